@@ -1,0 +1,131 @@
+// Database: the pool of connections to one database, and the only way domain code writes.
+//
+// Access model (ARCHITECTURE.md, "Database access"):
+// - Database calls block. They never run on network threads: http/ hands them to a worker pool.
+// - Reads borrow a pooled connection (Read). Writes run in a transaction on the writer path
+//   (Write): on SQLite one writer connection behind a mutex (WAL allows one writer at a time); on
+//   PostgreSQL any pooled connection, writers running side by side.
+// - A write transaction should stay short (well under a second on SQLite): long jobs such as
+//   imports and the demo generator write in chunks of a few thousand rows.
+// - Every write records its changes (WriteTransaction::RecordChange); at commit they are appended
+//   to the change log in commit order (storage/change_log.hpp), which is also the history.
+//
+// Thread-safety: Database is thread-safe; a borrowed Connection or a WriteTransaction belongs to
+// the calling thread until the callback returns.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/clock.hpp"
+#include "base/id.hpp"
+#include "storage/connection.hpp"
+
+namespace steward::storage {
+
+// Where a change came from (history's "source").
+enum class Source { kConsole, kImport, kField, kCall, kDemo, kCli };
+const char* SourceName(Source source);
+
+// Who makes a write and through which channel.
+struct WriteContext {
+  std::string actor = "system:cli";  // "user:<id>" or "system:<component>"
+  Source source = Source::kCli;
+};
+
+enum class ChangeOp { kCreate, kUpdate, kDelete };
+const char* ChangeOpName(ChangeOp op);
+
+// One changed record, as the history and the change log keep it. `fields` maps a field name to
+// its new value (create) or to {"old": ..., "new": ...} (update). Personal fields carry sealed
+// (encrypted) values only.
+struct ChangeRecord {
+  std::string entity;  // table name, e.g. "resident", "org_unit"
+  Id entity_id = 0;
+  int64_t version = 0;  // the record's version after this change
+  ChangeOp op = ChangeOp::kUpdate;
+  nlohmann::json fields = nlohmann::json::object();
+};
+
+class WriteTransaction {
+ public:
+  WriteTransaction(Connection& connection, const WriteContext& context)
+      : connection_(connection), context_(context) {}
+  Connection& connection() { return connection_; }
+  const WriteContext& context() const { return context_; }
+  void RecordChange(ChangeRecord change) { changes_.push_back(std::move(change)); }
+  const std::vector<ChangeRecord>& changes() const { return changes_; }
+
+ private:
+  Connection& connection_;
+  const WriteContext& context_;
+  std::vector<ChangeRecord> changes_;
+};
+
+struct DatabaseOptions {
+  int read_connections = 4;
+  // PostgreSQL: how many connections writers may hold at once.
+  int write_connections = 4;
+};
+
+class Database {
+ public:
+  // `url`: "sqlite:PATH" (the file and its folder are created when missing) or
+  // "postgresql://..." / "postgres://...". The clock stamps change-log entries.
+  static Result<std::unique_ptr<Database>> Open(const std::string& url, const Clock& clock,
+                                                DatabaseOptions options = {});
+  ~Database();
+
+  Engine engine() const { return engine_; }
+  const std::string& url() const { return url_; }
+
+  // Lends a connection for reads to `fn`, then takes it back.
+  template <typename Fn>
+  auto Read(Fn&& fn) -> decltype(fn(std::declval<Connection&>())) {
+    STEWARD_ASSIGN_OR_RETURN(Lease lease, Borrow(read_pool_));
+    return fn(*lease.connection);
+  }
+
+  // Runs `fn` in one transaction on the writer path. When `fn` succeeds, its recorded changes are
+  // appended to the change log and the transaction commits; otherwise everything rolls back.
+  // Returns the change-log sequence number of the last recorded change (0 if none).
+  Result<int64_t> Write(const WriteContext& context,
+                        const std::function<Status(WriteTransaction&)>& fn);
+
+ private:
+  struct Pool {
+    std::mutex mutex;
+    std::condition_variable available;
+    std::vector<std::unique_ptr<Connection>> idle;
+    int created = 0;
+    int limit = 1;
+    std::function<Result<std::unique_ptr<Connection>>()> open;
+  };
+  struct Lease {
+    Pool* pool = nullptr;
+    std::unique_ptr<Connection> connection;
+    Lease() = default;
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = default;
+    ~Lease();
+  };
+
+  Database(Engine engine, std::string url, const Clock& clock);
+  Result<Lease> Borrow(Pool& pool);
+  Result<int64_t> AppendChanges(Connection& connection, const WriteContext& context,
+                                const std::vector<ChangeRecord>& changes);
+
+  Engine engine_;
+  std::string url_;
+  const Clock& clock_;
+  Pool read_pool_;
+  Pool write_pool_;  // SQLite: limit 1, so this pool is the single writer path
+};
+
+}  // namespace steward::storage

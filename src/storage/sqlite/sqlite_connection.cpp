@@ -1,0 +1,204 @@
+#include "storage/sqlite/sqlite_connection.hpp"
+
+#include <sqlite3.h>
+
+#include <charconv>
+#include <unordered_map>
+
+namespace steward::storage::sqlite {
+namespace {
+
+constexpr int kBusyTimeoutMillis = 10000;
+
+Error SqliteError(sqlite3* db, std::string_view what) {
+  const int code = sqlite3_extended_errcode(db);
+  ErrorCode error_code = ErrorCode::kInternal;
+  const int primary = code & 0xff;
+  if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    error_code = ErrorCode::kAlreadyExists;
+  } else if (primary == SQLITE_CONSTRAINT) {
+    error_code = ErrorCode::kFailedPrecondition;
+  } else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    error_code = ErrorCode::kUnavailable;
+  } else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+    error_code = ErrorCode::kDataLoss;
+  }
+  // sqlite3_errmsg names the constraint, never the row's values.
+  return Error{error_code, std::string(what) + ": " + sqlite3_errmsg(db), {}};
+}
+
+class SqliteRow final : public RowView {
+ public:
+  explicit SqliteRow(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  size_t size() const override { return static_cast<size_t>(sqlite3_column_count(stmt_)); }
+  bool IsNull(size_t column) const override {
+    return sqlite3_column_type(stmt_, static_cast<int>(column)) == SQLITE_NULL;
+  }
+  int64_t Int(size_t column) const override {
+    return sqlite3_column_int64(stmt_, static_cast<int>(column));
+  }
+  double Real(size_t column) const override {
+    return sqlite3_column_double(stmt_, static_cast<int>(column));
+  }
+  std::string_view Text(size_t column) const override {
+    const int index = static_cast<int>(column);
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
+    if (!text) return {};
+    return {text, static_cast<size_t>(sqlite3_column_bytes(stmt_, index))};
+  }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+class SqliteConnection;
+
+class SqliteBulkInsert final : public BulkInsert {
+ public:
+  SqliteBulkInsert(SqliteConnection& connection, std::string sql, size_t columns)
+      : connection_(connection), sql_(std::move(sql)), columns_(columns) {}
+  Status Add(std::span<const Value> row) override;
+  Status Finish() override { return Ok(); }
+
+ private:
+  SqliteConnection& connection_;
+  std::string sql_;
+  size_t columns_;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Engine engine() const override { return Engine::kSqlite; }
+
+  Status ExecScript(std::string_view sql) override {
+    const std::string text(sql);
+    char* message = nullptr;
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      Error error = SqliteError(db_, "script failed");
+      sqlite3_free(message);
+      return tl::unexpected(std::move(error));
+    }
+    return Ok();
+  }
+
+  Result<int64_t> Execute(std::string_view sql, std::span<const Value> params) override {
+    STEWARD_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+      Error error = SqliteError(db_, "statement failed");
+      sqlite3_reset(stmt);
+      return tl::unexpected(std::move(error));
+    }
+    sqlite3_reset(stmt);
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+  Status QueryEach(std::string_view sql, std::span<const Value> params,
+                   const std::function<void(const RowView&)>& row_fn) override {
+    STEWARD_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    SqliteRow row(stmt);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) row_fn(row);
+    if (rc != SQLITE_DONE) {
+      Error error = SqliteError(db_, "query failed");
+      sqlite3_reset(stmt);
+      return tl::unexpected(std::move(error));
+    }
+    sqlite3_reset(stmt);
+    return Ok();
+  }
+
+  Result<std::unique_ptr<BulkInsert>> BeginBulkInsert(
+      std::string_view table, std::span<const std::string_view> columns) override {
+    std::string sql = "INSERT INTO " + std::string(table) + " (";
+    std::string marks;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      sql += (i ? ", " : "") + std::string(columns[i]);
+      marks += i ? ", ?" : "?";
+    }
+    sql += ") VALUES (" + marks + ")";
+    return std::unique_ptr<BulkInsert>(new SqliteBulkInsert(*this, std::move(sql), columns.size()));
+  }
+
+ private:
+  Result<sqlite3_stmt*> Prepare(std::string_view sql, std::span<const Value> params) {
+    sqlite3_stmt* stmt = nullptr;
+    auto found = statements_.find(std::string(sql));
+    if (found != statements_.end()) {
+      stmt = found->second;
+    } else {
+      if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                             SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+        return tl::unexpected(SqliteError(db_, "cannot prepare statement"));
+      }
+      statements_.emplace(std::string(sql), stmt);
+    }
+    sqlite3_clear_bindings(stmt);
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i + 1);
+      int rc = SQLITE_OK;
+      std::visit(
+          [&](const auto& value) {
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, std::nullptr_t>) {
+              rc = sqlite3_bind_null(stmt, index);
+            } else if constexpr (std::is_same_v<T, int64_t>) {
+              rc = sqlite3_bind_int64(stmt, index, value);
+            } else if constexpr (std::is_same_v<T, double>) {
+              rc = sqlite3_bind_double(stmt, index, value);
+            } else {
+              rc = sqlite3_bind_text(stmt, index, value.data(), static_cast<int>(value.size()),
+                                     SQLITE_TRANSIENT);
+            }
+          },
+          params[i]);
+      if (rc != SQLITE_OK) return tl::unexpected(SqliteError(db_, "cannot bind parameter"));
+    }
+    return stmt;
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+Status SqliteBulkInsert::Add(std::span<const Value> row) {
+  if (row.size() != columns_) {
+    return Fail(ErrorCode::kInternal, "bulk insert row has the wrong number of columns");
+  }
+  STEWARD_TRY(connection_.Execute(sql_, row));
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path, OpenMode mode) {
+  sqlite3* db = nullptr;
+  const int flags = (mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
+                                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = "cannot open SQLite database " + path + ": " +
+                          (db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close_v2(db);
+    return Fail(ErrorCode::kUnavailable, message);
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMillis);
+  sqlite3_extended_result_codes(db, 1);
+  auto connection = std::make_unique<SqliteConnection>(db);
+  STEWARD_TRY(connection->ExecScript(
+      mode == OpenMode::kReadOnly
+          ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+          : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"));
+  return std::unique_ptr<Connection>(std::move(connection));
+}
+
+}  // namespace steward::storage::sqlite
