@@ -26,7 +26,12 @@ enum class Engine { kSqlite, kPostgres };
 const char* EngineName(Engine engine);
 
 // A parameter value. Booleans are stored as 0/1 integers on both engines.
-using Value = std::variant<std::nullptr_t, int64_t, double, std::string, std::string_view>;
+// Text given as std::string_view or const char* is not copied: it must outlive the call.
+struct Value : std::variant<std::nullptr_t, int64_t, double, std::string, std::string_view> {
+  using variant::variant;
+  Value(const char* text) : variant(std::string_view(text)) {}
+  Value(int number) : variant(int64_t{number}) {}
+};
 
 // Helpers for optional fields.
 inline Value OrNull(const std::optional<std::string>& text) {

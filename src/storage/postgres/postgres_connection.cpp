@@ -221,7 +221,8 @@ class PgConnection final : public Connection {
                                     values.data(), nullptr, nullptr, 0));
     const auto status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      return tl::unexpected(ResultError(conn_, result.get(), "statement failed"));
+      return tl::unexpected(ResultError(
+          conn_, result.get(), "statement failed (" + std::string(sql.substr(0, 60)) + ")"));
     }
     return result;
   }

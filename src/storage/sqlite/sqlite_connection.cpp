@@ -27,6 +27,9 @@ Error SqliteError(sqlite3* db, std::string_view what) {
   return Error{error_code, std::string(what) + ": " + sqlite3_errmsg(db), {}};
 }
 
+// The start of a statement, for error messages: SQL text holds placeholders, never values.
+std::string StatementHead(std::string_view sql) { return std::string(sql.substr(0, 60)); }
+
 class SqliteRow final : public RowView {
  public:
   explicit SqliteRow(sqlite3_stmt* stmt) : stmt_(stmt) {}
@@ -93,7 +96,7 @@ class SqliteConnection final : public Connection {
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     }
     if (rc != SQLITE_DONE) {
-      Error error = SqliteError(db_, "statement failed");
+      Error error = SqliteError(db_, "statement failed (" + StatementHead(sql) + ")");
       sqlite3_reset(stmt);
       return tl::unexpected(std::move(error));
     }
@@ -108,7 +111,7 @@ class SqliteConnection final : public Connection {
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) row_fn(row);
     if (rc != SQLITE_DONE) {
-      Error error = SqliteError(db_, "query failed");
+      Error error = SqliteError(db_, "query failed (" + StatementHead(sql) + ")");
       sqlite3_reset(stmt);
       return tl::unexpected(std::move(error));
     }

