@@ -1,0 +1,474 @@
+// Server on Boost.Beast + Asio with C++20 coroutines. This is the one translation unit of http/
+// that includes Beast (it takes tens of seconds to compile); keep route logic and JSON elsewhere.
+//
+// Shape: one accept loop on the `control` strand; one coroutine per connection on its own strand.
+// Coroutines are member functions taking their state as parameters: lambda coroutines with captures
+// dangle under GCC 12. Stop() closes the acceptor, cancels connections that are waiting for a
+// request, lets busy ones finish their response with `Connection: close`, and waits for the io
+// threads to run out of work (bounded by kStopGrace).
+#include "http/server.hpp"
+
+#include <utility>  // before Asio: Boost 1.74's Asio misses it under GCC 12
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "base/log.hpp"
+#include "http/internal/route_table.hpp"
+
+namespace steward::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+constexpr auto kIdleTimeout = 30s;         // waiting for (the rest of) a request
+constexpr auto kWriteTimeout = 30s;        // writing one response
+constexpr auto kLingerTimeout = 1s;        // draining an unread body after an error response
+constexpr auto kStopGrace = 5s;            // Stop() waits this long for requests in flight
+constexpr uint64_t kBodyLimit = 1 << 20;   // 1 MiB; larger bodies get 413
+constexpr size_t kLingerLimit = 8u << 20;  // bytes drained at most before closing anyway
+constexpr auto kAcceptRetryDelay = 100ms;  // after an accept error such as EMFILE
+
+// One connection. Everything but `stream`'s construction happens on the connection's strand.
+struct Session {
+  explicit Session(asio::any_io_executor executor) : stream(std::move(executor)) {}
+
+  beast::tcp_stream stream;
+  bool awaiting_request = false;  // reading the next request: Stop() may cut it
+  bool closing = false;           // Stop() was called: answer what is in flight, then close
+};
+
+// Logs an exception that escaped a coroutine (a bug: handlers' exceptions are caught earlier).
+struct LogIfThrew {
+  const char* what;
+  void operator()(std::exception_ptr error) const {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      spdlog::error("http: {} failed: {}", what, e.what());
+    } catch (...) {
+      spdlog::error("http: {} failed", what);
+    }
+  }
+};
+
+bool IsHttpParseError(const error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+// The answer to a request that could not be read, or nothing when the connection just ends.
+std::optional<Response> ResponseForReadError(const error_code& ec) {
+  if (ec == bhttp::error::body_limit) {
+    return internal::JsonError(413, "payload_too_large", "请求体过大 / request body over 1 MiB");
+  }
+  if (ec == bhttp::error::header_limit) {
+    return internal::JsonError(431, "header_too_large", "请求头过大 / request header too large");
+  }
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
+    return std::nullopt;
+  }
+  if (IsHttpParseError(ec)) {
+    return internal::JsonError(400, "bad_request", "请求格式错误 / malformed HTTP request");
+  }
+  return std::nullopt;  // timeout, reset, cancelled by Stop()
+}
+
+std::string RandomPrefix() {
+  std::random_device device;
+  char prefix[9];
+  std::snprintf(prefix, sizeof prefix, "%08x", static_cast<unsigned>(device()));
+  return prefix;
+}
+
+std::string BaseUrl(const std::string& host, uint16_t port) {
+  bool ipv6 = host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  explicit Impl(ServerOptions server_options)
+      : options(std::move(server_options)), io(std::max(1, options.threads)) {}
+
+  ServerOptions options;
+  internal::RouteTable routes;  // written before Start(), read-only afterwards
+  const std::string request_id_prefix = RandomPrefix();
+  std::atomic<uint64_t> next_request_id{1};
+  std::atomic<bool> stopping{false};
+
+  // Live connections, so Stop() can reach idle ones. Guarded by sessions_mutex.
+  std::mutex sessions_mutex;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  // Life cycle. Guarded by state_mutex; state_changed is notified whenever one of them changes.
+  std::mutex state_mutex;
+  std::condition_variable state_changed;
+  bool started = false;
+  bool running = false;
+  bool stop_requested = false;
+  bool signal_received = false;
+  int io_threads_running = 0;
+
+  std::mutex stop_mutex;  // serialises Stop() calls; held for a whole Stop()
+
+  // Declared after all the state above, so pending coroutine frames (destroyed with the
+  // io_context) can still unregister their sessions.
+  asio::io_context io;
+  asio::strand<asio::io_context::executor_type> control{io.get_executor()};
+  tcp::acceptor acceptor{control};          // used on `control` only, once serving
+  std::optional<asio::signal_set> signals;  // on `control`; only while WaitForStop() waits
+  std::vector<std::thread> threads;
+
+  Result<uint16_t> Listen();
+  void RunIoThread();
+  void BeginShutdown();
+  void WaitForSignal();
+  std::string NextRequestId();
+
+  asio::awaitable<void> AcceptLoop();
+  asio::awaitable<void> Serve(std::shared_ptr<Session> session);
+  asio::awaitable<bool> Send(Session& session, Response response, unsigned version, bool keep_alive,
+                             bool head, std::string request_id);
+  asio::awaitable<void> Linger(Session& session);
+};
+
+namespace {
+
+// Keeps a connection in Server::Impl::sessions while its coroutine frame lives.
+class SessionRegistration {
+ public:
+  SessionRegistration(std::mutex& mutex,
+                      std::unordered_map<Session*, std::weak_ptr<Session>>& sessions,
+                      const std::shared_ptr<Session>& session)
+      : mutex_(mutex), sessions_(sessions), session_(session.get()) {
+    std::lock_guard lock(mutex_);
+    sessions_.emplace(session_, session);
+  }
+  ~SessionRegistration() {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(session_);
+  }
+  SessionRegistration(const SessionRegistration&) = delete;
+  SessionRegistration& operator=(const SessionRegistration&) = delete;
+
+ private:
+  std::mutex& mutex_;
+  std::unordered_map<Session*, std::weak_ptr<Session>>& sessions_;
+  Session* session_;
+};
+
+}  // namespace
+
+std::string Server::Impl::NextRequestId() {
+  return request_id_prefix + "-" + std::to_string(next_request_id.fetch_add(1));
+}
+
+Result<uint16_t> Server::Impl::Listen() {
+  const std::string where = options.host + ":" + std::to_string(options.port);
+  error_code ec;
+  tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) {
+    return Fail(ErrorCode::kUnavailable, "cannot resolve " + where + ": " + ec.message());
+  }
+  tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error_code ignored;
+    acceptor.close(ignored);
+    return Fail(ErrorCode::kUnavailable, "cannot listen on " + where + ": " + ec.message());
+  }
+  uint16_t port = acceptor.local_endpoint(ec).port();
+  if (ec) return Fail(ErrorCode::kUnavailable, "cannot listen on " + where + ": " + ec.message());
+  return port;
+}
+
+void Server::Impl::RunIoThread() {
+  for (;;) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& e) {
+      spdlog::error("http: io thread caught: {}", e.what());
+    }
+  }
+  {
+    std::lock_guard lock(state_mutex);
+    --io_threads_running;
+  }
+  state_changed.notify_all();
+}
+
+void Server::Impl::BeginShutdown() {
+  stopping = true;
+  asio::post(control, [this] {
+    error_code ignored;
+    acceptor.close(ignored);
+    signals.reset();  // cancels a pending wait
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mutex);
+    for (auto& [pointer, weak] : sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live) {
+    asio::post(session->stream.get_executor(), [session] {
+      session->closing = true;
+      if (session->awaiting_request) session->stream.cancel();
+    });
+  }
+}
+
+void Server::Impl::WaitForSignal() {
+  asio::post(control, [this] {
+    if (stopping || signals) return;
+    signals.emplace(io, SIGINT, SIGTERM);
+    signals->async_wait([this](const error_code& ec, int signal_number) {
+      if (ec) return;
+      spdlog::info("http: signal {} received, stopping", signal_number);
+      {
+        std::lock_guard lock(state_mutex);
+        signal_received = true;
+      }
+      state_changed.notify_all();
+    });
+  });
+}
+
+asio::awaitable<void> Server::Impl::AcceptLoop() {
+  for (;;) {
+    auto session = std::make_shared<Session>(asio::make_strand(io));
+    error_code ec;
+    co_await acceptor.async_accept(session->stream.socket(),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      spdlog::warn("http: accept failed: {}", ec.message());
+      asio::steady_timer pause(control, kAcceptRetryDelay);
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    asio::co_spawn(session->stream.get_executor(), Serve(session), LogIfThrew{"connection"});
+  }
+}
+
+asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Session> session) {
+  SessionRegistration registration(sessions_mutex, sessions, session);
+  beast::flat_buffer buffer;
+  for (;;) {
+    if (session->closing || stopping) break;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(kBodyLimit);
+    error_code ec;
+    session->awaiting_request = true;
+    session->stream.expires_after(kIdleTimeout);
+    co_await bhttp::async_read_header(session->stream, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      co_await asio::async_write(session->stream, asio::buffer(kContinue),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (!ec && !parser.is_done()) {
+      session->stream.expires_after(kIdleTimeout);
+      co_await bhttp::async_read(session->stream, buffer, parser,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+    session->awaiting_request = false;
+    std::string request_id = NextRequestId();
+
+    if (ec) {
+      std::optional<Response> error_response = ResponseForReadError(ec);
+      if (!error_response) break;
+      spdlog::debug("http: {} unreadable request: {}", request_id, ec.message());
+      bool sent = co_await Send(*session, std::move(*error_response), 11, /*keep_alive=*/false,
+                                /*head=*/false, request_id);
+      if (sent) co_await Linger(*session);
+      break;
+    }
+
+    bhttp::request<bhttp::string_body> message = parser.release();
+    Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    request.path = request.target.substr(0, request.target.find('?'));
+    request.body = std::move(message.body());
+
+    Response response = routes.Dispatch(request);
+    spdlog::debug("http: {} {} {} -> {}", request_id, request.method, request.path,
+                  response.status);
+    bool keep_alive = message.keep_alive() && !session->closing && !stopping;
+    bool sent = co_await Send(*session, std::move(response), message.version(), keep_alive,
+                              request.method == "HEAD", request_id);
+    if (!sent || !keep_alive) break;
+  }
+  error_code ignored;
+  session->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, unsigned version,
+                                         bool keep_alive, bool head, std::string request_id) {
+  bhttp::response<bhttp::string_body> message;
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  message.set(bhttp::field::server, "steward");
+  message.set("X-Request-Id", request_id);
+  message.set(bhttp::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) message.insert(name, value);
+  message.keep_alive(keep_alive);
+  message.body() = std::move(response.body);
+  message.prepare_payload();
+  if (head) message.body().clear();  // Content-Length still tells the GET body's size
+
+  error_code ec;
+  session.stream.expires_after(kWriteTimeout);
+  co_await bhttp::async_write(session.stream, message,
+                              asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+// After answering a request whose body was not read (413, 400), reads and drops what the client
+// still sends for a moment, so closing does not reset the connection before it reads the answer.
+asio::awaitable<void> Server::Impl::Linger(Session& session) {
+  error_code ec;
+  session.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  session.stream.expires_after(kLingerTimeout);
+  std::array<char, 16384> scratch;
+  size_t drained = 0;
+  while (!ec && drained < kLingerLimit) {
+    drained += co_await session.stream.async_read_some(
+        asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Server::~Server() { Stop(); }
+
+void Server::Route(std::string method, std::string path, Handler handler) {
+  {
+    std::lock_guard lock(impl_->state_mutex);
+    if (impl_->started) throw std::logic_error("http::Server::Route() called after Start()");
+  }
+  impl_->routes.Add(std::move(method), std::move(path), std::move(handler));
+}
+
+Result<std::string> Server::Start() {
+  Impl& impl = *impl_;
+  {
+    std::lock_guard lock(impl.state_mutex);
+    if (impl.started) {
+      return Fail(ErrorCode::kFailedPrecondition, "http server already started");
+    }
+  }
+  STEWARD_ASSIGN_OR_RETURN(uint16_t port, impl.Listen());
+  const int thread_count = std::max(1, impl.options.threads);
+  {
+    std::lock_guard lock(impl.state_mutex);
+    impl.started = true;
+    impl.running = true;
+    impl.io_threads_running = thread_count;
+  }
+  asio::co_spawn(impl.control, impl.AcceptLoop(), LogIfThrew{"accept loop"});
+  for (int i = 0; i < thread_count; ++i) {
+    impl.threads.emplace_back([&impl] { impl.RunIoThread(); });
+  }
+  std::string url = BaseUrl(impl.options.host, port);
+  spdlog::info("http: steward {} listening on {} ({} io threads)", impl.options.version, url,
+               thread_count);
+  return url;
+}
+
+void Server::Stop() {
+  Impl& impl = *impl_;
+  std::lock_guard stop_lock(impl.stop_mutex);
+  {
+    std::lock_guard lock(impl.state_mutex);
+    if (!impl.running) return;
+    impl.stop_requested = true;
+  }
+  impl.state_changed.notify_all();
+  impl.BeginShutdown();
+  {
+    std::unique_lock lock(impl.state_mutex);
+    bool drained =
+        impl.state_changed.wait_for(lock, kStopGrace, [&] { return impl.io_threads_running == 0; });
+    if (!drained) {
+      spdlog::warn("http: requests still running after {} s; cutting them",
+                   std::chrono::seconds(kStopGrace).count());
+      impl.io.stop();
+    }
+  }
+  for (auto& thread : impl.threads) thread.join();
+  impl.threads.clear();
+  {
+    std::lock_guard lock(impl.state_mutex);
+    impl.running = false;
+  }
+  impl.state_changed.notify_all();
+  spdlog::info("http: stopped");
+}
+
+void Server::WaitForStop() {
+  Impl& impl = *impl_;
+  {
+    std::unique_lock lock(impl.state_mutex);
+    if (!impl.running) return;
+  }
+  impl.WaitForSignal();
+  {
+    std::unique_lock lock(impl.state_mutex);
+    impl.state_changed.wait(
+        lock, [&] { return !impl.running || impl.stop_requested || impl.signal_received; });
+  }
+  Stop();
+}
+
+}  // namespace steward::http
