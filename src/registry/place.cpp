@@ -16,18 +16,24 @@ nlohmann::json OptJson(const auto& value) {
 
 const char* AssistanceTypeName(AssistanceType type) {
   switch (type) {
-    case AssistanceType::kSubsistenceAllowance: return "subsistence_allowance";
-    case AssistanceType::kNearPoverty: return "near_poverty";
-    case AssistanceType::kExtremePoverty: return "extreme_poverty";
+    case AssistanceType::kSubsistenceAllowance:
+      return "subsistence_allowance";
+    case AssistanceType::kNearPoverty:
+      return "near_poverty";
+    case AssistanceType::kExtremePoverty:
+      return "extreme_poverty";
   }
   return "subsistence_allowance";
 }
 
 const char* AssistanceTypeLabel(AssistanceType type) {
   switch (type) {
-    case AssistanceType::kSubsistenceAllowance: return "低保";
-    case AssistanceType::kNearPoverty: return "低边";
-    case AssistanceType::kExtremePoverty: return "特困";
+    case AssistanceType::kSubsistenceAllowance:
+      return "低保";
+    case AssistanceType::kNearPoverty:
+      return "低边";
+    case AssistanceType::kExtremePoverty:
+      return "特困";
   }
   return "低保";
 }
@@ -45,10 +51,11 @@ bool ParseAssistanceType(std::string_view text, AssistanceType* type) {
 
 Result<std::vector<Id>> PlaceStore::CreateComplexes(WriteTransaction& transaction,
                                                     std::span<const NewComplex> complexes) {
-  static constexpr std::string_view kColumns[] = {
-      "id", "unit_id", "name", "address", "property_company", "owners_committee",
-      "version", "created_at", "updated_at"};
-  STEWARD_ASSIGN_OR_RETURN(auto rows, transaction.connection().BeginBulkInsert("complex", kColumns));
+  static constexpr std::string_view kColumns[] = {"id",      "unit_id",          "name",
+                                                  "address", "property_company", "owners_committee",
+                                                  "version", "created_at",       "updated_at"};
+  STEWARD_ASSIGN_OR_RETURN(auto rows,
+                           transaction.connection().BeginBulkInsert("complex", kColumns));
   const int64_t now = clock_.NowMillis();
   std::vector<Id> ids;
   for (const auto& complex : complexes) {
@@ -63,7 +70,10 @@ Result<std::vector<Id>> PlaceStore::CreateComplexes(WriteTransaction& transactio
                          now,
                          now};
     STEWARD_TRY(rows->Add(row));
-    transaction.RecordChange(ChangeRecord{"complex", id, 1, ChangeOp::kCreate,
+    transaction.RecordChange(ChangeRecord{"complex",
+                                          id,
+                                          1,
+                                          ChangeOp::kCreate,
                                           {{"unit_id", complex.unit_id},
                                            {"name", complex.name},
                                            {"address", complex.address},
@@ -78,8 +88,8 @@ Result<std::vector<Id>> PlaceStore::CreateComplexes(WriteTransaction& transactio
 Result<std::vector<Id>> PlaceStore::CreateBuildings(WriteTransaction& transaction,
                                                     std::span<const NewBuilding> buildings) {
   static constexpr std::string_view kColumns[] = {
-      "id",     "complex_id", "unit_id", "name",    "address",    "lon",
-      "lat",    "floors",     "units",   "version", "created_at", "updated_at"};
+      "id",  "complex_id", "unit_id", "name",    "address",    "lon",
+      "lat", "floors",     "units",   "version", "created_at", "updated_at"};
   STEWARD_ASSIGN_OR_RETURN(auto rows,
                            transaction.connection().BeginBulkInsert("building", kColumns));
   const int64_t now = clock_.NowMillis();
@@ -103,7 +113,10 @@ Result<std::vector<Id>> PlaceStore::CreateBuildings(WriteTransaction& transactio
                          now,
                          now};
     STEWARD_TRY(rows->Add(row));
-    transaction.RecordChange(ChangeRecord{"building", id, 1, ChangeOp::kCreate,
+    transaction.RecordChange(ChangeRecord{"building",
+                                          id,
+                                          1,
+                                          ChangeOp::kCreate,
                                           {{"complex_id", OptJson(building.complex_id)},
                                            {"unit_id", building.unit_id},
                                            {"name", building.name},
@@ -120,10 +133,17 @@ Result<std::vector<Id>> PlaceStore::CreateBuildings(WriteTransaction& transactio
 
 Result<std::vector<Id>> PlaceStore::CreateHouseholds(WriteTransaction& transaction,
                                                      std::span<const NewHousehold> households) {
-  static constexpr std::string_view kColumns[] = {
-      "id",       "building_id",     "unit_no",       "room",       "head_resident_id",
-      "assistance_type", "assistance_from", "assistance_to", "version", "created_at",
-      "updated_at"};
+  static constexpr std::string_view kColumns[] = {"id",
+                                                  "building_id",
+                                                  "unit_no",
+                                                  "room",
+                                                  "head_resident_id",
+                                                  "assistance_type",
+                                                  "assistance_from",
+                                                  "assistance_to",
+                                                  "version",
+                                                  "created_at",
+                                                  "updated_at"};
   STEWARD_ASSIGN_OR_RETURN(auto rows,
                            transaction.connection().BeginBulkInsert("household", kColumns));
   const int64_t now = clock_.NowMillis();
@@ -137,8 +157,7 @@ Result<std::vector<Id>> PlaceStore::CreateHouseholds(WriteTransaction& transacti
         household.assistance_from ? std::optional(household.assistance_from->ToString())
                                   : std::nullopt;
     const std::optional<std::string> to =
-        household.assistance_to ? std::optional(household.assistance_to->ToString())
-                                : std::nullopt;
+        household.assistance_to ? std::optional(household.assistance_to->ToString()) : std::nullopt;
     const Value row[] = {id,
                          household.building_id,
                          std::string_view(household.unit_no),
@@ -151,14 +170,18 @@ Result<std::vector<Id>> PlaceStore::CreateHouseholds(WriteTransaction& transacti
                          now,
                          now};
     STEWARD_TRY(rows->Add(row));
-    transaction.RecordChange(ChangeRecord{"household", id, 1, ChangeOp::kCreate,
-                                          {{"building_id", household.building_id},
-                                           {"unit_no", household.unit_no},
-                                           {"room", household.room},
-                                           {"head_resident_id", OptJson(household.head_resident_id)},
-                                           {"assistance_type", OptJson(type)},
-                                           {"assistance_from", OptJson(from)},
-                                           {"assistance_to", OptJson(to)}}});
+    transaction.RecordChange(
+        ChangeRecord{"household",
+                     id,
+                     1,
+                     ChangeOp::kCreate,
+                     {{"building_id", household.building_id},
+                      {"unit_no", household.unit_no},
+                      {"room", household.room},
+                      {"head_resident_id", OptJson(household.head_resident_id)},
+                      {"assistance_type", OptJson(type)},
+                      {"assistance_from", OptJson(from)},
+                      {"assistance_to", OptJson(to)}}});
     ids.push_back(id);
   }
   STEWARD_TRY(rows->Finish());

@@ -18,8 +18,8 @@
 namespace steward::registry {
 
 enum class AssistanceType { kSubsistenceAllowance, kNearPoverty, kExtremePoverty };
-const char* AssistanceTypeName(AssistanceType type);  // subsistence_allowance, ...
-const char* AssistanceTypeLabel(AssistanceType type); // 低保, 低边, 特困
+const char* AssistanceTypeName(AssistanceType type);   // subsistence_allowance, ...
+const char* AssistanceTypeLabel(AssistanceType type);  // 低保, 低边, 特困
 bool ParseAssistanceType(std::string_view text, AssistanceType* type);  // code or Chinese
 
 struct NewComplex {

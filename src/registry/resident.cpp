@@ -39,9 +39,12 @@ nlohmann::json PhonesJson(const std::vector<StoredPhone>& phones) {
 
 const char* ResidenceStatusName(ResidenceStatus status) {
   switch (status) {
-    case ResidenceStatus::kBoth: return "both";
-    case ResidenceStatus::kResidentOnly: return "resident_only";
-    case ResidenceStatus::kRegisteredOnly: return "registered_only";
+    case ResidenceStatus::kBoth:
+      return "both";
+    case ResidenceStatus::kResidentOnly:
+      return "resident_only";
+    case ResidenceStatus::kRegisteredOnly:
+      return "registered_only";
   }
   return "both";
 }
@@ -62,12 +65,23 @@ bool ParseResidenceStatus(std::string_view text, ResidenceStatus* status) {
 Result<std::vector<Id>> ResidentStore::CreateMany(WriteTransaction& transaction,
                                                   std::span<const NewResident> residents) {
   Connection& connection = transaction.connection();
-  static constexpr std::string_view kResidentColumns[] = {
-      "id",           "household_id",    "unit_id",         "name",
-      "gender",       "birth_date",      "ethnicity",       "id_number_sealed",
-      "id_number_hash", "id_number_masked", "hukou_address", "residence_status",
-      "relation_to_head", "notes",       "version",         "created_at",
-      "updated_at"};
+  static constexpr std::string_view kResidentColumns[] = {"id",
+                                                          "household_id",
+                                                          "unit_id",
+                                                          "name",
+                                                          "gender",
+                                                          "birth_date",
+                                                          "ethnicity",
+                                                          "id_number_sealed",
+                                                          "id_number_hash",
+                                                          "id_number_masked",
+                                                          "hukou_address",
+                                                          "residence_status",
+                                                          "relation_to_head",
+                                                          "notes",
+                                                          "version",
+                                                          "created_at",
+                                                          "updated_at"};
   static constexpr std::string_view kPhoneColumns[] = {
       "resident_id", "position", "kind", "phone_sealed", "phone_hash", "phone_masked"};
   static constexpr std::string_view kTagColumns[] = {"resident_id", "tag_code"};
@@ -116,7 +130,10 @@ Result<std::vector<Id>> ResidentStore::CreateMany(WriteTransaction& transaction,
                          now};
     STEWARD_TRY(resident_rows->Add(row));
     transaction.RecordChange(ChangeRecord{
-        "resident", id, 1, ChangeOp::kCreate,
+        "resident",
+        id,
+        1,
+        ChangeOp::kCreate,
         {{"household_id",
           resident.household_id ? nlohmann::json(*resident.household_id) : nlohmann::json()},
          {"unit_id", resident.unit_id},
@@ -136,7 +153,8 @@ Result<std::vector<Id>> ResidentStore::CreateMany(WriteTransaction& transaction,
   }
   STEWARD_TRY(resident_rows->Finish());
   resident_rows.reset();
-  STEWARD_ASSIGN_OR_RETURN(auto phone_rows, connection.BeginBulkInsert("resident_phone", kPhoneColumns));
+  STEWARD_ASSIGN_OR_RETURN(auto phone_rows,
+                           connection.BeginBulkInsert("resident_phone", kPhoneColumns));
   for (const auto& [id, sealed] : sealed_all) {
     for (size_t i = 0; i < sealed.phones.size(); ++i) {
       const Value row[] = {id,
@@ -200,8 +218,9 @@ Result<Resident> ResidentStore::Get(Connection& connection, Id id) {
       "SELECT kind, phone_masked, phone_sealed FROM resident_phone WHERE resident_id = ? "
       "ORDER BY position",
       params, [&](const RowView& row) {
-        found->phones.push_back({row.Text(0) == "mobile" ? PhoneKind::kMobile : PhoneKind::kLandline,
-                                 std::string(row.Text(1)), std::string(row.Text(2))});
+        found->phones.push_back(
+            {row.Text(0) == "mobile" ? PhoneKind::kMobile : PhoneKind::kLandline,
+             std::string(row.Text(1)), std::string(row.Text(2))});
       }));
   STEWARD_TRY(connection.QueryEach(
       "SELECT tag_code FROM resident_tag WHERE resident_id = ? ORDER BY tag_code", params,
@@ -213,9 +232,9 @@ Result<std::optional<Id>> ResidentStore::FindByIdNumber(Connection& connection,
                                                         std::string_view normalized) {
   const std::string hash = vault_.LookupHash(kIdNumberField, normalized);
   STEWARD_ASSIGN_OR_RETURN(
-      auto id, connection.QueryInt(
-                   "SELECT id FROM resident WHERE id_number_hash = ? AND deleted_at IS NULL",
-                   {hash}));
+      auto id,
+      connection.QueryInt("SELECT id FROM resident WHERE id_number_hash = ? AND deleted_at IS NULL",
+                          {hash}));
   return id;
 }
 
@@ -321,7 +340,8 @@ Result<Resident> ResidentStore::Update(WriteTransaction& transaction, Id id,
       std::vector<StoredPhone> stored;
       for (size_t i = 0; i < patch.phones->size(); ++i) {
         const PhoneInfo& phone = (*patch.phones)[i];
-        stored.push_back({phone.kind, MaskPhone(phone), vault_.Seal(kPhoneField, phone.normalized)});
+        stored.push_back(
+            {phone.kind, MaskPhone(phone), vault_.Seal(kPhoneField, phone.normalized)});
         STEWARD_TRY(connection.Execute(
             "INSERT INTO resident_phone (resident_id, position, kind, phone_sealed, phone_hash, "
             "phone_masked) VALUES (?, ?, ?, ?, ?, ?)",
@@ -378,12 +398,12 @@ Status ResidentStore::SoftDelete(WriteTransaction& transaction, Id id, int64_t e
           "updated_at = ? WHERE id = ? AND version = ? AND deleted_at IS NULL",
           {now, reason, now, id, expected_version}));
   if (changed != 1) {
-    return Fail(ErrorCode::kConflict,
-                "resident " + std::to_string(id) + " is deleted or changed since version " +
-                    std::to_string(expected_version));
+    return Fail(ErrorCode::kConflict, "resident " + std::to_string(id) +
+                                          " is deleted or changed since version " +
+                                          std::to_string(expected_version));
   }
-  transaction.RecordChange(ChangeRecord{"resident", id, expected_version + 1, ChangeOp::kDelete,
-                                        {{"deleted_reason", reason}}});
+  transaction.RecordChange(ChangeRecord{
+      "resident", id, expected_version + 1, ChangeOp::kDelete, {{"deleted_reason", reason}}});
   return Ok();
 }
 

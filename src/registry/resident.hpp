@@ -1,10 +1,10 @@
 // Residents: the population registry's people, stored with their personal data sealed.
 //
-// ID numbers and phones are never stored in plain text: each is sealed by the PiiVault (AES-256-GCM,
-// key id inside), hashed with its keyed lookup hash for exact search, and masked for display.
-// Every create, update and deletion bumps `version` and records the changed fields in the change
-// log (personal fields as sealed values), with the transaction's actor and source.
-// Updates name the version they were based on; a stale version is kConflict, never a lost update.
+// ID numbers and phones are never stored in plain text: each is sealed by the PiiVault
+// (AES-256-GCM, key id inside), hashed with its keyed lookup hash for exact search, and masked for
+// display. Every create, update and deletion bumps `version` and records the changed fields in the
+// change log (personal fields as sealed values), with the transaction's actor and source. Updates
+// name the version they were based on; a stale version is kConflict, never a lost update.
 // Thread-safety: ResidentStore is stateless apart from its collaborators (all thread-safe); call it
 // with a connection or transaction owned by the calling thread.
 #pragma once

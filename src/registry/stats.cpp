@@ -1,20 +1,20 @@
 #include "registry/stats.hpp"
 
-
 namespace steward::registry {
 
 nlohmann::json RegistryStats::ToJson() const {
-  return {{"streets", streets},
-          {"communities", communities},
-          {"grids", grids},
-          {"micro_grids", micro_grids},
-          {"complexes", complexes},
-          {"buildings", buildings},
-          {"households", households},
-          {"residents", residents},
-          {"residents_by_status",
-           {{"both", both}, {"resident_only", resident_only}, {"registered_only", registered_only}}},
-          {"assistance", {{"households", assistance_households}, {"members", assistance_members}}}};
+  return {
+      {"streets", streets},
+      {"communities", communities},
+      {"grids", grids},
+      {"micro_grids", micro_grids},
+      {"complexes", complexes},
+      {"buildings", buildings},
+      {"households", households},
+      {"residents", residents},
+      {"residents_by_status",
+       {{"both", both}, {"resident_only", resident_only}, {"registered_only", registered_only}}},
+      {"assistance", {{"households", assistance_households}, {"members", assistance_members}}}};
 }
 
 Result<RegistryStats> ComputeStats(storage::Connection& connection, const Date& on) {

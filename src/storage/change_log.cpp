@@ -26,9 +26,9 @@ Result<std::vector<ChangeEntry>> ReadChangesSince(Connection& connection, int64_
                                                   int limit) {
   std::vector<ChangeEntry> entries;
   const Value params[] = {cursor, int64_t{limit}};
-  STEWARD_TRY(connection.QueryEach(std::string(kSelect) + "WHERE seq > ? ORDER BY seq LIMIT ?",
-                                   params,
-                                   [&](const RowView& row) { entries.push_back(EntryFromRow(row)); }));
+  STEWARD_TRY(
+      connection.QueryEach(std::string(kSelect) + "WHERE seq > ? ORDER BY seq LIMIT ?", params,
+                           [&](const RowView& row) { entries.push_back(EntryFromRow(row)); }));
   return entries;
 }
 

@@ -5,9 +5,7 @@
 
 namespace steward::storage {
 
-const char* EngineName(Engine engine) {
-  return engine == Engine::kSqlite ? "sqlite" : "postgres";
-}
+const char* EngineName(Engine engine) { return engine == Engine::kSqlite ? "sqlite" : "postgres"; }
 
 int64_t Rows::Int(size_t row, size_t column) const {
   const auto& cell = cells_[row][column];

@@ -68,7 +68,9 @@ class Rows {
   int64_t Int(size_t row, size_t column) const;
   double Real(size_t row, size_t column) const;
   const std::string& Text(size_t row, size_t column) const;
-  std::optional<std::string> OptText(size_t row, size_t column) const { return cells_[row][column]; }
+  std::optional<std::string> OptText(size_t row, size_t column) const {
+    return cells_[row][column];
+  }
   std::optional<int64_t> OptInt(size_t row, size_t column) const;
 
   void Append(const RowView& row);

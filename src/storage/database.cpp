@@ -9,21 +9,30 @@ namespace steward::storage {
 
 const char* SourceName(Source source) {
   switch (source) {
-    case Source::kConsole: return "console";
-    case Source::kImport: return "import";
-    case Source::kField: return "field";
-    case Source::kCall: return "call";
-    case Source::kDemo: return "demo";
-    case Source::kCli: return "cli";
+    case Source::kConsole:
+      return "console";
+    case Source::kImport:
+      return "import";
+    case Source::kField:
+      return "field";
+    case Source::kCall:
+      return "call";
+    case Source::kDemo:
+      return "demo";
+    case Source::kCli:
+      return "cli";
   }
   return "cli";
 }
 
 const char* ChangeOpName(ChangeOp op) {
   switch (op) {
-    case ChangeOp::kCreate: return "create";
-    case ChangeOp::kUpdate: return "update";
-    case ChangeOp::kDelete: return "delete";
+    case ChangeOp::kCreate:
+      return "create";
+    case ChangeOp::kUpdate:
+      return "update";
+    case ChangeOp::kDelete:
+      return "delete";
   }
   return "update";
 }
@@ -52,8 +61,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url, const C
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (ec) {
-      return Fail(ErrorCode::kUnavailable, "cannot create folder " + parent.string() + ": " +
-                                               ec.message());
+      return Fail(ErrorCode::kUnavailable,
+                  "cannot create folder " + parent.string() + ": " + ec.message());
     }
     auto db = std::unique_ptr<Database>(new Database(Engine::kSqlite, url, clock));
     // Open the writer first: it creates the file and switches it to WAL.
@@ -138,16 +147,15 @@ Result<int64_t> Database::AppendChanges(Connection& connection, const WriteConte
   // Taking the numbers last keeps the counter row locked only from here to COMMIT, and the lock
   // makes numbers follow commit order (see change_log.hpp).
   STEWARD_ASSIGN_OR_RETURN(
-      auto last, connection.QueryInt(
-                     "UPDATE change_counter SET last_seq = last_seq + ? WHERE id = 1 "
-                     "RETURNING last_seq",
-                     {static_cast<int64_t>(changes.size())}));
+      auto last,
+      connection.QueryInt("UPDATE change_counter SET last_seq = last_seq + ? WHERE id = 1 "
+                          "RETURNING last_seq",
+                          {static_cast<int64_t>(changes.size())}));
   if (!last) return Fail(ErrorCode::kFailedPrecondition, "change_counter missing: run migrate");
   int64_t seq = *last - static_cast<int64_t>(changes.size());
   const int64_t now = clock_.NowMillis();
-  static constexpr std::string_view kColumns[] = {"seq",       "at",      "actor", "source",
-                                                  "entity",    "entity_id", "version", "op",
-                                                  "fields"};
+  static constexpr std::string_view kColumns[] = {
+      "seq", "at", "actor", "source", "entity", "entity_id", "version", "op", "fields"};
   STEWARD_ASSIGN_OR_RETURN(auto bulk, connection.BeginBulkInsert("change_log", kColumns));
   const std::string source = SourceName(context.source);
   for (const auto& change : changes) {

@@ -37,8 +37,8 @@ TEST_P(StorageTest, FailedWriteRollsBackEverythingIncludingTheChangeLog) {
   auto database = testing::OpenFreshDatabase(GetParam(), clock_);
   ASSERT_TRUE(database);
   auto failed = database->Write(WriteContext{}, [](WriteTransaction& transaction) -> Status {
-    STEWARD_TRY(transaction.connection().Execute(
-        "INSERT INTO meta (key, value) VALUES ('a', '1')"));
+    STEWARD_TRY(
+        transaction.connection().Execute("INSERT INTO meta (key, value) VALUES ('a', '1')"));
     transaction.RecordChange(ChangeRecord{"meta", 1, 1, ChangeOp::kCreate, {}});
     return Fail(ErrorCode::kInvalidArgument, "refused");
   });
@@ -134,17 +134,19 @@ TEST_P(StorageTest, ChangeLogCursorNeverMissesARowWithConcurrentWriters) {
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kWritesEach && !failed; ++i) {
-        auto result = database->Write(
-            WriteContext{"system:test", storage::Source::kCli},
-            [&](WriteTransaction& transaction) -> Status {
-              // Writes of different lengths, so commits interleave in varied orders.
-              for (int k = 0; k <= (w + i) % 3; ++k) {
-                transaction.RecordChange(
-                    ChangeRecord{"meta", w * 1000 + i, k + 1, ChangeOp::kUpdate, {{"k", k}}});
-              }
-              if ((w + i) % 4 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-              return Ok();
-            });
+        auto result =
+            database->Write(WriteContext{"system:test", storage::Source::kCli},
+                            [&](WriteTransaction& transaction) -> Status {
+                              // Writes of different lengths, so commits interleave in varied
+                              // orders.
+                              for (int k = 0; k <= (w + i) % 3; ++k) {
+                                transaction.RecordChange(ChangeRecord{
+                                    "meta", w * 1000 + i, k + 1, ChangeOp::kUpdate, {{"k", k}}});
+                              }
+                              if ((w + i) % 4 == 0)
+                                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                              return Ok();
+                            });
         if (!result) failed = true;
       }
       ++writers_done;

@@ -71,14 +71,16 @@ std::string FreshDatabaseUrl(storage::Engine engine) {
     return "";
   }
   static std::atomic<int> counter{0};
-  const std::string name = "steward_test_" + std::to_string(getpid()) + "_" +
-                           std::to_string(counter++);
+  const std::string name =
+      "steward_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
   auto admin = storage::postgres::OpenConnection(admin_url);
   if (!admin) {
     ADD_FAILURE() << admin.error().ToString();
     return "";
   }
-  auto created = (*admin)->ExecScript("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+  auto created =
+      (*admin)->ExecScript("CREATE DATABASE " + name +
+                           " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
   if (!created) {
     ADD_FAILURE() << created.error().ToString();
     return "";

@@ -80,11 +80,20 @@ void AppendCopyField(std::string& out, const Value& value) {
         } else {
           for (char c : v) {
             switch (c) {
-              case '\\': out += "\\\\"; break;
-              case '\t': out += "\\t"; break;
-              case '\n': out += "\\n"; break;
-              case '\r': out += "\\r"; break;
-              default: out += c;
+              case '\\':
+                out += "\\\\";
+                break;
+              case '\t':
+                out += "\\t";
+                break;
+              case '\n':
+                out += "\\n";
+                break;
+              case '\r':
+                out += "\\r";
+                break;
+              default:
+                out += c;
             }
           }
         }
@@ -117,7 +126,8 @@ class PgBulkInsert final : public BulkInsert {
     STEWARD_TRY(Flush());
     finished_ = true;
     if (PQputCopyEnd(conn_, nullptr) != 1) {
-      return Fail(ErrorCode::kUnavailable, std::string("COPY end failed: ") + PQerrorMessage(conn_));
+      return Fail(ErrorCode::kUnavailable,
+                  std::string("COPY end failed: ") + PQerrorMessage(conn_));
     }
     return DrainResults();
   }
@@ -232,8 +242,8 @@ class PgConnection final : public Connection {
     if (found != statements_.end()) return &found->second;
     std::string name = "s" + std::to_string(statements_.size() + 1);
     const std::string rewritten = RewritePlaceholders(sql);
-    ResultPtr result(PQprepare(conn_, name.c_str(), rewritten.c_str(),
-                               static_cast<int>(param_count), nullptr));
+    ResultPtr result(
+        PQprepare(conn_, name.c_str(), rewritten.c_str(), static_cast<int>(param_count), nullptr));
     if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
       return tl::unexpected(ResultError(conn_, result.get(), "cannot prepare statement"));
     }

@@ -1,4 +1,5 @@
-// The PostgreSQL engine: one libpq connection with a prepared-statement cache and COPY for bulk rows.
+// The PostgreSQL engine: one libpq connection with a prepared-statement cache and COPY for bulk
+// rows.
 //
 // Only storage/database.cpp (and tests) create these; domain code sees storage::Connection.
 // Not thread-safe: one thread at a time, as lent by the Database pool.

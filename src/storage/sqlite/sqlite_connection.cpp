@@ -188,8 +188,8 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path, Open
                                                  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    std::string message = "cannot open SQLite database " + path + ": " +
-                          (db ? sqlite3_errmsg(db) : "out of memory");
+    std::string message =
+        "cannot open SQLite database " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close_v2(db);
     return Fail(ErrorCode::kUnavailable, message);
   }

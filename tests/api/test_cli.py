@@ -1,0 +1,134 @@
+"""Black-box tests of the `steward` binary: CLI, configuration, serve, personal data at rest."""
+import json
+import os
+import re
+import stat
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from steward_cli import Server, Workdir, engines, fresh_db  # noqa: E402
+
+ID_PATTERN = re.compile(rb"(?<![0-9])[1-9][0-9]{16}[0-9X](?![0-9])")
+DEMO_PHONE_PATTERN = re.compile(rb"(?<![0-9])1999[0-9]{7}(?![0-9])")
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def valid_id(number):
+    """An ID number: a real-looking birth date and a matching check character (entity ids are
+    18 digits too, but their middle digits are no date)."""
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    if not (1880 <= year <= 2030 and 1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    total = sum(int(c) * w for c, w in zip(number[:17].decode(), WEIGHTS))
+    return "10X98765432"[total % 11] == chr(number[17])
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.work = Workdir()
+
+    def tearDown(self):
+        self.work.close()
+
+    def test_version(self):
+        out = self.work.run_json("version")
+        self.assertEqual(out["name"], "steward")
+        self.assertRegex(out["version"], r"^\d+\.\d+\.\d+$")
+
+    def test_small_demo_and_stats_on_each_engine(self):
+        for engine in engines():
+            with self.subTest(engine=engine):
+                db = fresh_db(engine, self.work.path)
+                built = self.work.run_json("--db", db, "demo", "--residents", "2000", "--seed", "3")
+                self.assertTrue(built["built"])
+                stats = self.work.run_json("--db", db, "stats")
+                for key, value in {"streets": 3, "communities": 28, "grids": 239,
+                                   "micro_grids": 1388, "complexes": 46, "residents": 2000}.items():
+                    self.assertEqual(stats[key], value, key)
+                by_status = stats["residents_by_status"]
+                self.assertEqual(sum(by_status[k] for k in ("both", "resident_only", "registered_only")),
+                                 2000)
+                self.assertGreater(stats["households"], 500)
+                self.assertGreater(stats["buildings"], 0)
+                # A second demo is refused with a clear message; --if-empty is a no-op.
+                again = self.work.run("--db", db, "demo", "--residents", "2000", check=False)
+                self.assertNotEqual(again.returncode, 0)
+                self.assertIn("already", again.stderr)
+                self.assertEqual(self.work.run("--db", db, "demo", "--if-empty").returncode, 0)
+
+    def test_personal_data_is_not_in_the_sqlite_file(self):
+        db = fresh_db("sqlite", self.work.path)
+        self.work.run("--db", db, "demo", "--residents", "2000")
+        raw = b""
+        for name in os.listdir(os.path.join(self.work.path, "data")):
+            if name.startswith("steward.db"):
+                with open(os.path.join(self.work.path, "data", name), "rb") as f:
+                    raw += f.read()
+        ids = [m for m in ID_PATTERN.findall(raw) if valid_id(m)]
+        self.assertEqual(ids, [], "plain ID numbers found in the database file")
+        self.assertEqual(DEMO_PHONE_PATTERN.findall(raw), [], "plain phone numbers in the file")
+        # Masked forms are there for display.
+        self.assertRegex(raw, rb"3311\*{10}[0-9]{3}[0-9X]")
+        self.assertRegex(raw, rb"199\*{4}[0-9]{4}")
+        key = os.path.join(self.work.path, "data", "pii.key")
+        self.assertEqual(stat.S_IMODE(os.stat(key).st_mode), 0o600)
+
+    def test_org_bootstrap_any_county(self):
+        for engine in engines():
+            with self.subTest(engine=engine):
+                db = fresh_db(engine, self.work.path + "/" + engine)
+                out = self.work.run_json("--db", db, "org", "bootstrap", "--division", "110101")
+                self.assertEqual(out["city"], "东城区")
+                self.assertGreater(out["streets"], 10)
+                self.assertGreater(out["communities"], 100)
+                stats = self.work.run_json("--db", db, "stats")
+                self.assertEqual(stats["streets"], out["streets"])
+                self.assertEqual(stats["communities"], out["communities"] + out["villages"])
+                twice = self.work.run("--db", db, "org", "bootstrap", "--division", "110101",
+                                      check=False)
+                self.assertNotEqual(twice.returncode, 0)
+                self.assertIn("already", twice.stderr)
+        bad = self.work.run("org", "bootstrap", "--division", "999999", check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("999999", bad.stderr)
+
+    def test_bad_database_url_is_a_clear_error(self):
+        result = self.work.run("--db", "mysql://x", "stats", check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("unknown database URL", result.stderr)
+
+    def test_settings_file_then_environment_then_flags(self):
+        with open(os.path.join(self.work.path, "steward.toml"), "w") as f:
+            f.write('[database]\nurl = "sqlite:./from-toml.db"\n')
+        self.work.run("migrate")
+        self.assertTrue(os.path.exists(os.path.join(self.work.path, "from-toml.db")))
+        self.work.run("migrate", env={"STEWARD_DB": "sqlite:./from-env.db"})
+        self.assertTrue(os.path.exists(os.path.join(self.work.path, "from-env.db")))
+        self.work.run("--db", "sqlite:./from-flag.db", "migrate", env={"STEWARD_DB": "sqlite:./x.db"})
+        self.assertTrue(os.path.exists(os.path.join(self.work.path, "from-flag.db")))
+        self.assertFalse(os.path.exists(os.path.join(self.work.path, "x.db")))
+        out = self.work.run_json("migrate")
+        self.assertGreaterEqual(out["schema_version"], 1)
+
+    def test_serve_on_a_free_port(self):
+        server = Server(self.work)
+        try:
+            status, headers, body = server.get("/healthz")
+            self.assertEqual(status, 200)
+            self.assertEqual(json.loads(body)["status"], "ok")
+            status, _, body = server.get("/api/v1/version")
+            self.assertEqual(status, 200)
+            self.assertEqual(json.loads(body)["name"], "steward")
+            status, headers, body = server.get("/")
+            self.assertEqual(status, 200)
+            self.assertIn("城市管家", body)
+            status, _, body = server.get("/no/such/page")
+            self.assertEqual(status, 404)
+            self.assertEqual(json.loads(body)["error"]["code"], "not_found")
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
