@@ -279,6 +279,7 @@ int main(int argc, char** argv) {
   globals.executable = argv[0];
   CLI::App cli{"steward 城市管家: the population registry and community platform"};
   cli.require_subcommand(1);
+  cli.fallthrough();  // global flags may also follow the command: `steward stats --db ...`
   auto* config_option =
       cli.add_option("--config", globals.config_file, "settings file (steward.toml)");
   cli.add_option("--db", globals.db, "database: sqlite:PATH or postgresql://...");

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "demo/internal/names.hpp"
 #include "geo/geometry.hpp"
@@ -108,18 +108,22 @@ class People {
     return name;
   }
 
-  // A valid, unique 18-digit ID number for this region, birth date and gender.
+  // A valid 18-digit ID number for this region, birth date and gender, unique by construction:
+  // sequence numbers are handed out in turn per region, date and gender (odd for men), which
+  // keeps memory small even for ten million residents.
   std::string IdNumber(std::string_view region, const Date& birth, Gender gender) {
-    for (;;) {
-      int sequence = Uniform(0, 999);
-      const bool odd = sequence % 2 == 1;
-      if (odd != (gender == Gender::kMale)) sequence = (sequence + 1) % 1000;
-      char date[16];
-      std::snprintf(date, sizeof date, "%04d%02d%02d", birth.year, birth.month, birth.day);
-      std::string number = std::string(region) + date + Pad(sequence, 3);
-      number += registry::IdNumberCheckChar(number);
-      if (issued_.insert(number).second) return number;
-    }
+    const uint64_t key = (std::stoull(std::string(region)) * 100000 +
+                          static_cast<uint64_t>(birth.ToDays() + 50000)) *
+                             2 +
+                         (gender == Gender::kMale ? 1 : 0);
+    const int turn = next_sequence_[key]++;
+    // 500 numbers per region, date and gender; past that (never in practice) wrap around.
+    const int sequence = (turn % 500) * 2 + (gender == Gender::kMale ? 1 : 0);
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d%02d%02d", birth.year, birth.month, birth.day);
+    std::string number = std::string(region) + date + Pad(sequence, 3);
+    number += registry::IdNumberCheckChar(number);
+    return number;
   }
 
   std::string DemoPhone() {
@@ -129,7 +133,7 @@ class People {
  private:
   std::mt19937_64 random_;
   Date today_;
-  std::unordered_set<std::string> issued_;
+  std::unordered_map<uint64_t, int> next_sequence_;
   int64_t next_phone_ = 1;
 };
 
@@ -144,7 +148,7 @@ std::vector<StreetPlan> PlanStreets(const org::CountyDivisions& longquan, double
           plan.communities.push_back({community->code, community->name, community->official_name,
                                       street.code, false, "", "", ""});
         } else if (community->code == kConvertedVillage) {
-          const std::string base = community->name.substr(0, community->name.size() - 3);  // 张村
+          const std::string& base = community->name;  // 张村 (村委会 already stripped)
           plan.communities.push_back({std::string(kConvertedCode), base + "社区",
                                       base + "社区居民委员会", street.code, true, community->name,
                                       community->official_name, community->code});

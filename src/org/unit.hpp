@@ -101,7 +101,8 @@ class OrgStore {
   // Retires `unit` on `effective` and creates one successor per part under the same parent; each
   // listed child is carried over as a successor of its own (recursively), and buildings and
   // residents attached to retired units move to their successors. Every current child must be
-  // listed in exactly one part. Returns the new units, in the order of `parts`.
+  // listed in exactly one part; records attached to the unit itself (rather than to a child) make
+  // the split kFailedPrecondition. Returns the new units, in the order of `parts`.
   Result<std::vector<Unit>> Split(storage::WriteTransaction& transaction, Id unit,
                                   const Date& effective, const std::vector<SplitPart>& parts);
   // 村改居: retires the village on `effective` and creates a community (subtype 社区) in its
@@ -118,9 +119,10 @@ class OrgStore {
                                const Unit& new_parent, const Date& effective,
                                std::string_view link_kind);
   Status Retire(storage::WriteTransaction& transaction, const Unit& unit, const Date& effective);
+  // Each listed child gets a successor under `new_unit` (link kind "move"), recursively.
   Status CarryChildren(storage::WriteTransaction& transaction, const Unit& old_unit,
-                       const Unit& new_unit, const std::vector<Id>& children, const Date& effective,
-                       std::string_view link_kind);
+                       const Unit& new_unit, const std::vector<Id>& children,
+                       const Date& effective);
   Status MoveAttachments(storage::WriteTransaction& transaction, Id from_unit, Id to_unit);
 
   IdGenerator& ids_;

@@ -264,6 +264,16 @@ Result<Resident> ResidentStore::Update(WriteTransaction& transaction, Id id,
                     ")",
                 {{"version", "stale_version", "记录已被他人修改，请刷新后重试"}});
   }
+  // Lock the row at the version read before touching phones and tags, so a concurrent update
+  // from the same version waits here and then fails as a conflict (not on a phone's key).
+  STEWARD_ASSIGN_OR_RETURN(
+      int64_t locked,
+      connection.Execute("UPDATE resident SET version = version WHERE id = ? AND version = ?",
+                         {id, expected_version}));
+  if (locked != 1) {
+    return Fail(ErrorCode::kConflict, "resident " + std::to_string(id) + " changed meanwhile",
+                {{"version", "stale_version", "记录已被他人修改，请刷新后重试"}});
+  }
   nlohmann::json fields = nlohmann::json::object();
   std::vector<std::string> sets;
   std::vector<Value> params;
