@@ -276,7 +276,7 @@ Result<std::string> OrgStore::NextChildCode(Connection& connection, const Unit& 
   if (highest >= 999) {
     return Fail(ErrorCode::kFailedPrecondition, "no free derived code below " + parent.name);
   }
-  char suffix[8];
+  char suffix[16];
   std::snprintf(suffix, sizeof suffix, "%03d", highest + 1);
   return parent.division_code + suffix;
 }

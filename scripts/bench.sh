@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make bench`: builds the release preset's benchmarks and runs each beside its baseline, on
+# SQLite and on a private, throwaway PostgreSQL 15 (bench/README.md says what is measured).
+#
+#   scripts/bench.sh [demo_bench options]     e.g. scripts/bench.sh --residents 300000
+#
+# Output: the table goes to the terminal and to build/release/bench/results/demo_bench-<UTC>.txt;
+# progress lines go to the terminal only.
+# Environment: CMAKE_BUILD_PARALLEL_LEVEL caps build jobs (say 1 on a small machine);
+# BENCH_TMPDIR is where the SQLite files and the PostgreSQL cluster go (default $TMPDIR or /tmp;
+# a 1,000,000-resident run needs about 3 GB there, one database at a time).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$repo"
+
+scripts/install-deps.sh --test
+cmake --preset release
+cmake --build --preset release --target demo_bench
+
+# As root, pg-test-server.sh runs the server as `postgres`, which must get through this folder.
+work="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/steward-bench.XXXXXX")"
+chmod 755 "$work"
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+  scripts/pg-test-server.sh stop "$work/pg" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM  # run the EXIT trap on Ctrl-C too
+
+url="$(scripts/pg-test-server.sh start "$work/pg")"
+results="$repo/build/release/bench/results"
+mkdir -p "$results"
+out="$results/demo_bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
+echo "bench: the table goes to this terminal and to $out"
+
+status=0
+TMPDIR="$work" build/release/bench/demo_bench --postgres "$url" "$@" | tee "$out" || status=$?
+echo "bench: saved in $out"
+exit "$status"
