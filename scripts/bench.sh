@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # `make bench`: builds the release preset's benchmarks and runs each beside its baseline, on
-# SQLite and on a private, throwaway PostgreSQL 15 (bench/README.md says what is measured).
+# SQLite and on a private, throwaway PostgreSQL 15 (bench/README.md says what is measured):
+# demo_bench, then bench/import_bench.py (`steward import/export residents` against sqlite3
+# .import and PostgreSQL COPY).
 #
 #   scripts/bench.sh [demo_bench options]     e.g. scripts/bench.sh --residents 300000
 #
-# Output: the table goes to the terminal and to build/release/bench/results/demo_bench-<UTC>.txt;
-# progress lines go to the terminal only.
+# Output: the tables go to the terminal and to build/release/bench/results/demo_bench-<UTC>.txt
+# and import_bench-<UTC>.txt; progress lines go to the terminal only.
 # Environment: CMAKE_BUILD_PARALLEL_LEVEL caps build jobs (say 1 on a small machine);
-# BENCH_TMPDIR is where the SQLite files and the PostgreSQL cluster go (default $TMPDIR or /tmp;
-# a 1,000,000-resident run needs about 3 GB there, one database at a time).
+# BENCH_TMPDIR is where the SQLite files, the import files and the PostgreSQL cluster go (default
+# $TMPDIR or /tmp; removed at the end; a default run needs about 8 GB there at its peak);
+# IMPORT_BENCH_ROWS sets the rows of the import benchmark's file (default 1000000).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -16,7 +19,7 @@ cd "$repo"
 
 scripts/install-deps.sh --test
 cmake --preset release
-cmake --build --preset release --target demo_bench
+cmake --build --preset release --target demo_bench steward
 
 # As root, pg-test-server.sh runs the server as `postgres`, which must get through this folder.
 work="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/steward-bench.XXXXXX")"
@@ -37,5 +40,12 @@ echo "bench: the table goes to this terminal and to $out"
 
 status=0
 TMPDIR="$work" build/release/bench/demo_bench --postgres "$url" "$@" | tee "$out" || status=$?
+echo "bench: saved in $out"
+
+out="$results/import_bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
+echo "bench: the import table goes to this terminal and to $out"
+python3 bench/import_bench.py --steward build/release/src/app/steward --postgres "$url" \
+  --rows "${IMPORT_BENCH_ROWS:-1000000}" --workdir "$work/import_bench" | tee "$out" ||
+  status=$?
 echo "bench: saved in $out"
 exit "$status"

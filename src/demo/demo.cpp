@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <random>
+#include <set>
 #include <unordered_map>
 
 #include "demo/internal/names.hpp"
@@ -68,6 +70,7 @@ struct MicroGridSite {
   std::string street_name, community_name;
   std::optional<Id> complex_id;
   std::string complex_name;
+  Id community_id = 0;
 };
 
 // The random person factory: names, ages, ID numbers, phones.
@@ -353,7 +356,8 @@ class DemoBuilder {
                                 grids_since};
         STEWARD_ASSIGN_OR_RETURN(org::Unit micro, org_.Create(transaction, micro_spec));
         ++report_.micro_grids;
-        sites_.push_back({micro.id, micro_areas[m], street.name, community.name, std::nullopt, ""});
+        sites_.push_back({micro.id, micro_areas[m], street.name, community.name, std::nullopt, "",
+                          community.id});
         site_community_.push_back(community.id);
       }
     }
@@ -398,13 +402,16 @@ class DemoBuilder {
   };
 
   // One household's members: the head first.
-  void AddHousehold(Batch& batch, const MicroGridSite& site, int size,
+  // `place` is the household's index in its building: it picks a distinct unit and room.
+  void AddHousehold(Batch& batch, const MicroGridSite& site, int place, int size,
                     std::optional<registry::AssistanceType> assistance) {
     const size_t building = batch.buildings.size() - 1;
     NewHousehold household;
     household.id = ids_.Next();
-    household.unit_no = std::to_string(people_.Uniform(1, 3));
-    household.room = std::to_string(people_.Uniform(1, 6)) + Pad(people_.Uniform(1, 4), 2);
+    const int units = batch.buildings.back().units.value_or(1);
+    const int in_unit = place / units;  // two flats a floor
+    household.unit_no = std::to_string(place % units + 1);
+    household.room = std::to_string(in_unit / 2 + 1) + Pad(in_unit % 2 + 1, 2);
     household.assistance = assistance;
     if (assistance) household.assistance_from = kAssistanceSince;
     const bool migrant_household = !assistance && people_.Chance(0.14);
@@ -491,10 +498,19 @@ class DemoBuilder {
     registry::NewBuilding building;
     building.complex_id = site.complex_id;
     building.unit_id = site.unit_id;
-    building.name =
-        (site.complex_id ? site.complex_name : std::string()) + std::to_string(number) + "幢";
-    building.address = "龙泉市" + site.street_name + std::string(people_.Pick(internal::Roads())) +
-                       std::to_string(people_.Uniform(1, 400)) + "号";
+    if (site.complex_id) {
+      building.name = site.complex_name + std::to_string(number) + "幢";
+      building.address = "龙泉市" + site.street_name + building.name;
+    } else {
+      // Houses outside complexes go by their street address, unique within the community, as
+      // offices write them in their sheets (楼栋: 华楼街12号).
+      auto& used = building_names_[site.community_id];
+      do {
+        building.name = std::string(people_.Pick(internal::Roads())) +
+                        std::to_string(people_.Uniform(1, 999)) + "号";
+      } while (!used.insert(building.name).second);
+      building.address = "龙泉市" + site.street_name + building.name;
+    }
     building.lon = lon(people_.random());
     building.lat = lat(people_.random());
     building.floors = site.complex_id ? people_.Uniform(6, 18) : people_.Uniform(2, 6);
@@ -520,12 +536,13 @@ class DemoBuilder {
       int64_t remaining = per_site[s];
       int building_number = 0;
       int households_in_building = 1 << 20;  // the first household opens a building
+      // Opens a building when the current one is full; returns the household's place in it.
       auto household_slot = [&] {
         if (households_in_building >= (site.complex_id ? 8 : 4)) {
           AddBuilding(batch, site, ++building_number);
           households_in_building = 0;
         }
-        ++households_in_building;
+        return households_in_building++;
       };
       // Registered here, living elsewhere (户在人不在): counted under the micro-grid, no household.
       const int64_t registered_only =
@@ -550,8 +567,7 @@ class DemoBuilder {
         } else if (people_.Chance(0.25)) {
           type = registry::AssistanceType::kNearPoverty;
         }
-        household_slot();
-        AddHousehold(batch, site, size, type);
+        AddHousehold(batch, site, household_slot(), size, type);
         remaining -= size;
       }
       while (remaining > 0) {
@@ -559,8 +575,7 @@ class DemoBuilder {
         std::discrete_distribution<int> size_distribution(std::begin(kSizes), std::end(kSizes));
         const int size =
             static_cast<int>(std::min<int64_t>(remaining, size_distribution(people_.random()) + 1));
-        household_slot();
-        AddHousehold(batch, site, size, std::nullopt);
+        AddHousehold(batch, site, household_slot(), size, std::nullopt);
         remaining -= size;
       }
       if (batch.residents.size() >= kChunkResidents || s + 1 == sites_.size()) {
@@ -600,6 +615,7 @@ class DemoBuilder {
   std::vector<StreetPlan> streets_;
   std::vector<MicroGridSite> sites_;
   std::vector<Id> site_community_;
+  std::map<Id, std::set<std::string>> building_names_;  // per community
   DemoReport report_;
 };
 

