@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/cases/table.hpp"
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -12,63 +14,9 @@ namespace {
 
 constexpr const char* kTablePath = STEWARD_SOURCE_DIR "/tests/cases/phone.tsv";
 
-struct Row {
-  int line = 0;
-  std::vector<std::string> cells;
-};
-
-// Expands \uXXXX (BMP only) to UTF-8 and \\ to a backslash, so invisible characters can be written.
-std::string Unescape(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '\\') {
-      out += '\\';
-      ++i;
-    } else if (text[i] == '\\' && i + 5 < text.size() && text[i + 1] == 'u') {
-      const unsigned code = std::stoul(text.substr(i + 2, 4), nullptr, 16);
-      if (code < 0x80) {
-        out += static_cast<char>(code);
-      } else if (code < 0x800) {
-        out += static_cast<char>(0xC0 | (code >> 6));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-      } else {
-        out += static_cast<char>(0xE0 | (code >> 12));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-      }
-      i += 5;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-// Reads a tab-separated table: '#' lines and blank lines are skipped, the first other line is the
-// header and must equal `header`.
-std::vector<Row> ReadTable(const char* path, const std::vector<std::string>& header) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.is_open()) << "cannot open " << path;
-  std::vector<Row> rows;
-  std::string text;
-  bool header_seen = false;
-  for (int line = 1; std::getline(in, text); ++line) {
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    if (text.empty() || text[0] == '#') continue;
-    Row row{line, {}};
-    std::stringstream cells(text);
-    for (std::string cell; std::getline(cells, cell, '\t');) row.cells.push_back(cell);
-    if (text.back() == '\t') row.cells.push_back("");
-    if (!header_seen) {
-      EXPECT_EQ(row.cells, header) << path << ":" << line << ": unexpected header";
-      header_seen = true;
-      continue;
-    }
-    EXPECT_EQ(row.cells.size(), header.size()) << path << ":" << line << ": wrong column count";
-    if (row.cells.size() == header.size()) rows.push_back(std::move(row));
-  }
-  return rows;
-}
+using testing::ReadTable;
+using testing::Row;
+using testing::Unescape;
 
 const char* KindName(PhoneKind kind) { return kind == PhoneKind::kMobile ? "mobile" : "landline"; }
 
@@ -76,7 +24,7 @@ const char* KindName(PhoneKind kind) { return kind == PhoneKind::kMobile ? "mobi
 void CheckRow(const Row& row) {
   const std::string input = Unescape(row.cells[0]);
   const std::string& expect = row.cells[1];
-  SCOPED_TRACE(testing::Message() << "phone.tsv:" << row.line << " input \"" << row.cells[0]
+  SCOPED_TRACE(::testing::Message() << "phone.tsv:" << row.line << " input \"" << row.cells[0]
                                   << "\"");
   const Result<PhoneInfo> result = NormalizePhone(input);
   if (expect == "ok") {

@@ -423,7 +423,7 @@ TEST_P(ExportTest, PagesThroughAUnitLargerThanAPage) {
   constexpr int kCount = 2345;
   std::vector<NewResident> people;
   for (int i = 0; i < kCount; ++i) {
-    char phone[16];
+    char phone[32];
     std::snprintf(phone, sizeof phone, "1990000%04d", i);
     NewResident person = Person("居民" + std::to_string(i), east_micro_, std::nullopt, {phone});
     if (i % 2 == 0) person.household_id = household_id_;
