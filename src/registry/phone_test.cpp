@@ -24,8 +24,8 @@ const char* KindName(PhoneKind kind) { return kind == PhoneKind::kMobile ? "mobi
 void CheckRow(const Row& row) {
   const std::string input = Unescape(row.cells[0]);
   const std::string& expect = row.cells[1];
-  SCOPED_TRACE(::testing::Message() << "phone.tsv:" << row.line << " input \"" << row.cells[0]
-                                  << "\"");
+  SCOPED_TRACE(::testing::Message()
+               << "phone.tsv:" << row.line << " input \"" << row.cells[0] << "\"");
   const Result<PhoneInfo> result = NormalizePhone(input);
   if (expect == "ok") {
     ASSERT_TRUE(result.has_value()) << result.error().ToString();
