@@ -38,8 +38,8 @@ std::string JoinWarnings(const std::vector<std::string>& warnings) {
 void CheckRow(const Row& row) {
   const std::string input = Unescape(row.cells[0]);
   const std::string& expect = row.cells[1];
-  SCOPED_TRACE(::testing::Message() << "id_number.tsv:" << row.line << " input \"" << row.cells[0]
-                                  << "\"");
+  SCOPED_TRACE(::testing::Message()
+               << "id_number.tsv:" << row.line << " input \"" << row.cells[0] << "\"");
   const Result<IdNumberInfo> result = CheckIdNumber(input, kToday, KnownRegion);
   if (expect == "ok") {
     ASSERT_TRUE(result.has_value()) << result.error().ToString();
