@@ -138,13 +138,15 @@ TEST_P(ImportTest, AbortWritesNothingSkipWritesExactlyTheGoodRowsDryRunWritesNot
   const std::string good1 = IdNumber("33118119700101123"), good2 = IdNumber("33118119710101123");
   const std::string bad = good1.substr(0, 17) + (good1[17] == '1' ? "2" : "1");
   const auto path =
-      WriteCsv("mixed.csv", {Header(), Row("甲", good1), Row("乙", bad), Row("丙", good2),
-                             "丁,," + IdNumber("33118119720101123") + ",,,不存在社区,,,,,,",
-                             Row("甲二", good1)});
+      WriteCsv("mixed.csv",
+               {Header(), Row("甲", good1), Row("乙", bad), Row("丙", good2),
+                "丁,," + IdNumber("33118119720101123") + ",,,不存在社区,,,,,,", Row("甲二", good1),
+                "戊,," + IdNumber("33118119730101123") + ",,,城东社区,第99网格,,,,,",
+                "己,," + IdNumber("33118119740101123") + ",,,城东社区,," + "不存在路1号,1,101,,"});
   auto aborted = Import(path);
   ASSERT_TRUE(aborted) << aborted.error().ToString();
   EXPECT_FALSE(aborted->written);
-  EXPECT_EQ(aborted->refused, 3);
+  EXPECT_EQ(aborted->refused, 5);
   EXPECT_EQ(aborted->ok_rows, 2);
   EXPECT_EQ(Count("SELECT count(*) FROM resident"), before);
   EXPECT_EQ(Count("SELECT count(*) FROM change_log"), log_before);
@@ -155,6 +157,8 @@ TEST_P(ImportTest, AbortWritesNothingSkipWritesExactlyTheGoodRowsDryRunWritesNot
   EXPECT_TRUE(problems.count("3:身份证号:id_number.checksum"));
   EXPECT_TRUE(problems.count("5:所属社区:community.unknown"));
   EXPECT_TRUE(problems.count("6:身份证号:id_number.duplicate_in_file"));
+  EXPECT_TRUE(problems.count("7:所属网格:grid.unknown"));
+  EXPECT_TRUE(problems.count("8:楼栋:building.unknown"));
 
   ImportOptions dry;
   dry.dry_run = true;
