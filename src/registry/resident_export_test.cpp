@@ -1,6 +1,7 @@
 // The import template needs no database: headers, notes, drop-down lists and text columns.
 // (Exports run against real databases in tests/integration/export_test.cpp.)
 #include "registry/resident_export.hpp"
+#include "tests/support/workbook_files.hpp"
 
 #include <zip.h>
 
@@ -12,28 +13,9 @@
 namespace steward::registry {
 namespace {
 
-std::string ZipEntry(const std::filesystem::path& path, const std::string& name) {
-  int error = 0;
-  zip_t* archive = zip_open(path.c_str(), ZIP_RDONLY, &error);
-  if (!archive) return "";
-  std::string data;
-  if (zip_file_t* file = zip_fopen(archive, name.c_str(), 0)) {
-    char buffer[65536];
-    for (zip_int64_t n; (n = zip_fread(file, buffer, sizeof buffer)) > 0;) data.append(buffer, n);
-    zip_fclose(file);
-  }
-  zip_close(archive);
-  return data;
-}
-
-size_t Count(std::string_view text, std::string_view piece) {
-  size_t count = 0;
-  for (size_t at = text.find(piece); at != std::string_view::npos;
-       at = text.find(piece, at + piece.size())) {
-    ++count;
-  }
-  return count;
-}
+using steward::testing::Count;
+using steward::testing::ReadFile;
+using steward::testing::ZipEntry;
 
 class TemplateTest : public ::testing::Test {
  protected:

@@ -13,9 +13,14 @@
 #include "sheet/csv_writer.hpp"
 #include "sheet/reader.hpp"
 #include "sheet/xlsx_writer.hpp"
+#include "tests/support/workbook_files.hpp"
 
 namespace steward::sheet {
 namespace {
+
+using steward::testing::Count;
+using steward::testing::ReadFile;
+using steward::testing::ZipEntry;
 
 class TempFolder {
  public:
@@ -43,37 +48,6 @@ class TempFolder {
  private:
   std::filesystem::path path_;
 };
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-// One entry of a zip file, inflated; "" when it is missing.
-std::string ZipEntry(const std::filesystem::path& path, const std::string& name) {
-  int error = 0;
-  zip_t* archive = zip_open(path.c_str(), ZIP_RDONLY, &error);
-  if (!archive) return "";
-  std::string data;
-  if (zip_file_t* file = zip_fopen(archive, name.c_str(), 0)) {
-    char buffer[65536];
-    for (zip_int64_t n; (n = zip_fread(file, buffer, sizeof buffer)) > 0;) data.append(buffer, n);
-    zip_fclose(file);
-  }
-  zip_close(archive);
-  return data;
-}
-
-size_t Count(std::string_view text, std::string_view piece) {
-  size_t count = 0;
-  for (size_t at = text.find(piece); at != std::string_view::npos;
-       at = text.find(piece, at + piece.size())) {
-    ++count;
-  }
-  return count;
-}
 
 // Every row of the file's first sheet, as texts by column.
 std::vector<std::vector<std::string>> ReadBack(const std::filesystem::path& path) {

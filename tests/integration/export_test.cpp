@@ -20,9 +20,14 @@
 #include "registry/sheet_layout.hpp"
 #include "sheet/reader.hpp"
 #include "tests/integration/test_database.hpp"
+#include "tests/support/workbook_files.hpp"
 
 namespace steward {
 namespace {
+
+using steward::testing::Count;
+using steward::testing::ReadFile;
+using steward::testing::ZipEntry;
 
 using org::NewUnit;
 using org::OrgStore;
@@ -42,28 +47,6 @@ constexpr std::string_view kDeletedIdNumber = "331181197001011012";
 constexpr std::string_view kMobile = "19900000001";
 constexpr std::string_view kLandline = "0578-7123456";
 constexpr std::string_view kOtherMobile = "13812345678";
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-// One entry of a zip file, inflated; "" when missing.
-std::string ZipEntry(const std::filesystem::path& path, const std::string& name) {
-  int error = 0;
-  zip_t* archive = zip_open(path.c_str(), ZIP_RDONLY, &error);
-  if (!archive) return "";
-  std::string data;
-  if (zip_file_t* file = zip_fopen(archive, name.c_str(), 0)) {
-    char buffer[65536];
-    for (zip_int64_t n; (n = zip_fread(file, buffer, sizeof buffer)) > 0;) data.append(buffer, n);
-    zip_fclose(file);
-  }
-  zip_close(archive);
-  return data;
-}
 
 // All the XML parts of a workbook, concatenated (to search for values wherever they landed).
 std::string AllXml(const std::filesystem::path& path) {
