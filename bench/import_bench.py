@@ -505,7 +505,7 @@ def print_table(measurements, floor_mb):
         elif not m.what.startswith("steward"):
             ratio = "(baseline)"
         print(f"{m.engine:<9} {m.what:<22} {grouped(m.rows):>10} {m.seconds:>9.1f} "
-              f"{grouped(round(m.rate)):>10} {peak_text(m, floor_mb):>12}  {ratio}")
+              f"{grouped(round(m.rate)):>10} {peak_text(m, floor_mb):>12}  {ratio}".rstrip())
 
 
 def print_goals(goals, floor_mb):
@@ -517,7 +517,7 @@ def print_goals(goals, floor_mb):
         speed = "met " if ratio >= GOAL_RATIO else "MISS"
         memory = "met " if m.peak_mb <= GOAL_PEAK_MB else "MISS"
         print(f"  {label:<50} {ratio:6.3f}×  {speed}   peak {peak_text(m, floor_mb):>5} MB  "
-              f"{memory}")
+              f"{memory}".rstrip())
 
 
 # --- main -----------------------------------------------------------------------------------
