@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -127,5 +128,21 @@ class Database {
   Pool read_pool_;
   Pool write_pool_;  // SQLite: limit 1, so this pool is the single writer path
 };
+
+// Runs `fn` (returning Result<T>) in one write transaction on `database` and hands back its value,
+// or the error of `fn` or of the commit.
+template <typename Fn>
+auto WriteValue(Database& database, const WriteContext& context, Fn&& fn)
+    -> decltype(fn(std::declval<WriteTransaction&>())) {
+  using ResultType = decltype(fn(std::declval<WriteTransaction&>()));
+  std::optional<typename ResultType::value_type> value;
+  auto written = database.Write(context, [&](WriteTransaction& transaction) -> Status {
+    STEWARD_ASSIGN_OR_RETURN(auto result, fn(transaction));
+    value = std::move(result);
+    return Ok();
+  });
+  if (!written) return tl::unexpected(written.error());
+  return std::move(*value);
+}
 
 }  // namespace steward::storage

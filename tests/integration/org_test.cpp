@@ -30,23 +30,9 @@ using storage::Connection;
 using storage::Engine;
 using storage::WriteContext;
 using storage::WriteTransaction;
+using storage::WriteValue;
 
 constexpr int64_t kNowMillis = 1795797000000;  // 2026-11-28, China time
-
-// Runs `fn` (returning Result<T>) in one write transaction and hands back its value or error.
-template <typename Fn>
-auto WriteValue(storage::Database& database, const WriteContext& context, Fn&& fn)
-    -> decltype(fn(std::declval<WriteTransaction&>())) {
-  using ResultType = decltype(fn(std::declval<WriteTransaction&>()));
-  std::optional<typename ResultType::value_type> value;
-  auto written = database.Write(context, [&](WriteTransaction& transaction) -> Status {
-    STEWARD_ASSIGN_OR_RETURN(auto result, fn(transaction));
-    value = std::move(result);
-    return Ok();
-  });
-  if (!written) return tl::unexpected(written.error());
-  return std::move(*value);
-}
 
 std::vector<Id> IdsOf(const std::vector<Unit>& units) {
   std::vector<Id> ids;

@@ -29,6 +29,7 @@ using storage::Engine;
 using storage::Source;
 using storage::WriteContext;
 using storage::WriteTransaction;
+using storage::WriteValue;
 
 constexpr int64_t kNowMillis = 1795797000000;  // 2026-11-28, China time
 
@@ -37,20 +38,6 @@ constexpr std::string_view kIdNumber = "33118119800101105X";       // male, born
 constexpr std::string_view kOtherIdNumber = "331181199002151008";  // female, born 1990-02-15
 constexpr std::string_view kMobile = "19900000001";
 constexpr std::string_view kLandline = "0578-7123456";
-
-template <typename Fn>
-auto WriteValue(storage::Database& database, const WriteContext& context, Fn&& fn)
-    -> decltype(fn(std::declval<WriteTransaction&>())) {
-  using ResultType = decltype(fn(std::declval<WriteTransaction&>()));
-  std::optional<typename ResultType::value_type> value;
-  auto written = database.Write(context, [&](WriteTransaction& transaction) -> Status {
-    STEWARD_ASSIGN_OR_RETURN(auto result, fn(transaction));
-    value = std::move(result);
-    return Ok();
-  });
-  if (!written) return tl::unexpected(written.error());
-  return std::move(*value);
-}
 
 PhoneInfo Phone(std::string_view text) {
   auto phone = registry::NormalizePhone(text);
