@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <set>
+#include <stop_token>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -20,6 +24,7 @@
 #include "org/division_source.hpp"
 #include "org/unit.hpp"
 #include "registry/import_report.hpp"
+#include "registry/import_undo.hpp"
 #include "registry/resident_export.hpp"
 #include "registry/resident_import.hpp"
 #include "registry/stats.hpp"
@@ -80,6 +85,20 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Globals& globals, bool need_v
                              crypto::PiiVault::OpenOrCreate(runtime->config.key_file));
   }
   return runtime;
+}
+
+// Rolls back imports that a crashed process left half-applied (registry/import_undo.hpp), so
+// that no command reads them. Returns false when the check itself failed.
+bool RecoverImports(Runtime& runtime) {
+  auto report = registry::RecoverInterruptedImports(*runtime.database, runtime.clock);
+  if (!report) {
+    spdlog::error("checking for interrupted imports failed: {}", report.error().ToString());
+    return false;
+  }
+  if (report->jobs > 0) {
+    spdlog::warn("rolled back {} interrupted import(s): {}", report->jobs, report->ToJson().dump());
+  }
+  return true;
 }
 
 Result<std::filesystem::path> DivisionDir(const Runtime& runtime, const Globals& globals) {
@@ -191,6 +210,7 @@ int RunStats(const Globals& globals) {
   auto runtime = OpenRuntime(globals, false);
   if (!runtime) return Die(runtime.error(), globals.json);
   Runtime& rt = **runtime;
+  RecoverImports(rt);
   auto stats = rt.database->Read([&](storage::Connection& connection) {
     return registry::ComputeStats(connection, rt.clock.Today());
   });
@@ -366,6 +386,7 @@ int RunExportResidents(const Globals& globals, const ExportFlags& flags) {
   auto runtime = OpenRuntime(globals, true);
   if (!runtime) return Die(runtime.error(), globals.json);
   Runtime& rt = **runtime;
+  RecoverImports(rt);
   registry::ExportOptions options;
   options.out = flags.out;
   options.unmasked = flags.unmasked;
@@ -449,6 +470,19 @@ int RunServe(const Globals& globals, std::string listen) {
   options.host = listen.substr(0, colon);
   options.port = static_cast<uint16_t>(std::atoi(listen.c_str() + colon + 1));
   options.version = STEWARD_VERSION;
+  RecoverImports(rt);
+  // An import run by another process (`steward import`) that dies is rolled back within a few
+  // seconds, so the console never shows it half-applied for long.
+  std::jthread import_watch([&rt](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    for (;;) {
+      wake.wait_for(lock, stop, std::chrono::seconds(3), [] { return false; });
+      if (stop.stop_requested()) return;
+      RecoverImports(rt);
+    }
+  });
   http::Server server(options);
   http::AddDefaultRoutes(server, STEWARD_VERSION);
   auto url = server.Start();

@@ -5,7 +5,10 @@
 #include <map>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
+
 #include "crypto/digest.hpp"
+#include "registry/import_undo.hpp"
 #include "registry/place.hpp"
 #include "registry/place_directory.hpp"
 
@@ -296,7 +299,25 @@ class Importer {
   // Pass 2: the good rows, in chunks, resumable.
   Status Apply() {
     STEWARD_ASSIGN_OR_RETURN(const std::string digest, crypto::Sha256OfFile(file_));
+    // Earlier imports of other files that died half-way are rolled back first; one of this file
+    // is resumed.
+    STEWARD_TRY(RecoverInterruptedImports(database_, clock_, digest));
     STEWARD_TRY(StartOrResumeJob(digest));
+    auto applied = ApplyRows();
+    if (!applied) {
+      // Not a crash but an error (the file changed, the database failed): undo what was written
+      // while this process still holds the job, so nothing stays half-applied.
+      auto rolled_back = RollBackImport(database_, clock_, *result_.job_id);
+      if (!rolled_back) {
+        spdlog::error("import job {}: rollback failed: {}", *result_.job_id,
+                      rolled_back.error().ToString());
+      }
+      return applied;
+    }
+    return Ok();
+  }
+
+  Status ApplyRows() {
     STEWARD_ASSIGN_OR_RETURN(DataRows rows, DataRows::Open(file_));
     const RowContext context = Context();
     std::vector<std::pair<ParsedResident, Placement>> chunk;
@@ -331,6 +352,8 @@ class Importer {
       STEWARD_TRY(transaction.connection().Execute(
           "UPDATE import_job SET state = 'done', finished_at = ?, result = ? WHERE id = ?",
           {clock_.NowMillis(), result_.ToJson().dump(), *result_.job_id}));
+      STEWARD_TRY(transaction.connection().Execute("DELETE FROM import_undo WHERE job_id = ?",
+                                                   {*result_.job_id}));
       return Ok();
     }));
     return Ok();
@@ -345,12 +368,23 @@ class Importer {
                            "AND kind = 'residents' AND state = 'applying' ORDER BY id LIMIT 1",
                            {digest}));
       if (!unfinished.empty()) {
-        result_.job_id = unfinished.Int(0, 0);
+        const Id job = unfinished.Int(0, 0);
+        STEWARD_ASSIGN_OR_RETURN(job_lock_, database_.TryLockJob(job));
+        if (!job_lock_) {
+          return Fail(ErrorCode::kConflict,
+                      "另一个进程正在导入同一个文件 / another process is importing this file");
+        }
+        result_.job_id = job;
         applied_through_ = unfinished.Int(0, 1);
         result_.resumed = true;
+        STEWARD_ASSIGN_OR_RETURN(const int64_t step, ImportUndoLog::NextStep(connection, job));
+        undo_.emplace(job, step);
         return Ok();
       }
       result_.job_id = ids_.Next();
+      STEWARD_ASSIGN_OR_RETURN(job_lock_, database_.TryLockJob(*result_.job_id));
+      if (!job_lock_) return Fail(ErrorCode::kInternal, "a new import job's lock is taken");
+      undo_.emplace(*result_.job_id, 1);
       STEWARD_TRY(connection.Execute(
           "INSERT INTO import_job (id, kind, file_name, file_sha256, on_error, state, "
           "applied_through_row, actor, started_at) VALUES (?, 'residents', ?, ?, ?, 'applying', "
@@ -387,6 +421,7 @@ class Importer {
       STEWARD_ASSIGN_OR_RETURN(auto created,
                                places_.CreateHouseholds(transaction, std::span(&household, 1)));
       id = created.front();
+      undo_->CreatedHousehold(id);
     }
     households_[key] = id;
     return std::optional<Id>(id);
@@ -428,6 +463,7 @@ class Importer {
             STEWARD_ASSIGN_OR_RETURN(auto existing, FindExisting(connection, parsed, household_id));
             if (existing) {
               STEWARD_ASSIGN_OR_RETURN(auto current, residents_.Get(connection, *existing));
+              STEWARD_ASSIGN_OR_RETURN(auto before, ImportUndoLog::Snapshot(connection, *existing));
               const int64_t expected = parsed.version.value_or(current.version);
               auto updated = residents_.Update(transaction, *existing, expected,
                                                PatchFrom(parsed, placement, household_id));
@@ -438,7 +474,12 @@ class Importer {
                 ++counts.conflicts;  // changed by someone else since pass 1
                 continue;
               }
-              ++(updated->version != current.version ? counts.updated : counts.unchanged);
+              if (updated->version != current.version) {
+                undo_->Updated(*existing, updated->version, std::move(before));
+                ++counts.updated;
+              } else {
+                ++counts.unchanged;
+              }
               if (household_id && parsed.resident.relation_to_head == "户主") {
                 STEWARD_TRY(SetHead(transaction, *household_id, *existing));
               }
@@ -456,6 +497,7 @@ class Importer {
           if (!created.empty()) {
             STEWARD_ASSIGN_OR_RETURN(auto new_ids, residents_.CreateMany(transaction, created));
             counts.created = static_cast<int64_t>(new_ids.size());
+            undo_->CreatedResidents(new_ids);
             for (size_t i = 0; i < new_ids.size(); ++i) {
               if (!created_needs_review[i]) continue;
               STEWARD_TRY(connection.Execute(
@@ -468,14 +510,16 @@ class Importer {
               STEWARD_TRY(SetHead(transaction, household, new_ids[index]));
             }
           }
+          STEWARD_TRY(undo_->Flush(connection));
           STEWARD_TRY(
               connection.Execute("UPDATE import_job SET applied_through_row = ? WHERE id = ?",
                                  {last_row, *result_.job_id}));
           return Ok();
         });
     if (!committed) {
-      // The chunk rolled back: forget households cached from it.
+      // The chunk rolled back: forget households cached from it, and its undo records.
       households_.clear();
+      undo_->Discard();
       return tl::unexpected(std::move(committed).error());
     }
     result_.created += counts.created;
@@ -495,6 +539,7 @@ class Importer {
             "WHERE id = ? AND head_resident_id IS NULL",
             {resident, clock_.NowMillis(), household}));
     if (changed == 1) {
+      undo_->HeadSet(household, resident);
       STEWARD_ASSIGN_OR_RETURN(auto version,
                                transaction.connection().QueryInt(
                                    "SELECT version FROM household WHERE id = ?", {household}));
@@ -519,6 +564,8 @@ class Importer {
   PlaceDirectory directory_;
   std::vector<int64_t> bad_rows_;  // in file order, so sorted
   int64_t applied_through_ = 0;
+  std::unique_ptr<storage::JobLock> job_lock_;  // held while this process applies the job
+  std::optional<ImportUndoLog> undo_;
   std::map<std::tuple<Id, std::string, std::string>, Id> households_;
   ImportResult result_;
 };

@@ -11,7 +11,9 @@
 //    write lock for long. Each chunk also records, in the same transaction, the last row it
 //    applied in import_job; an import interrupted by a crash or kill -9 is recognised by the file's
 //    SHA-256 when it is run again and resumes after that row, so no row is applied twice and the
-//    import completes.
+//    import completes; or another Steward process rolls it back first (import_undo.hpp). Each
+//    chunk's undo records go in with it, and the job's lock (Database::TryLockJob) is held while
+//    applying. Earlier crashed imports of other files are rolled back before this one starts.
 // Matching: a resident id (+ version) from an export; else the ID number's lookup hash; else name
 // + birth date + household (such rows are flagged in resident_review for the duplicate review).
 // A matched resident is updated with the columns the row fills (history source "import").

@@ -1,5 +1,10 @@
 #include "storage/database.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "storage/postgres/postgres_connection.hpp"
@@ -65,6 +70,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url, const C
                   "cannot create folder " + parent.string() + ": " + ec.message());
     }
     auto db = std::unique_ptr<Database>(new Database(Engine::kSqlite, url, clock));
+    db->sqlite_path_ = path;
     // Open the writer first: it creates the file and switches it to WAL.
     db->write_pool_.limit = 1;
     db->write_pool_.open = [path] {
@@ -92,6 +98,61 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url, const C
   }
   return Fail(ErrorCode::kInvalidArgument,
               "unknown database URL (expected sqlite:PATH or postgresql://...): " + url);
+}
+
+namespace {
+
+class FileJobLock final : public JobLock {
+ public:
+  FileJobLock(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+  ~FileJobLock() override {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);  // while still locked: no one else is using it
+    close(fd_);
+  }
+
+ private:
+  int fd_;
+  std::filesystem::path path_;
+};
+
+class SessionJobLock final : public JobLock {
+ public:
+  explicit SessionJobLock(std::unique_ptr<Connection> connection)
+      : connection_(std::move(connection)) {}
+
+ private:
+  std::unique_ptr<Connection> connection_;  // closing it releases the advisory lock
+};
+
+}  // namespace
+
+Result<std::unique_ptr<JobLock>> Database::TryLockJob(Id job_id) {
+  if (engine_ == Engine::kSqlite) {
+    const std::filesystem::path folder = sqlite_path_ + "-jobs";
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + folder.string());
+    const auto path = folder / (std::to_string(job_id) + ".lock");
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Fail(ErrorCode::kUnavailable, "cannot open " + path.string());
+    // A holder removes the file as it lets go; a lock won on a removed file is no lock.
+    struct stat held {
+    }, named{};
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, &held) != 0 ||
+        stat(path.c_str(), &named) != 0 || held.st_ino != named.st_ino) {
+      close(fd);
+      return std::unique_ptr<JobLock>();
+    }
+    return std::unique_ptr<JobLock>(std::make_unique<FileJobLock>(fd, path));
+  }
+  STEWARD_ASSIGN_OR_RETURN(auto connection, write_pool_.open());
+  STEWARD_ASSIGN_OR_RETURN(
+      auto taken,
+      connection->QueryInt(
+          "SELECT CASE WHEN pg_try_advisory_lock(CAST(? AS BIGINT)) THEN 1 ELSE 0 END", {job_id}));
+  if (taken.value_or(0) != 1) return std::unique_ptr<JobLock>();
+  return std::unique_ptr<JobLock>(std::make_unique<SessionJobLock>(std::move(connection)));
 }
 
 Result<Database::Lease> Database::Borrow(Pool& pool) {

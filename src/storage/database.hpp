@@ -69,6 +69,15 @@ class WriteTransaction {
   std::vector<ChangeRecord> changes_;
 };
 
+// Marks a long job (an import) as alive for as long as this object lives or the process runs: a
+// crashed job's lock is free, a running one's is not, whichever process asks. PostgreSQL: a
+// session advisory lock on a connection of its own; SQLite: flock(2) on a file beside the
+// database. Either is released by the system when the process dies, even by kill -9.
+class JobLock {
+ public:
+  virtual ~JobLock() = default;
+};
+
 struct DatabaseOptions {
   int read_connections = 4;
   // PostgreSQL: how many connections writers may hold at once.
@@ -99,6 +108,10 @@ class Database {
   Result<int64_t> Write(const WriteContext& context,
                         const std::function<Status(WriteTransaction&)>& fn);
 
+  // Takes the lock of job `job_id`, or returns nullptr when another holder (another process, or
+  // another JobLock in this one) has it.
+  Result<std::unique_ptr<JobLock>> TryLockJob(Id job_id);
+
  private:
   struct Pool {
     std::mutex mutex;
@@ -124,6 +137,7 @@ class Database {
 
   Engine engine_;
   std::string url_;
+  std::string sqlite_path_;  // SQLite only
   const Clock& clock_;
   Pool read_pool_;
   Pool write_pool_;  // SQLite: limit 1, so this pool is the single writer path

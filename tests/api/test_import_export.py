@@ -1,12 +1,16 @@
 """Black-box tests of `steward import residents` and `steward export`: what an office sees."""
+import datetime
 import json
 import os
+import sqlite3
+import subprocess
 import sys
+import time
 import unittest
 import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from steward_cli import Workdir, engines, fresh_db  # noqa: E402
+from steward_cli import BINARY, Server, Workdir, engines, fresh_db  # noqa: E402
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -94,6 +98,50 @@ class ImportExportTest(unittest.TestCase):
                                 "--json", check=False)
         self.assertEqual(json.loads(skipped.stdout)["applied"]["created"], 1)
         self.assertEqual(self.work.run_json("--db", db, "stats")["residents"], before + 1)
+
+    def test_an_import_killed_half_way_is_rolled_back_by_the_running_server(self):
+        db = fresh_db("sqlite", self.work.path)
+        self.work.run("--db", db, "demo", "--residents", "1000")
+        before = self.work.run_json("--db", db, "stats")["residents"]
+        lines = [HEADER]
+        day = datetime.date(1960, 1, 1)
+        for i in range(30000):
+            birth = day + datetime.timedelta(days=i // 400)
+            first17 = "331181" + birth.strftime("%Y%m%d") + "%03d" % (i % 400 + 100)
+            lines.append("居民%d,,%s,,,城东社区,户在人在," % (i, id_number(first17)))
+        path = self.write("big.csv", "\n".join(lines) + "\n")
+        server = Server(self.work, "--db", db)
+        try:
+            importer = subprocess.Popen([BINARY, "--db", db, "import", "residents", path],
+                                        cwd=self.work.path, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+            # Kill it once some chunks are committed and more are to come.
+            database = sqlite3.connect(db[len("sqlite:"):], timeout=30)
+            deadline = time.time() + 300
+            while time.time() < deadline and importer.poll() is None:
+                row = database.execute("SELECT max(applied_through_row) FROM import_job "
+                                       "WHERE state = 'applying'").fetchone()
+                if row[0] and row[0] > 1:
+                    importer.kill()
+                    break
+                time.sleep(0.02)
+            self.assertIsNone(importer.returncode, "the import ended before it could be killed")
+            importer.wait()
+            half = database.execute("SELECT count(*) FROM resident").fetchone()[0]
+            self.assertGreater(half, before)
+            # The server notices within seconds and rolls it back.
+            deadline = time.time() + 60
+            state = None
+            while time.time() < deadline:
+                state = database.execute("SELECT state FROM import_job").fetchone()[0]
+                if state == "rolled_back":
+                    break
+                time.sleep(0.2)
+            self.assertEqual(state, "rolled_back")
+            database.close()
+        finally:
+            self.assertEqual(server.stop(), 0)
+        self.assertEqual(self.work.run_json("--db", db, "stats")["residents"], before)
 
     def test_gb18030_csv_with_a_title_row(self):
         db = fresh_db("sqlite", self.work.path)

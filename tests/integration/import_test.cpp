@@ -9,6 +9,7 @@
 
 #include "demo/demo.hpp"
 #include "org/division_source.hpp"
+#include "registry/import_undo.hpp"
 #include "registry/resident_export.hpp"
 #include "registry/resident_import.hpp"
 #include "registry/stats.hpp"
@@ -285,6 +286,164 @@ TEST_P(ImportTest, AnImportKilledInTheMiddleResumesToCompletion) {
   EXPECT_EQ(resumed->created, 20);
   EXPECT_EQ(Count("SELECT count(*) FROM resident"), before + 40);
   EXPECT_EQ(Count("SELECT count(*) FROM import_job WHERE state = 'done'"), 1);
+}
+
+// Fills `lines` with residents 居民<first>... in rooms 300+ of the test building, each the head of
+// a new household; `phone` and `tags` go into every row.
+std::vector<std::string> ResidentLines(const std::string& grid, const std::string& building,
+                                       int first, int count, const std::string& phone,
+                                       const std::string& tags) {
+  std::vector<std::string> lines;
+  for (int i = first; i < first + count; ++i) {
+    char day[3], seq[4];
+    std::snprintf(day, sizeof day, "%02d", i % 28 + 1);
+    std::snprintf(seq, sizeof seq, "%03d", 101 + 2 * i);
+    lines.push_back("居民" + std::to_string(i) + ",," +
+                    IdNumber(std::string("33118119700") + (i < 28 ? "1" : "2") + day + seq) + ",," +
+                    phone + ",城东社区," + grid + "," + building + ",2," + std::to_string(300 + i) +
+                    ",户主," + tags);
+  }
+  return lines;
+}
+
+// kill -9 in the middle of writing, and the next Steward process to look (here
+// RecoverInterruptedImports, which serve, export and stats run) rolls the import back: the
+// residents it created and their households are gone, the residents it updated are as before,
+// the history says so, and the job is marked rolled_back.
+TEST_P(ImportTest, AnImportKilledInTheMiddleIsRolledBackByTheNextProcess) {
+  // Ten residents from an earlier, finished import: the killed one updates them.
+  std::vector<std::string> first = {Header()};
+  for (auto& line : ResidentLines(grid_, building_, 0, 10, "13857800001", "党员")) {
+    first.push_back(line);
+  }
+  auto earlier = Import(WriteCsv("earlier.csv", first));
+  ASSERT_TRUE(earlier) << earlier.error().ToString();
+  ASSERT_EQ(earlier->created, 10);
+  auto state_of_the_ten = [&] {
+    auto rows = database_->Read([](storage::Connection& connection) {
+      return connection.Query(
+          "SELECT r.name, r.household_id, p.phone_masked, p.phone_sealed, "
+          "(SELECT count(*) FROM resident_tag t WHERE t.resident_id = r.id) FROM resident r "
+          "JOIN resident_phone p ON p.resident_id = r.id WHERE r.name LIKE '居民_' "
+          "ORDER BY r.id");
+    });
+    std::vector<std::string> state;
+    for (size_t i = 0; rows && i < rows->size(); ++i) {
+      state.push_back(rows->Text(i, 0) + "|" + rows->Text(i, 1) + "|" + rows->Text(i, 2) + "|" +
+                      rows->Text(i, 3) + "|" + rows->Text(i, 4));
+    }
+    return state;
+  };
+  const auto ten_before = state_of_the_ten();
+  ASSERT_EQ(ten_before.size(), 10u);
+  const int64_t residents = Count("SELECT count(*) FROM resident");
+  const int64_t households = Count("SELECT count(*) FROM household");
+
+  // The killed import: the ten with a new phone and no tags, then thirty new residents.
+  std::vector<std::string> lines = {Header()};
+  for (auto& line : ResidentLines(grid_, building_, 0, 10, "13957800002", "")) {
+    lines.push_back(line);
+  }
+  for (auto& line : ResidentLines(grid_, building_, 10, 30, "13957800003", "")) {
+    lines.push_back(line);
+  }
+  const auto path = WriteCsv("killed.csv", lines);
+  database_.reset();
+  const pid_t child = fork();
+  if (child == 0) {
+    auto database = Open();
+    if (!database) _exit(3);
+    ImportOptions options;
+    options.chunk_rows = 10;
+    int chunks = 0;
+    options.progress = [&](std::string_view pass, double, int64_t) {
+      if (pass == "apply" && ++chunks == 3) _exit(9);  // dies after three committed chunks
+    };
+    IdGenerator child_ids(clock_, 4);
+    (void)registry::ImportResidents(*database, *vault_, child_ids, clock_, path, options);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 9);
+  database_ = Open();
+  ASSERT_TRUE(database_);
+  // Half-applied: ten updated, twenty created.
+  ASSERT_EQ(Count("SELECT count(*) FROM resident"), residents + 20);
+  ASSERT_NE(state_of_the_ten(), ten_before);
+
+  // Meanwhile someone edits one of the residents the import created: that one is kept.
+  ASSERT_TRUE(database_->Write({"user:7", storage::Source::kConsole},
+                               [](storage::WriteTransaction& transaction) -> Status {
+                                 STEWARD_TRY(transaction.connection().Execute(
+                                     "UPDATE resident SET notes = '已核实', version = version + 1 "
+                                     "WHERE name = '居民15'"));
+                                 return Ok();
+                               }));
+
+  auto recovered = registry::RecoverInterruptedImports(*database_, clock_);
+  ASSERT_TRUE(recovered) << recovered.error().ToString();
+  EXPECT_EQ(recovered->jobs, 1);
+  EXPECT_EQ(recovered->residents_removed, 19);
+  EXPECT_EQ(recovered->residents_restored, 10);
+  EXPECT_EQ(recovered->households_removed, 19);
+  EXPECT_EQ(recovered->kept, 2);  // 居民15 and the household it lives in
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), residents + 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident WHERE name = '居民15' AND notes = '已核实'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM household"), households + 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident_phone WHERE resident_id NOT IN "
+                  "(SELECT id FROM resident)"),
+            0);
+  EXPECT_EQ(state_of_the_ten(), ten_before);
+  EXPECT_EQ(Count("SELECT count(*) FROM import_job WHERE state = 'rolled_back'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM import_undo"), 0);
+  // The history of an updated resident: created, updated by the import, restored.
+  EXPECT_EQ(Count("SELECT count(*) FROM change_log WHERE actor = 'system:import_rollback' AND "
+                  "entity = 'resident' AND op = 'delete'"),
+            19);
+  EXPECT_EQ(Count("SELECT count(*) FROM change_log WHERE actor = 'system:import_rollback' AND "
+                  "entity = 'resident' AND op = 'update'"),
+            10);
+
+  // Nothing left to do for the next process; and the same file now imports afresh, whole.
+  auto again = registry::RecoverInterruptedImports(*database_, clock_);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->jobs, 0);
+  auto fresh = Import(path);
+  ASSERT_TRUE(fresh) << fresh.error().ToString();
+  EXPECT_FALSE(fresh->resumed);
+  EXPECT_EQ(fresh->created, 29);
+  EXPECT_EQ(fresh->updated, 10);
+  EXPECT_EQ(fresh->unchanged, 1);  // 居民15, kept with the file's values
+}
+
+// A job whose process is alive (its lock is held) is left alone by the recovery.
+TEST_P(ImportTest, ARunningImportIsNotRolledBack) {
+  std::vector<std::string> lines = {Header()};
+  for (auto& line : ResidentLines(grid_, building_, 0, 20, "13857800001", "")) {
+    lines.push_back(line);
+  }
+  ImportOptions options;
+  options.chunk_rows = 5;
+  int chunks = 0;
+  options.progress = [&](std::string_view pass, double, int64_t) {
+    if (pass != "apply" || ++chunks != 2) return;
+    const int64_t job = Count("SELECT id FROM import_job WHERE state = 'applying'");
+    auto second = database_->TryLockJob(job);  // the importer holds it
+    ASSERT_TRUE(second);
+    EXPECT_EQ(*second, nullptr);
+    auto recovered = registry::RecoverInterruptedImports(*database_, clock_);
+    ASSERT_TRUE(recovered);
+    EXPECT_EQ(recovered->jobs, 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM resident WHERE name LIKE '居民%'"), 10);
+  };
+  auto imported = Import(WriteCsv("held.csv", lines), options);
+  ASSERT_TRUE(imported) << imported.error().ToString();
+  EXPECT_EQ(chunks, 5);  // after each of the four chunks, and once at the end
+  EXPECT_EQ(imported->created, 20);
+  EXPECT_EQ(Count("SELECT count(*) FROM import_job WHERE state = 'done'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM import_undo"), 0);  // a finished job keeps no undo
 }
 
 // An export split over several sheets (past Excel's row limit; lowered here) re-imports whole,
