@@ -25,8 +25,10 @@
 #include <thread>
 #include <unordered_map>
 
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -35,12 +37,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -48,7 +53,9 @@
 #include <boost/beast/http/write.hpp>
 
 #include "base/log.hpp"
+#include "http/internal/metrics.hpp"
 #include "http/internal/route_table.hpp"
+#include "http/internal/static_files.hpp"
 
 namespace steward::http {
 namespace {
@@ -64,7 +71,6 @@ constexpr auto kIdleTimeout = 30s;         // waiting for (the rest of) a reques
 constexpr auto kWriteTimeout = 30s;        // writing one response
 constexpr auto kLingerTimeout = 1s;        // draining an unread body after an error response
 constexpr auto kStopGrace = 5s;            // Stop() waits this long for requests in flight
-constexpr uint64_t kBodyLimit = 1 << 20;   // 1 MiB; larger bodies get 413
 constexpr size_t kLingerLimit = 8u << 20;  // bytes drained at most before closing anyway
 constexpr auto kAcceptRetryDelay = 100ms;  // after an accept error such as EMFILE
 
@@ -99,7 +105,7 @@ bool IsHttpParseError(const error_code& ec) {
 // The answer to a request that could not be read, or nothing when the connection just ends.
 std::optional<Response> ResponseForReadError(const error_code& ec) {
   if (ec == bhttp::error::body_limit) {
-    return internal::JsonError(413, "payload_too_large", "请求体过大 / request body over 1 MiB");
+    return internal::JsonError(413, "payload_too_large", "请求体过大 / request body too large");
   }
   if (ec == bhttp::error::header_limit) {
     return internal::JsonError(431, "header_too_large", "请求头过大 / request header too large");
@@ -129,10 +135,14 @@ std::string BaseUrl(const std::string& host, uint16_t port) {
 
 struct Server::Impl {
   explicit Impl(ServerOptions server_options)
-      : options(std::move(server_options)), io(std::max(1, options.threads)) {}
+      : options(std::move(server_options)),
+        workers(static_cast<size_t>(std::max(1, options.workers))),
+        io(std::max(1, options.threads)) {}
 
   ServerOptions options;
   internal::RouteTable routes;  // written before Start(), read-only afterwards
+  internal::Metrics metrics;
+  asio::thread_pool workers;  // runs handlers; joined by Stop()
   const std::string request_id_prefix = RandomPrefix();
   std::atomic<uint64_t> next_request_id{1};
   std::atomic<bool> stopping{false};
@@ -170,6 +180,8 @@ struct Server::Impl {
   asio::awaitable<void> Serve(std::shared_ptr<Session> session);
   asio::awaitable<bool> Send(Session& session, Response response, unsigned version, bool keep_alive,
                              bool head, std::string request_id);
+  asio::awaitable<Response> RunOnWorker(const internal::RouteTable::Route* route, Request* request);
+  Response Unrouted(Request& request, Response not_found);
   asio::awaitable<void> Linger(Session& session);
 };
 
@@ -299,32 +311,94 @@ asio::awaitable<void> Server::Impl::AcceptLoop() {
   }
 }
 
+namespace {
+
+std::string ToLower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+// The request as handlers see it, from Beast's header.
+template <typename Fields>
+Request RequestFromHeader(const bhttp::request_header<Fields>& header, std::string client,
+                          std::string request_id) {
+  Request request;
+  request.method = std::string(header.method_string());
+  request.target = std::string(header.target());
+  request.path = request.target.substr(0, request.target.find('?'));
+  for (const auto& field : header) {
+    const auto name = field.name_string();
+    request.headers.emplace_back(ToLower(std::string_view(name.data(), name.size())),
+                                 std::string(field.value()));
+  }
+  request.client = std::move(client);
+  request.request_id = std::move(request_id);
+  return request;
+}
+
+std::string PeerAddress(beast::tcp_stream& stream) {
+  error_code ec;
+  auto endpoint = stream.socket().remote_endpoint(ec);
+  return ec ? std::string() : endpoint.address().to_string();
+}
+
+}  // namespace
+
+// Runs the handler on the worker pool and resumes on the connection's strand with its response.
+asio::awaitable<Response> Server::Impl::RunOnWorker(const internal::RouteTable::Route* route,
+                                                    Request* request) {
+  auto& pool = workers;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+      [&pool, route, request](auto handler) {
+        asio::post(pool, [route, request, handler = std::move(handler)]() mutable {
+          Response response = internal::RouteTable::Invoke(*route, *request);
+          auto executor = asio::get_associated_executor(handler);
+          asio::dispatch(executor,
+                         [handler = std::move(handler), response = std::move(response)]() mutable {
+                           handler(std::move(response));
+                         });
+        });
+      },
+      asio::use_awaitable);
+}
+
+// A request no route matched: a console file for GET/HEAD outside /api/, else `not_found`.
+Response Server::Impl::Unrouted(Request& request, Response not_found) {
+  if (options.static_dir.empty() || (request.method != "GET" && request.method != "HEAD") ||
+      request.path.starts_with("/api/") || not_found.status != 404) {
+    return not_found;
+  }
+  if (auto file = internal::StaticFile(options.static_dir, request.path)) {
+    request.route = "static";
+    return std::move(*file);
+  }
+  return not_found;
+}
+
 asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Session> session) {
   SessionRegistration registration(sessions_mutex, sessions, session);
+  metrics.ConnectionOpened();
+  struct Closed {
+    internal::Metrics& metrics;
+    ~Closed() { metrics.ConnectionClosed(); }
+  } closed{metrics};
+  const std::string client = PeerAddress(session->stream);
   beast::flat_buffer buffer;
   for (;;) {
     if (session->closing || stopping) break;
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(kBodyLimit);
+    bhttp::request_parser<bhttp::empty_body> header_parser;
+    // The route decides the limit once the header is read (uploads may be larger).
+    header_parser.body_limit(std::max(options.body_limit, options.upload_limit));
     error_code ec;
     session->awaiting_request = true;
     session->stream.expires_after(kIdleTimeout);
-    co_await bhttp::async_read_header(session->stream, buffer, parser,
+    co_await bhttp::async_read_header(session->stream, buffer, header_parser,
                                       asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      co_await asio::async_write(session->stream, asio::buffer(kContinue),
-                                 asio::redirect_error(asio::use_awaitable, ec));
-    }
-    if (!ec && !parser.is_done()) {
-      session->stream.expires_after(kIdleTimeout);
-      co_await bhttp::async_read(session->stream, buffer, parser,
-                                 asio::redirect_error(asio::use_awaitable, ec));
-    }
-    session->awaiting_request = false;
     std::string request_id = NextRequestId();
-
+    const auto started = std::chrono::steady_clock::now();
     if (ec) {
+      session->awaiting_request = false;
       std::optional<Response> error_response = ResponseForReadError(ec);
       if (!error_response) break;
       spdlog::debug("http: {} unreadable request: {}", request_id, ec.message());
@@ -333,19 +407,93 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Session> session) {
       if (sent) co_await Linger(*session);
       break;
     }
+    const auto& header = header_parser.get();
+    Request request = RequestFromHeader(header, client, request_id);
+    internal::RouteTable::Match match = routes.Find(request.method, request.path);
+    const bool upload = match.route && match.route->options.upload;
+    const unsigned version = header.version();
+    const bool wants_keep_alive = header.keep_alive();
+    const uint64_t limit = upload ? options.upload_limit : options.body_limit;
+    if (header_parser.content_length().value_or(0) > limit) {
+      session->awaiting_request = false;
+      bool sent = co_await Send(*session, *ResponseForReadError(bhttp::error::body_limit), version,
+                                false, false, request_id);
+      if (sent) co_await Linger(*session);
+      break;
+    }
 
-    bhttp::request<bhttp::string_body> message = parser.release();
-    Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    request.path = request.target.substr(0, request.target.find('?'));
-    request.body = std::move(message.body());
+    if (!header_parser.is_done() && header[bhttp::field::expect] == "100-continue") {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      co_await asio::async_write(session->stream, asio::buffer(kContinue),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+    // The body: into memory, or for an upload route into a file of its own.
+    if (upload) {
+      request.upload_file = (options.upload_dir.empty() ? std::filesystem::temp_directory_path()
+                                                        : options.upload_dir) /
+                            ("upload-" + request_id);
+      bhttp::request_parser<bhttp::file_body> file_parser(std::move(header_parser));
+      file_parser.body_limit(options.upload_limit);
+      file_parser.get().body().open(request.upload_file.c_str(), beast::file_mode::write, ec);
+      if (ec) {
+        spdlog::error("http: {} cannot create upload file: {}", request_id, ec.message());
+        co_await Send(
+            *session,
+            internal::JsonError(500, "internal", "无法保存上传文件 / cannot store upload"), version,
+            false, false, request_id);
+        break;
+      }
+      if (!ec && !file_parser.is_done()) {
+        session->stream.expires_after(kIdleTimeout);
+        co_await bhttp::async_read(session->stream, buffer, file_parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      }
+      file_parser.get().body().close();
+    } else {
+      bhttp::request_parser<bhttp::string_body> body_parser(std::move(header_parser));
+      body_parser.body_limit(options.body_limit);
+      if (!ec && !body_parser.is_done()) {
+        session->stream.expires_after(kIdleTimeout);
+        co_await bhttp::async_read(session->stream, buffer, body_parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (!ec) request.body = std::move(body_parser.get().body());
+    }
+    session->awaiting_request = false;
+    if (ec) {
+      std::error_code ignored;
+      if (upload) std::filesystem::remove(request.upload_file, ignored);
+      std::optional<Response> error_response = ResponseForReadError(ec);
+      if (!error_response) break;
+      spdlog::debug("http: {} unreadable request: {}", request_id, ec.message());
+      bool sent =
+          co_await Send(*session, std::move(*error_response), version, false, false, request_id);
+      if (sent) co_await Linger(*session);
+      break;
+    }
 
-    Response response = routes.Dispatch(request);
-    spdlog::debug("http: {} {} {} -> {}", request_id, request.method, request.path,
-                  response.status);
-    bool keep_alive = message.keep_alive() && !session->closing && !stopping;
-    bool sent = co_await Send(*session, std::move(response), message.version(), keep_alive,
+    Response response;
+    if (match.error) {
+      request.route = "unmatched";
+      response = Unrouted(request, std::move(*match.error));
+    } else {
+      request.params = std::move(match.params);
+      request.route = match.route->pattern;
+      response = co_await RunOnWorker(match.route, &request);
+    }
+    if (upload) {
+      std::error_code ignored;
+      std::filesystem::remove(request.upload_file, ignored);  // unless the handler moved it
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics.Record(request.method, request.route, response.status, seconds);
+    if (options.access_log) {
+      spdlog::info("http: {} {} {} {} -> {} {:.1f} ms", request_id, client, request.method,
+                   request.route, response.status, seconds * 1000);
+    }
+    bool keep_alive = wants_keep_alive && !session->closing && !stopping;
+    bool sent = co_await Send(*session, std::move(response), version, keep_alive,
                               request.method == "HEAD", request_id);
     if (!sent || !keep_alive) break;
   }
@@ -355,6 +503,34 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Session> session) {
 
 asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, unsigned version,
                                          bool keep_alive, bool head, std::string request_id) {
+  error_code ec;
+  if (!response.file.empty()) {
+    bhttp::response<bhttp::file_body> message;
+    message.body().open(response.file.c_str(), beast::file_mode::scan, ec);
+    if (ec) {
+      spdlog::error("http: {} cannot open a response file: {}", request_id, ec.message());
+      response = internal::JsonError(500, "internal", "内部错误 / internal error");
+    } else {
+      message.version(version);
+      message.result(static_cast<unsigned>(response.status));
+      message.set(bhttp::field::server, "steward");
+      message.set("X-Request-Id", request_id);
+      message.set(bhttp::field::content_type, response.content_type);
+      for (auto& [name, value] : response.headers) message.insert(name, value);
+      message.keep_alive(keep_alive);
+      message.prepare_payload();
+      session.stream.expires_after(kWriteTimeout);
+      if (head) {
+        bhttp::response_serializer<bhttp::file_body> serializer(message);
+        co_await bhttp::async_write_header(session.stream, serializer,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+      } else {
+        co_await bhttp::async_write(session.stream, message,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+      }
+      co_return !ec;
+    }
+  }
   bhttp::response<bhttp::string_body> message;
   message.version(version);
   message.result(static_cast<unsigned>(response.status));
@@ -367,7 +543,6 @@ asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, un
   message.prepare_payload();
   if (head) message.body().clear();  // Content-Length still tells the GET body's size
 
-  error_code ec;
   session.stream.expires_after(kWriteTimeout);
   co_await bhttp::async_write(session.stream, message,
                               asio::redirect_error(asio::use_awaitable, ec));
@@ -392,12 +567,16 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(o
 
 Server::~Server() { Stop(); }
 
-void Server::Route(std::string method, std::string path, Handler handler) {
+void Server::Route(std::string method, std::string path, Handler handler, RouteOptions options) {
   {
     std::lock_guard lock(impl_->state_mutex);
     if (impl_->started) throw std::logic_error("http::Server::Route() called after Start()");
   }
-  impl_->routes.Add(std::move(method), std::move(path), std::move(handler));
+  impl_->routes.Add(std::move(method), std::move(path), std::move(handler), options);
+}
+
+std::vector<std::pair<std::string, std::string>> Server::Routes() const {
+  return impl_->routes.List();
 }
 
 Result<std::string> Server::Start() {
@@ -408,6 +587,12 @@ Result<std::string> Server::Start() {
       return Fail(ErrorCode::kFailedPrecondition, "http server already started");
     }
   }
+  impl.routes.Add("GET", "/metrics", [&impl](const Request&) {
+    Response response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = impl.metrics.Render();
+    return response;
+  });
   STEWARD_ASSIGN_OR_RETURN(uint16_t port, impl.Listen());
   const int thread_count = std::max(1, impl.options.threads);
   {
@@ -448,6 +633,7 @@ void Server::Stop() {
   }
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
+  impl.workers.join();  // handlers still running (cut connections) finish here
   {
     std::lock_guard lock(impl.state_mutex);
     impl.running = false;

@@ -1,30 +1,37 @@
 // The HTTP server: accepts HTTP/1.1 connections and answers them from a table of routes.
 //
-// What for: the only door into Steward from the network. This first version knows a route table
-// (method + exact path -> Handler); a router with path parameters, the JSON API and middleware come
-// later and plug in here. Boost.Beast/Asio live only in server.cpp (pimpl), so including this
-// header costs nothing.
+// What for: the only door into Steward from the network. Routes are method + path pattern
+// (`/api/v1/residents/{id}`); handlers are plain functions Request -> Response that run on a
+// worker pool, so they MAY block (database work). Upload routes get their body streamed to a file
+// under options.upload_dir, never held in memory. A response may name a file to send instead of a
+// body. Requests that match no route may be answered from a static folder (the console), with
+// index.html for paths that look like console pages. GET /metrics (Prometheus text) is built in.
+// Boost.Beast/Asio live only in server.cpp (pimpl), so including this header costs nothing.
 //
-// Ownership: the caller owns the Server; the Server owns its io_context, its io threads, every
-// connection and a copy of every Handler. Handlers must not outlive what they capture by reference.
+// Ownership: the caller owns the Server; the Server owns its io_context, its io threads, its
+// worker pool, every connection and a copy of every Handler. Handlers must not outlive what they
+// capture by reference.
 //
 // Threads: Route() and Start() are called by one thread before serving. Stop() and WaitForStop()
-// may be called from any thread except an io thread (a Handler must never call them). Handlers run
-// on the io threads, possibly on several at once when options.threads > 1, so they must be
-// thread-safe. They must stay short: DATABASE WORK (or anything else that blocks) MUST NEVER RUN ON
-// THESE THREADS: one slow handler stalls every connection that shares its thread. A later issue
-// adds a worker pool for blocking work.
+// may be called from any thread except an io or worker thread (a Handler must never call them).
+// Handlers run on the worker threads, several at once, so they must be thread-safe.
 //
 // Invariants: every response carries `Server: steward` and an `X-Request-Id` unique within the
 // process; a Handler that throws produces a 500 JSON error and the connection stays usable; request
-// bodies over 1 MiB are answered 413 without reaching a Handler; a connection idle for 30 s is
-// closed; Stop() waits at most ~5 s for requests in flight.
+// bodies over options.body_limit (upload routes: options.upload_limit) are answered 413 without
+// reaching a Handler; a connection idle for 30 s is closed; Stop() waits at most ~5 s for
+// requests in flight. The access log (spdlog, info) names the route pattern, never the raw path
+// or query (they may carry personal data), nor any header or body.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,25 +44,54 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0 = pick a free port (tests); Start() returns the real one
   std::string version;   // the build version, for logs
   int threads = 1;       // io threads; values below 1 mean 1
+  int workers = 4;       // threads running handlers; values below 1 mean 1
+  uint64_t body_limit = uint64_t{1} << 20;    // bytes of an ordinary request body
+  uint64_t upload_limit = uint64_t{1} << 30;  // bytes of an upload route's body
+  std::filesystem::path upload_dir;           // where uploads go; default: the temp folder
+  std::filesystem::path static_dir;           // the console's files; empty: none
+  bool access_log = true;
 };
+
+enum class Language { kChinese, kEnglish };
 
 struct Request {
   std::string method;  // "GET", "POST", ... as sent (HEAD is answered by the GET route)
   std::string target;  // as sent: path and query, e.g. "/api/v1/x?page=2"
   std::string path;    // target without the query
   std::string body;
+  std::string route;  // the matched pattern, e.g. "/api/v1/residents/{id}"
+  std::map<std::string, std::string, std::less<>> params;    // from the pattern's {name}s
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string client;                                        // the peer's address
+  std::string request_id;             // as in the X-Request-Id response header
+  std::filesystem::path upload_file;  // upload routes: the body, streamed here (the server
+                                      // removes it after the handler returns unless moved)
+
+  // The first header of that (lower-case) name, or "".
+  std::string_view Header(std::string_view name) const;
+  // A query parameter, percent-decoded; nullopt when absent.
+  std::optional<std::string> Query(std::string_view name) const;
+  std::optional<std::string> Cookie(std::string_view name) const;
+  // From Accept-Language: English when it prefers en, else Chinese.
+  Language language() const;
 };
 
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  // Extra headers (e.g. Allow, Location). Server, X-Request-Id, Content-Type, Content-Length and
-  // Connection are set by the server and must not appear here.
+  // Extra headers (e.g. Allow, Location, Set-Cookie). Server, X-Request-Id, Content-Type,
+  // Content-Length and Connection are set by the server and must not appear here.
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the file's contents are sent instead of `body`.
+  std::filesystem::path file;
 };
 
 using Handler = std::function<Response(const Request&)>;
+
+struct RouteOptions {
+  bool upload = false;  // stream the body to a file (Request::upload_file)
+};
 
 class Server {
  public:
@@ -68,7 +104,10 @@ class Server {
   // Adds the route `method` `path` (exact match; a GET route also answers HEAD). Only before
   // Start(): calling it later is a bug and throws std::logic_error. A second Route() with the same
   // method and path replaces the first.
-  void Route(std::string method, std::string path, Handler handler);
+  void Route(std::string method, std::string path, Handler handler, RouteOptions options = {});
+
+  // Every (method, pattern) routed, sorted (GET /metrics included).
+  std::vector<std::pair<std::string, std::string>> Routes() const;
 
   // Binds host:port and serves on `threads` background threads. Returns the base URL
   // "http://HOST:PORT" with the real port. A failure to resolve or bind is kUnavailable naming
