@@ -16,6 +16,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "failed_precondition";
     case ErrorCode::kPermissionDenied:
       return "permission_denied";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
     case ErrorCode::kUnavailable:
       return "unavailable";
     case ErrorCode::kDataLoss:

@@ -19,6 +19,7 @@ enum class ErrorCode {
   kAlreadyExists,       // a unique key is taken
   kConflict,            // a stale version, or a state that forbids the change
   kFailedPrecondition,  // the system is not in a state where this can run (e.g. not migrated)
+  kUnauthenticated,     // no valid session or token: log in first
   kPermissionDenied,    // the caller may not do this
   kUnavailable,         // a dependency (database, peer) did not answer; retrying may help
   kDataLoss,            // stored data is corrupt or cannot be decrypted
