@@ -23,16 +23,26 @@
 // swap it in. Rotations by other processes on the same host are serialised by a flock on
 // "<key file>.lock".
 //
+// Speed: keyed OpenSSL contexts (the HMAC with the lookup key, an AES-GCM context with the key
+// schedule of the last data key used) and a block of random nonce bytes are kept in a small pool of
+// idle context sets; a call borrows one set under `contexts_mu_` (held only to pop and push), uses
+// it with no lock but the key-ring lock, and gives it back. The pool belongs to the vault, so its
+// key material is freed (and wiped by OpenSSL) with the vault; a ring swap bumps a generation that
+// makes every set key itself again. Nonces stay 96 random bits from RAND_bytes, drawn in blocks;
+// a block is dropped in a child after fork(), so parent and child never share nonces.
+//
 // Invariants: the active key is always in the ring; keys are only ever added, never removed or
 // changed; a key id never contains ':'.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 
@@ -41,6 +51,7 @@ namespace steward::crypto {
 namespace internal {
 struct KeyRing;
 struct FileStamp;
+struct CryptoContexts;
 }  // namespace internal
 
 class PiiVault {
@@ -99,6 +110,14 @@ class PiiVault {
   // cache of the file and Open() is logically read-only.
   Status ReloadIfFileChanged() const;
   Status ReloadLocked() const;  // requires reload_mu_
+  // Swaps in a new ring and stamp; requires reload_mu_, takes mu_ exclusively.
+  void SwapRing(std::unique_ptr<internal::KeyRing>* ring,
+                std::unique_ptr<internal::FileStamp>* stamp) const;
+
+  // An idle context set from the pool, or a new one; ReturnContexts puts it back (a set whose
+  // call failed is freed instead, so no context in an unknown state is reused).
+  std::unique_ptr<internal::CryptoContexts> TakeContexts() const;
+  void ReturnContexts(std::unique_ptr<internal::CryptoContexts> contexts) const;
 
   const std::filesystem::path key_file_;  // empty for ForTesting vaults
 
@@ -109,6 +128,12 @@ class PiiVault {
   mutable std::shared_mutex mu_;
   mutable std::unique_ptr<internal::KeyRing> ring_;     // guarded by mu_; never null
   mutable std::unique_ptr<internal::FileStamp> stamp_;  // guarded by mu_; key file as last read
+  mutable uint64_t ring_generation_ = 1;  // guarded by mu_; bumped whenever ring_ is replaced
+
+  // Guards idle_contexts_ only: held just to pop or push, and no other lock is taken under it.
+  mutable std::mutex contexts_mu_;
+  // guarded by contexts_mu_
+  mutable std::vector<std::unique_ptr<internal::CryptoContexts>> idle_contexts_;
 };
 
 }  // namespace steward::crypto

@@ -9,9 +9,12 @@
 // Thread-safety: immutable after Load.
 #pragma once
 
-#include <map>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -50,13 +53,32 @@ class PlaceDirectory {
   struct BuildingEntry {
     Id id = 0;
     Id micro_grid_id = 0;
+    Id grid_id = 0;  // the micro-grid's grid
     std::string name;
     std::string complex_name;
   };
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  template <typename Value>
+  using TextMap = std::unordered_map<std::string, Value, TextHash, std::equal_to<>>;
+
+  // Fills the indexes below from streets_, communities_, grids_ and the buildings.
+  void Index(std::vector<std::pair<Id, BuildingEntry>> buildings_by_community);
+
+  // Load order is the order a scan of the lists would meet the units in; the indexes keep the
+  // answers of such a scan: the last match where one is taken, every match where they count.
   std::vector<UnitEntry> streets_, communities_, grids_;
-  std::map<Id, Id> grid_of_micro_grid_;
-  std::map<Id, Id> community_of_grid_;
-  std::multimap<Id, BuildingEntry> buildings_by_community_;
+  // Name, official name or code -> the id of the last street with it.
+  TextMap<Id> street_by_name_;
+  // Name, official name or code -> the communities with it (indexes into communities_), each once.
+  TextMap<std::vector<size_t>> communities_by_name_;
+  // Community id -> name, official name, code, or name without the community's name in front ->
+  // the id of the community's last grid with it.
+  std::unordered_map<Id, TextMap<Id>> grid_by_name_;
+  // Community id -> building name -> the community's buildings of that name.
+  std::unordered_map<Id, TextMap<std::vector<BuildingEntry>>> buildings_by_name_;
 };
 
 }  // namespace steward::registry

@@ -35,6 +35,35 @@ nlohmann::json PhonesJson(const std::vector<StoredPhone>& phones) {
   return list;
 }
 
+// The change log's fields of a created resident, built straight into the object's map in key order
+// (each insert lands at the end). The initializer-list form, run once per imported row, built a
+// two-element array per field first and then copied each key and value out of it. Takes the
+// sealed ID number, which the caller no longer needs.
+nlohmann::json CreatedFields(const NewResident& resident, const std::optional<std::string>& birth,
+                             std::optional<std::string> id_sealed,
+                             const std::vector<StoredPhone>& phones) {
+  nlohmann::json fields = nlohmann::json::object();
+  auto& object = fields.get_ref<nlohmann::json::object_t&>();
+  const auto add = [&object](std::string_view key, nlohmann::json value) {
+    object.emplace_hint(object.end(), key, std::move(value));
+  };
+  add("birth_date", OptionalJson(birth));
+  add("ethnicity", resident.ethnicity);
+  add("gender", GenderCode(resident.gender));
+  add("household_id",
+      resident.household_id ? nlohmann::json(*resident.household_id) : nlohmann::json());
+  add("hukou_address", resident.hukou_address);
+  add("id_number", id_sealed ? nlohmann::json(std::move(*id_sealed)) : nlohmann::json());
+  add("name", resident.name);
+  add("notes", resident.notes);
+  add("phones", PhonesJson(phones));
+  add("relation_to_head", resident.relation_to_head);
+  add("residence_status", ResidenceStatusName(resident.residence_status));
+  add("tags", resident.tags);
+  add("unit_id", resident.unit_id);
+  return fields;
+}
+
 }  // namespace
 
 const char* ResidenceStatusName(ResidenceStatus status) {
@@ -129,25 +158,9 @@ Result<std::vector<Id>> ResidentStore::CreateMany(WriteTransaction& transaction,
                          now,
                          now};
     STEWARD_TRY(resident_rows->Add(row));
-    transaction.RecordChange(ChangeRecord{
-        "resident",
-        id,
-        1,
-        ChangeOp::kCreate,
-        {{"household_id",
-          resident.household_id ? nlohmann::json(*resident.household_id) : nlohmann::json()},
-         {"unit_id", resident.unit_id},
-         {"name", resident.name},
-         {"gender", GenderCode(resident.gender)},
-         {"birth_date", OptionalJson(birth)},
-         {"ethnicity", resident.ethnicity},
-         {"id_number", OptionalJson(sealed.id_sealed)},
-         {"phones", PhonesJson(sealed.phones)},
-         {"hukou_address", resident.hukou_address},
-         {"residence_status", ResidenceStatusName(resident.residence_status)},
-         {"relation_to_head", resident.relation_to_head},
-         {"tags", resident.tags},
-         {"notes", resident.notes}}});
+    transaction.RecordChange(
+        ChangeRecord{"resident", id, 1, ChangeOp::kCreate,
+                     CreatedFields(resident, birth, std::move(sealed.id_sealed), sealed.phones)});
     ids.push_back(id);
     sealed_all.emplace_back(id, std::move(sealed));
   }
