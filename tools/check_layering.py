@@ -27,6 +27,8 @@ GRAPH = {
     "sheet": ["base"],
     "org": ["base", "storage", "geo"],
     "registry": ["base", "storage", "crypto", "org", "geo", "sheet"],
+    "audit": ["base", "storage", "crypto"],
+    "auth": ["base", "storage", "crypto", "org", "audit"],
     "demo": ["base", "storage", "crypto", "org", "geo", "registry", "sheet"],
     "http": ["base"],
     "app": ANY,
