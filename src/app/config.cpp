@@ -30,6 +30,9 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
     config.key_file = table["pii"]["key_file"].value_or(config.key_file);
     config.log_level = table["log"]["level"].value_or(config.log_level);
     config.division_dir = table["org"]["division_dir"].value_or(config.division_dir);
+    config.data_dir = table["server"]["data_dir"].value_or(config.data_dir);
+    config.static_dir = table["server"]["static_dir"].value_or(config.static_dir);
+    config.access_log = table["log"]["access_log"].value_or(config.access_log);
   } else if (toml_required) {
     return Fail(ErrorCode::kNotFound, "no configuration file " + toml_path.string());
   }
@@ -38,6 +41,8 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
   FromEnvironment("STEWARD_KEY_FILE", config.key_file);
   FromEnvironment("STEWARD_LOG_LEVEL", config.log_level);
   FromEnvironment("STEWARD_DIVISION_DIR", config.division_dir);
+  FromEnvironment("STEWARD_DATA_DIR", config.data_dir);
+  FromEnvironment("STEWARD_STATIC_DIR", config.static_dir);
   if (const char* node = std::getenv("STEWARD_NODE_ID"); node && *node) {
     config.node_id = std::atoi(node);
   }

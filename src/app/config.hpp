@@ -23,7 +23,10 @@ struct Config {
   std::string key_file = "./data/pii.key";
   int node_id = 1;
   std::string log_level = "info";
-  std::string division_dir;  // empty: searched (org/division_source.hpp)
+  std::string division_dir;         // empty: searched (org/division_source.hpp)
+  std::string data_dir = "./data";  // initial-admin.txt, uploads
+  std::string static_dir;           // the console's built files; empty: web/dist if found
+  bool access_log = true;
 };
 
 // Reads `toml_path` when it exists (an explicitly named file must exist), then the environment.

@@ -15,11 +15,16 @@
 #include <nlohmann/json.hpp>
 
 #include "app/config.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/verify.hpp"
+#include "auth/account.hpp"
+#include "auth/password.hpp"
 #include "base/clock.hpp"
 #include "base/id.hpp"
 #include "base/log.hpp"
 #include "crypto/pii_vault.hpp"
 #include "demo/demo.hpp"
+#include "http/api.hpp"
 #include "http/server.hpp"
 #include "org/division_source.hpp"
 #include "org/unit.hpp"
@@ -99,6 +104,21 @@ bool RecoverImports(Runtime& runtime) {
     spdlog::warn("rolled back {} interrupted import(s): {}", report->jobs, report->ToJson().dump());
   }
   return true;
+}
+
+// The console's built files: the configured folder, else web/dist beside the working folder or
+// the source tree the binary was built from; empty when there is none (a placeholder page then).
+std::filesystem::path ConsoleDir(const Runtime& runtime, const Globals& globals) {
+  if (!runtime.config.static_dir.empty()) return runtime.config.static_dir;
+  std::error_code ec;
+  for (std::filesystem::path dir = std::filesystem::absolute(globals.executable, ec).parent_path();
+       !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    if (std::filesystem::is_regular_file(dir / "web" / "dist" / "index.html", ec)) {
+      return dir / "web" / "dist";
+    }
+  }
+  if (std::filesystem::is_regular_file("web/dist/index.html", ec)) return "web/dist";
+  return {};
 }
 
 Result<std::filesystem::path> DivisionDir(const Runtime& runtime, const Globals& globals) {
@@ -457,6 +477,116 @@ int RunExportTemplate(const Globals& globals, const std::string& out) {
   return 0;
 }
 
+struct UserFlags {
+  std::string login;
+  std::string display_name;
+  std::vector<std::string> roles;
+  std::vector<std::string> units;
+  std::string scope = "capture";
+  bool password_stdin = false;
+};
+
+int RunUserAdd(const Globals& globals, const UserFlags& flags) {
+  auto runtime = OpenRuntime(globals, false);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  Runtime& rt = **runtime;
+  auth::AccountStore accounts(*rt.database, *rt.ids, rt.clock);
+  const storage::WriteContext context{"system:cli", storage::Source::kCli};
+  if (auto roles = accounts.EnsureBuiltinRoles(context); !roles) {
+    return Die(roles.error(), globals.json);
+  }
+  auth::NewUser user;
+  user.login = flags.login;
+  user.display_name = flags.display_name;
+  user.roles = flags.roles;
+  auth::ScopeKind scope;
+  if (!auth::ParseScopeKind(flags.scope, &scope)) {
+    return Die(Error{ErrorCode::kInvalidArgument, "--scope is capture, view or search", {}},
+               globals.json);
+  }
+  for (const auto& code : flags.units) {
+    auto unit = rt.database->Read([&](storage::Connection& connection) -> Result<org::Unit> {
+      org::OrgStore store(*rt.ids, rt.clock);
+      if (auto found = store.FindByCode(connection, code, rt.clock.Today())) return found;
+      STEWARD_ASSIGN_OR_RETURN(auto named, store.FindByName(connection, code, rt.clock.Today()));
+      if (named.size() != 1) {
+        return Fail(ErrorCode::kNotFound,
+                    named.empty() ? "no unit with code or name " + code
+                                  : "several units are named " + code + ": use the code");
+      }
+      return named.front();
+    });
+    if (!unit) return Die(unit.error(), globals.json);
+    user.units.push_back({unit->id, scope});
+  }
+  const bool generated = !flags.password_stdin;
+  if (flags.password_stdin) {
+    std::getline(std::cin, user.password);
+  } else {
+    user.password = auth::GeneratePassword();
+  }
+  user.must_change_password = generated;
+  auto created = accounts.CreateUser(context, user);
+  if (!created) return Die(created.error(), globals.json);
+  if (globals.json) {
+    nlohmann::json out = {
+        {"id", created->id}, {"login", created->login}, {"roles", created->roles}};
+    if (generated) out["password"] = user.password;
+    std::cout << out.dump() << "\n";
+  } else {
+    std::printf("已创建用户 user created: %s (%lld)\n", created->login.c_str(),
+                static_cast<long long>(created->id));
+    if (generated) {
+      std::printf("初始密码 initial password: %s（首次登录须修改 change it at first sign-in）\n",
+                  user.password.c_str());
+    }
+  }
+  return 0;
+}
+
+int RunUserList(const Globals& globals) {
+  auto runtime = OpenRuntime(globals, false);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  Runtime& rt = **runtime;
+  auth::AccountStore accounts(*rt.database, *rt.ids, rt.clock);
+  auto users = accounts.ListUsers();
+  if (!users) return Die(users.error(), globals.json);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& user : *users) {
+    nlohmann::json units = nlohmann::json::array();
+    for (const auto& unit : user.units) {
+      units.push_back({{"unit_id", unit.unit_id}, {"scope", auth::ScopeKindName(unit.scope)}});
+    }
+    items.push_back({{"id", user.id},
+                     {"login", user.login},
+                     {"display_name", user.display_name},
+                     {"roles", user.roles},
+                     {"units", units},
+                     {"disabled", user.disabled}});
+    if (!globals.json) {
+      std::string roles;
+      for (const auto& role : user.roles) roles += (roles.empty() ? "" : ",") + role;
+      std::printf("%-20s %-30s %s%s\n", user.login.c_str(), user.display_name.c_str(),
+                  roles.c_str(), user.disabled ? " (停用 disabled)" : "");
+    }
+  }
+  if (globals.json) std::cout << items.dump() << "\n";
+  return 0;
+}
+
+int RunAuditVerify(const Globals& globals) {
+  auto runtime = OpenRuntime(globals, false);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  auto report = audit::Verify(*(*runtime)->database);
+  if (!report) return Die(report.error(), globals.json);
+  if (globals.json) {
+    std::cout << nlohmann::json{{"ok", report->ok()}, {"report", report->ToText()}}.dump() << "\n";
+  } else {
+    std::cout << report->ToText() << "\n";
+  }
+  return report->ok() ? 0 : 1;
+}
+
 int RunServe(const Globals& globals, std::string listen) {
   auto runtime = OpenRuntime(globals, true);
   if (!runtime) return Die(runtime.error(), globals.json);
@@ -483,8 +613,42 @@ int RunServe(const Globals& globals, std::string listen) {
       RecoverImports(rt);
     }
   });
+  options.access_log = rt.config.access_log;
+  options.upload_dir = std::filesystem::path(rt.config.data_dir) / "uploads";
+  std::error_code ignored;
+  std::filesystem::create_directories(options.upload_dir, ignored);
+  options.static_dir = ConsoleDir(rt, globals);
+
+  // Accounts: built-in roles at every start; the first administrator once there is a hierarchy.
+  auth::AccountStore accounts(*rt.database, *rt.ids, rt.clock);
+  if (auto roles = accounts.EnsureBuiltinRoles({"system:serve", storage::Source::kCli}); !roles) {
+    return Die(roles.error(), globals.json);
+  }
+  auto units = rt.database->Read([](storage::Connection& connection) {
+    return connection.QueryInt("SELECT count(*) FROM org_unit");
+  });
+  if (!units) return Die(units.error(), globals.json);
+  if (units->value_or(0) == 0) {
+    spdlog::warn(
+        "no hierarchy yet: run `steward demo` or `steward org bootstrap` first; the "
+        "initial administrator is created once there is one");
+  } else {
+    auto admin = accounts.EnsureInitialAdmin(rt.config.data_dir);
+    if (!admin) return Die(admin.error(), globals.json);
+    if (*admin) {
+      std::fprintf(stderr,
+                   "初始管理员 initial administrator: %s  密码 password: %s\n"
+                   "（已写入 written to %s；首次登录须修改密码 change it at first sign-in）\n",
+                   (*admin)->login.c_str(), (*admin)->password.c_str(),
+                   (*admin)->file.string().c_str());
+    }
+  }
+  audit::AuditLog audit_log(*rt.database, rt.clock);
+  const http::ApiServices services{*rt.database, *rt.vault, *rt.ids, rt.clock, accounts, audit_log};
+
   http::Server server(options);
-  http::AddDefaultRoutes(server, STEWARD_VERSION);
+  http::AddDefaultRoutes(server, STEWARD_VERSION, /*placeholder_page=*/options.static_dir.empty());
+  http::AddApiRoutes(server, services);
   auto url = server.Start();
   if (!url) return Die(url.error(), globals.json);
   // The first line is the bound URL, for scripts and tests that asked for port 0.
@@ -574,6 +738,28 @@ int main(int argc, char** argv) {
   export_template->add_option("--out", template_out, "where to write it (.xlsx)");
   export_template->add_flag("--json", globals.json, "machine-readable output");
 
+  UserFlags user_flags;
+  auto* user = cli.add_subcommand("user", "accounts");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add",
+                                        "create a user (a random initial password unless "
+                                        "--password-stdin)");
+  user_add->add_option("--login", user_flags.login, "sign-in name")->required();
+  user_add->add_option("--name", user_flags.display_name, "display name");
+  user_add->add_option("--role", user_flags.roles, "role code (repeatable), e.g. grid_worker")
+      ->required();
+  user_add->add_option("--unit", user_flags.units, "unit code or name (repeatable)");
+  user_add->add_option("--scope", user_flags.scope, "capture (default), view or search");
+  user_add->add_flag("--password-stdin", user_flags.password_stdin, "read the password from stdin");
+  user_add->add_flag("--json", globals.json, "machine-readable output");
+  auto* user_list = user->add_subcommand("list", "list users");
+  user_list->add_flag("--json", globals.json, "machine-readable output");
+
+  auto* audit_command = cli.add_subcommand("audit", "the audit log");
+  audit_command->require_subcommand(1);
+  auto* audit_verify = audit_command->add_subcommand("verify", "check the audit log's hash chain");
+  audit_verify->add_flag("--json", globals.json, "machine-readable output");
+
   auto* version = cli.add_subcommand("version", "print the version");
   version->add_flag("--json", globals.json, "machine-readable output");
 
@@ -590,6 +776,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*serve) return RunServe(globals, listen);
+  if (*user_add) return RunUserAdd(globals, user_flags);
+  if (*user_list) return RunUserList(globals);
+  if (*audit_verify) return RunAuditVerify(globals);
   if (*migrate) return RunMigrate(globals);
   if (*demo) return RunDemo(globals, residents, seed, if_empty);
   if (*stats) return RunStats(globals);

@@ -33,11 +33,12 @@ Response Json(const nlohmann::json& body) {
 
 }  // namespace
 
-void AddDefaultRoutes(Server& server, std::string version) {
+void AddDefaultRoutes(Server& server, std::string version, bool placeholder_page) {
   server.Route("GET", "/healthz", [](const Request&) { return Json({{"status", "ok"}}); });
   server.Route("GET", "/api/v1/version",
                [body = Json({{"name", "steward"}, {"version", std::move(version)}})](
                    const Request&) { return body; });
+  if (!placeholder_page) return;
   server.Route("GET", "/", [](const Request&) {
     Response response;
     response.content_type = "text/html; charset=utf-8";

@@ -1,5 +1,6 @@
 #include "http/json_body.hpp"
 
+#include <charconv>
 #include <string>
 
 namespace steward::http {
@@ -22,6 +23,8 @@ const char* TypeName(FieldType type) {
       return "整数数组 / an array of integers";
     case FieldType::kObject:
       return "对象 / an object";
+    case FieldType::kId:
+      return "编号（数字字符串） / an id (a string of digits)";
   }
   return "";
 }
@@ -96,6 +99,15 @@ void CheckField(const FieldSpec& spec, const nlohmann::json& value,
     case FieldType::kObject:
       if (!value.is_object()) return wrong_type();
       return;
+    case FieldType::kId:
+      if (value.is_number_integer() && value.get<int64_t>() > 0) return;
+      if (value.is_string()) {
+        const auto& text = value.get_ref<const std::string&>();
+        int64_t id = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (ec == std::errc() && end == text.data() + text.size() && id > 0) return;
+      }
+      return wrong_type();
     case FieldType::kStringArray:
     case FieldType::kIntegerArray: {
       if (!value.is_array()) return wrong_type();
@@ -117,6 +129,14 @@ void CheckField(const FieldSpec& spec, const nlohmann::json& value,
 }
 
 }  // namespace
+
+int64_t IdValue(const nlohmann::json& value) {
+  if (value.is_number_integer()) return value.get<int64_t>();
+  const auto& text = value.get_ref<const std::string&>();
+  int64_t id = 0;
+  std::from_chars(text.data(), text.data() + text.size(), id);
+  return id;
+}
 
 Result<nlohmann::json> ParseJsonBody(std::string_view body, std::span<const FieldSpec> fields) {
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);

@@ -21,7 +21,12 @@
 
 namespace steward::http {
 
-enum class FieldType { kString, kInteger, kBoolean, kStringArray, kIntegerArray, kObject };
+// kId: a record id, as a string of digits (how responses carry ids: JavaScript numbers lose
+// digits past 2^53) or as an integer; either way positive and within 64 bits.
+enum class FieldType { kString, kInteger, kBoolean, kStringArray, kIntegerArray, kObject, kId };
+
+// The id of a kId field that ParseJsonBody accepted.
+int64_t IdValue(const nlohmann::json& value);
 
 struct FieldSpec {
   std::string_view name;

@@ -128,8 +128,8 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// GET /healthz, GET /api/v1/version (reports `version`) and GET / (a placeholder page for the
-// console).
-void AddDefaultRoutes(Server& server, std::string version);
+// GET /healthz, GET /api/v1/version (reports `version`) and, unless the console's files are
+// served (ServerOptions::static_dir), GET / with a placeholder page.
+void AddDefaultRoutes(Server& server, std::string version, bool placeholder_page = true);
 
 }  // namespace steward::http

@@ -1,0 +1,124 @@
+#include "http/handlers/api_call.hpp"
+
+#include <charconv>
+
+#include "base/log.hpp"
+#include "http/internal/api_error.hpp"
+
+namespace steward::http::handlers {
+namespace {
+
+bool IsSafeMethod(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+// Refused before the handler: the detail's code says why, for the console.
+Response Refuse(ErrorCode code, std::string message, std::string detail_code,
+                const Request& request) {
+  return internal::ErrorResponse(
+      Error{code, std::move(message), {{"", std::move(detail_code), ""}}}, request.language());
+}
+
+Response FromResult(Result<Response> result, const Request& request) {
+  if (result) return std::move(*result);
+  if (result.error().code == ErrorCode::kInternal || result.error().code == ErrorCode::kDataLoss) {
+    // The cause goes to our log (never personal data by convention), not to the client.
+    spdlog::error("api: {} {} failed: {}", request.request_id, request.route,
+                  result.error().ToString());
+  }
+  return internal::ErrorResponse(result.error(), request.language());
+}
+
+}  // namespace
+
+Response JsonResponse(const nlohmann::json& body, int status) {
+  Response response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
+Result<Id> ApiCall::IdParam(std::string_view name) const {
+  auto found = request.params.find(name);
+  Id id = 0;
+  if (found != request.params.end()) {
+    const std::string& text = found->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec == std::errc() && end == text.data() + text.size() && id > 0) return id;
+  }
+  return Fail(ErrorCode::kInvalidArgument, "编号格式有误 / not a valid id",
+              {{std::string(name), "id.invalid", "应为正整数 / must be a positive integer"}});
+}
+
+Status ApiCall::Audit(std::string action, std::string target, nlohmann::json detail) const {
+  audit::AuditEntry entry;
+  entry.actor = actor();
+  entry.action = std::move(action);
+  entry.target = std::move(target);
+  entry.detail = std::move(detail);
+  entry.client = request.client;
+  entry.request_id = request.request_id;
+  return services.audit.Record(std::move(entry));
+}
+
+Handler Api::Gate(std::string_view permission, ApiHandler handler, GateOption option) const {
+  return [&services = services_, permission = std::string(permission), handler = std::move(handler),
+          option](const Request& request) -> Response {
+    // Who is asking.
+    std::optional<auth::Session> session;
+    std::string token;
+    Id user_id = 0;
+    const std::string_view authorization = request.Header("authorization");
+    if (authorization.starts_with("Bearer ")) {
+      auto found = services.accounts.LookupApiToken(authorization.substr(7));
+      if (!found) {
+        return Refuse(ErrorCode::kUnauthenticated, "令牌无效或已过期 / invalid or expired token",
+                      "auth.unauthenticated", request);
+      }
+      user_id = found->user_id;
+    } else if (auto cookie = request.Cookie(kSessionCookie)) {
+      auto found = services.accounts.LookupSession(*cookie);
+      if (!found) {
+        return Refuse(ErrorCode::kUnauthenticated, "登录已过期，请重新登录 / please sign in again",
+                      "auth.unauthenticated", request);
+      }
+      session = std::move(*found);
+      token = std::move(*cookie);
+      user_id = session->user_id;
+      if (!IsSafeMethod(request.method) &&
+          request.Header("x-csrf-token") != std::string_view(session->csrf_token)) {
+        return Refuse(ErrorCode::kPermissionDenied,
+                      "请求缺少有效的 CSRF 令牌 / missing or wrong CSRF token", "auth.csrf",
+                      request);
+      }
+      if (session->must_change_password && option != GateOption::kAllowBeforePasswordChange) {
+        return Refuse(ErrorCode::kPermissionDenied, "请先修改初始密码 / change your password first",
+                      "auth.password_change_required", request);
+      }
+    } else {
+      return Refuse(ErrorCode::kUnauthenticated, "请先登录 / please sign in",
+                    "auth.unauthenticated", request);
+    }
+    auto principal = services.database.Read(
+        [&](storage::Connection& connection) { return auth::LoadPrincipal(connection, user_id); });
+    if (!principal) {
+      return Refuse(ErrorCode::kUnauthenticated, "请先登录 / please sign in",
+                    "auth.unauthenticated", request);
+    }
+    if (!permission.empty() && !principal->Can(permission)) {
+      return Refuse(ErrorCode::kPermissionDenied, "没有权限 / permission denied",
+                    "auth.permission:" + permission, request);
+    }
+    ApiCall call(request, services, std::move(*principal), std::move(session), std::move(token));
+    return FromResult(handler(call), request);
+  };
+}
+
+Handler Api::Open(std::function<Result<Response>(const Request&)> handler) const {
+  return [handler = std::move(handler)](const Request& request) -> Response {
+    return FromResult(handler(request), request);
+  };
+}
+
+}  // namespace steward::http::handlers
