@@ -45,9 +45,7 @@ class ApiCall {
 
   // "user:<id>", for history and audit.
   std::string actor() const { return "user:" + std::to_string(principal.user_id()); }
-  storage::WriteContext write_context() const {
-    return {actor(), storage::Source::kConsole};
-  }
+  storage::WriteContext write_context() const { return {actor(), storage::Source::kConsole}; }
   Result<nlohmann::json> Body(std::span<const FieldSpec> fields) const {
     return ParseJsonBody(request.body, fields);
   }
