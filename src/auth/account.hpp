@@ -34,7 +34,8 @@
 
 namespace steward::auth {
 
-// Detail codes of sign-in failures (ErrorCode::kPermissionDenied); http/ maps them to 401/423.
+// Detail codes of sign-in failures: bad credentials and unknown sessions are kUnauthenticated
+// (401); a locked or disabled account is kPermissionDenied (403).
 inline constexpr std::string_view kBadCredentials = "auth.bad_credentials";
 inline constexpr std::string_view kLocked = "auth.locked";
 inline constexpr std::string_view kDisabled = "auth.disabled";
@@ -158,7 +159,7 @@ class AccountStore {
   // Sign-in. `client` is the client's address, kept with the session.
   Result<LoginResult> Login(std::string_view login, std::string_view password,
                             std::string_view client);
-  // The live session of `token`, its expiry moved on; kPermissionDenied/kUnauthenticated when
+  // The live session of `token`, its expiry moved on; kUnauthenticated when
   // unknown, expired or its user disabled.
   Result<Session> LookupSession(std::string_view token);
   Status Logout(std::string_view token);

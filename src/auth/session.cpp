@@ -26,7 +26,7 @@ const WriteContext kSignInContext{"system:auth", storage::Source::kConsole};
 
 tl::unexpected<Error> BadCredentials() {
   return Fail(
-      ErrorCode::kPermissionDenied, "用户名或密码错误 / wrong login or password",
+      ErrorCode::kUnauthenticated, "用户名或密码错误 / wrong login or password",
       {{"login", std::string(kBadCredentials), "用户名或密码错误 / wrong login or password"}});
 }
 
@@ -41,7 +41,7 @@ tl::unexpected<Error> Locked(int64_t millis_left) {
 }
 
 tl::unexpected<Error> Unauthenticated() {
-  return Fail(ErrorCode::kPermissionDenied, "请先登录 / please sign in",
+  return Fail(ErrorCode::kUnauthenticated, "请先登录 / please sign in",
               {{"session", std::string(kUnauthenticated), "请先登录 / please sign in"}});
 }
 

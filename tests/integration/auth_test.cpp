@@ -210,7 +210,7 @@ TEST_P(AuthTest, LoginLocksAfterFiveFailuresAndUnlocksWhenTheTimeHasPassed) {
   for (int i = 0; i < 4; ++i) {
     auto wrong = accounts_->Login("wang", "wrong1234", "10.0.0.1");
     ASSERT_FALSE(wrong);
-    EXPECT_EQ(wrong.error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(wrong.error().code, ErrorCode::kUnauthenticated);
     EXPECT_EQ(wrong.error().message, unknown.error().message);
   }
   auto fifth = accounts_->Login("wang", "wrong1234", "10.0.0.1");

@@ -49,11 +49,7 @@ Result<Response> Login(const ApiServices& services, const Request& request) {
   entry.client = request.client;
   entry.request_id = request.request_id;
   STEWARD_TRY(services.audit.Record(std::move(entry)));
-  if (!signed_in) {
-    Error error = std::move(signed_in).error();
-    if (auth::DetailCode(error) == auth::kBadCredentials) error.code = ErrorCode::kUnauthenticated;
-    return tl::unexpected(std::move(error));
-  }
+  if (!signed_in) return tl::unexpected(std::move(signed_in).error());
   const auth::Session& session = signed_in->session;
   Response response =
       JsonResponse({{"user", {{"id", IdJson(session.user_id)}, {"login", session.login}}},

@@ -1,0 +1,387 @@
+"""Black-box tests of the JSON API on a running `steward serve`, on SQLite and PostgreSQL.
+
+What a user of the console or an integration would check: signing in (forced password change,
+lockout, CSRF, bearer tokens), data scope per role (a permission matrix generated from the roles'
+permissions), masked personal data and audited unmasking, optimistic concurrency (one 412), bad
+bodies refused with clear 4xx, and no personal data in the server's log.
+"""
+import http.cookiejar
+import json
+import os
+import subprocess
+import sys
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from steward_cli import BINARY, Server, Workdir, engines, fresh_db  # noqa: E402
+
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def id_number(first17):
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+
+
+PASSWORD = "Steward2026ok"
+
+
+class Client:
+    """One browser-like client: a cookie jar and the CSRF token of its session."""
+
+    def __init__(self, url, token=None, language="zh-CN"):
+        self.url = url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.csrf = None
+        self.token = token
+        self.language = language
+
+    def call(self, method, path, body=None, headers=None, raw=None):
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Accept-Language", self.language)
+        if self.csrf and method not in ("GET", "HEAD"):
+            request.add_header("X-CSRF-Token", self.csrf)
+        if self.token:
+            request.add_header("Authorization", "Bearer " + self.token)
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                text = response.read().decode()
+                return response.status, dict(response.headers), json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            text = error.read().decode()
+            return error.code, dict(error.headers), json.loads(text) if text else None
+
+    def login(self, login, password):
+        status, _, body = self.call("POST", "/api/v1/auth/login", {"login": login, "password": password})
+        if status == 200:
+            self.csrf = body["csrf_token"]
+        return status, body
+
+
+def error_code(body):
+    details = body["error"].get("details") or [{}]
+    return body["error"]["code"], details[0].get("code")
+
+
+class HttpApiTest(unittest.TestCase):
+    def setUp(self):
+        self.work = Workdir()
+
+    def tearDown(self):
+        self.work.close()
+
+    def start(self, engine):
+        db = fresh_db(engine, self.work.path + "/" + engine)
+        self.work.run("--db", db, "demo", "--residents", "1000")
+        server = Server(self.work, "--db", db)
+        admin_file = os.path.join(self.work.path, "data", "initial-admin.txt")
+        self.assertEqual(os.stat(admin_file).st_mode & 0o777, 0o600)
+        with open(admin_file, encoding="utf-8") as f:
+            initial = [line.split(":", 1)[1].strip() for line in f if line.startswith("密码")][0]
+        admin = Client(server.url)
+        status, body = admin.login("admin", initial)
+        self.assertEqual(status, 200, body)
+        self.assertTrue(body["must_change_password"])
+        # Nothing but the password change until it is done.
+        status, _, body = admin.call("GET", "/api/v1/residents")
+        self.assertEqual((status, error_code(body)[1]), (403, "auth.password_change_required"))
+        status, _, body = admin.call("POST", "/api/v1/auth/password",
+                                     {"old_password": initial, "new_password": PASSWORD})
+        self.assertEqual(status, 200, body)
+        return db, server, admin
+
+    def units(self, admin):
+        """Two grids of one community, and a grid of another street."""
+        status, _, body = admin.call("GET", "/api/v1/org/units/search?q=" +
+                                     urllib.parse.quote("城东社区"))
+        community = [u for u in body["items"] if u["kind"] == "community"][0]
+        _, _, grids = admin.call("GET", "/api/v1/org/units?parent=" + community["id"])
+        _, _, other = admin.call("GET", "/api/v1/org/units/search?q=" + urllib.parse.quote("南秦社区"))
+        other_community = [u for u in other["items"] if u["kind"] == "community"][0]
+        _, _, other_grids = admin.call("GET", "/api/v1/org/units?parent=" + other_community["id"])
+        return community, grids["items"][0], grids["items"][1], other_grids["items"][0]
+
+    def micro_grid(self, admin, grid):
+        _, _, body = admin.call("GET", "/api/v1/org/units?parent=" + grid["id"])
+        return body["items"][0]
+
+    def make_user(self, admin, login, roles, units):
+        status, _, body = admin.call("POST", "/api/v1/system/users", {
+            "login": login, "password": PASSWORD + "x", "roles": roles, "units": units})
+        self.assertEqual(status, 201, body)
+        client = Client(admin.url)
+        status, body = client.login(login, PASSWORD + "x")
+        self.assertEqual(status, 200, body)
+        status, _, body = client.call("POST", "/api/v1/auth/password",
+                                      {"old_password": PASSWORD + "x", "new_password": PASSWORD})
+        self.assertEqual(status, 200, body)
+        return client
+
+    def test_the_api_on_each_engine(self):
+        for engine in engines():
+            with self.subTest(engine=engine):
+                self.run_everything(engine)
+
+    def run_everything(self, engine):
+        db, server, admin = self.start(engine)
+        try:
+            community, grid_a, grid_b, far_grid = self.units(admin)
+            micro_a = self.micro_grid(admin, grid_a)
+            micro_b = self.micro_grid(admin, grid_b)
+            micro_far = self.micro_grid(admin, far_grid)
+            plain_id = id_number("33118119500101003")  # male, 1950-01-01
+            plain_phone = "13905781234"
+            # Create: a resident with personal data in grid A, and one in grid B.
+            status, headers, a = admin.call("POST", "/api/v1/residents", {
+                "name": "叶建国", "id_number": plain_id, "phones": [plain_phone],
+                "unit_id": micro_a["id"], "tags": ["lives_alone", "subsistence_allowance"]})
+            self.assertEqual(status, 201, a)
+            self.assertEqual(a["gender"], "male")
+            self.assertEqual(a["birth_date"], "1950-01-01")
+            self.assertEqual(headers["ETag"], '"1"')
+            self.assertNotIn(plain_id, json.dumps(a))
+            self.assertEqual(a["id_number"], "3311**********003" + plain_id[-1])
+            status, _, b = admin.call("POST", "/api/v1/residents", {
+                "name": "季秀英", "gender": "女", "birth_date": "1952-03-04",
+                "unit_id": micro_b["id"]})
+            self.assertEqual(status, 201, b)
+            status, _, far = admin.call("POST", "/api/v1/residents", {
+                "name": "远方", "gender": "male", "birth_date": "1980-01-01",
+                "unit_id": micro_far["id"]})
+            self.assertEqual(status, 201, far)
+            # A second registration of the same ID number is refused.
+            status, _, body = admin.call("POST", "/api/v1/residents", {
+                "name": "重复", "id_number": plain_id, "unit_id": micro_a["id"]})
+            self.assertEqual((status, error_code(body)[0]), (409, "already_exists"))
+
+            self.check_scope_and_masking(admin, grid_a, community, a, b, far, plain_id, plain_phone)
+            self.check_concurrency(admin, a)
+            self.check_bad_input(admin, micro_a)
+            self.check_sessions_and_tokens(admin)
+            self.check_permission_matrix(admin, grid_a, micro_a, micro_far, b, far)
+            # The audit log holds the views, the unmask and the list queries; its chain holds.
+            status, _, log = admin.call("GET", "/api/v1/audit?action=pii.unmask")
+            self.assertEqual(status, 200)
+            self.assertTrue(any(e["target"] == "resident:" + a["id"] and
+                                e["detail"]["purpose"] == "入户核实" for e in log["items"]))
+            _, _, lists = admin.call("GET", "/api/v1/audit?action=resident.list&limit=1000")
+            self.assertTrue(any("id_number=3311" in e["detail"]["query"] and
+                                plain_id not in e["detail"]["query"] for e in lists["items"]))
+        finally:
+            self.assertEqual(server.stop(), 0)
+            log_text = server.process.stderr.read()
+        verify = self.work.run("--db", db, "audit", "verify", check=False)
+        self.assertEqual(verify.returncode, 0, verify.stdout + verify.stderr)
+        # Personal data never reaches our log.
+        for secret in (plain_id, plain_phone, PASSWORD):
+            self.assertNotIn(secret, log_text)
+
+    def check_scope_and_masking(self, admin, grid_a, community, a, b, far, plain_id, plain_phone):
+        # A grid worker on grid A who may look residents of the community up by exact number.
+        worker = self.make_user(admin, "wangge_a", ["grid_worker"],
+                                {grid_a["id"]: "capture", community["id"]: "search"})
+        status, _, page = worker.call("GET", "/api/v1/residents?page_size=200")
+        self.assertEqual(status, 200, page)
+        _, _, in_grid = admin.call("GET", "/api/v1/residents?page_size=1&unit=" + grid_a["id"])
+        self.assertEqual(page["total"], in_grid["total"])
+        self.assertGreater(page["total"], 1)
+        ids = {item["id"] for item in page["items"]}
+        self.assertIn(a["id"], ids)
+        self.assertNotIn(b["id"], ids)
+        # Outside the view scope: not found, whichever way it is asked.
+        self.assertEqual(worker.call("GET", "/api/v1/residents/" + b["id"])[0], 404)
+        self.assertEqual(worker.call("GET", "/api/v1/residents/" + far["id"])[0], 404)
+        status, _, body = worker.call("PATCH", "/api/v1/residents/" + b["id"], {"notes": "x"},
+                                      {"If-Match": '"1"'})
+        self.assertEqual(status, 404)
+        # Sensitive tags are hidden from the grid worker, shown to the admin.
+        _, _, detail = worker.call("GET", "/api/v1/residents/" + a["id"])
+        self.assertEqual(detail["tags"], ["lives_alone"])
+        _, _, detail = admin.call("GET", "/api/v1/residents/" + a["id"])
+        self.assertEqual(sorted(detail["tags"]), ["lives_alone", "subsistence_allowance"])
+        status, _, body = worker.call("GET", "/api/v1/residents?tags=subsistence_allowance")
+        self.assertEqual(status, 403)
+        # Search scope: an exact number finds a resident of another grid, with name and masks only.
+        status, _, created = admin.call("PATCH", "/api/v1/residents/" + b["id"],
+                                        {"id_number": id_number("33118119520304002")},
+                                        {"If-Match": '"1"'})
+        self.assertEqual(status, 200, created)
+        status, _, found = worker.call("GET", "/api/v1/residents?id_number=" +
+                                       id_number("33118119520304002"))
+        self.assertEqual(status, 200, found)
+        self.assertEqual(found["total"], 1)
+        self.assertEqual(found["items"][0]["access"], "search")
+        self.assertNotIn("birth_date", found["items"][0])
+        self.assertEqual(found["items"][0]["name"], "季秀英")
+        # Masked everywhere until unmasked, and only for the one who unmasked.
+        for client in (admin, worker):
+            for path in ("/api/v1/residents?page_size=200", "/api/v1/residents/" + a["id"],
+                         "/api/v1/residents?id_number=" + plain_id):
+                status, _, body = client.call("GET", path)
+                text = json.dumps(body, ensure_ascii=False)
+                self.assertNotIn(plain_id, text, path)
+                self.assertNotIn(plain_phone, text, path)
+        status, _, body = worker.call("POST", "/api/v1/residents/" + a["id"] + "/unmask",
+                                      {"purpose": "入户核实"})
+        self.assertEqual(status, 403)  # a grid worker has no registry:pii:unmask
+        status, _, body = admin.call("POST", "/api/v1/residents/" + a["id"] + "/unmask",
+                                     {"purpose": "   "})
+        self.assertEqual(status, 400)
+        status, _, body = admin.call("POST", "/api/v1/residents/" + a["id"] + "/unmask",
+                                     {"purpose": "入户核实"})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["id_number"], plain_id)
+        self.assertEqual(body["phones"], [plain_phone])
+        _, _, again = admin.call("GET", "/api/v1/residents/" + a["id"])
+        self.assertEqual(again["id_number"], plain_id)
+        self.assertTrue(again["unmasked"])
+        _, _, other = worker.call("GET", "/api/v1/residents/" + a["id"])
+        self.assertNotEqual(other["id_number"], plain_id)
+
+    def check_concurrency(self, admin, a):
+        _, headers, current = admin.call("GET", "/api/v1/residents/" + a["id"])
+        etag = headers["ETag"]
+        first = admin.call("PATCH", "/api/v1/residents/" + a["id"], {"notes": "第一次"},
+                           {"If-Match": etag})
+        second = admin.call("PATCH", "/api/v1/residents/" + a["id"], {"notes": "第二次"},
+                            {"If-Match": etag})
+        self.assertEqual(sorted([first[0], second[0]]), [200, 412])
+        self.assertEqual(first[2]["notes"], "第一次")
+        self.assertEqual(first[1]["ETag"], '"%d"' % (current["version"] + 1))
+        status, _, _ = admin.call("PATCH", "/api/v1/residents/" + a["id"], {"notes": "x"})
+        self.assertEqual(status, 428)
+        # The history names who changed what, from the console.
+        _, _, detail = admin.call("GET", "/api/v1/residents/" + a["id"])
+        self.assertTrue(any("notes" in change["fields"] and change["source"] == "console"
+                            for change in detail["history"]))
+
+    def check_bad_input(self, admin, micro_a):
+        cases = [
+            (b"{not json", 400, "json"),
+            (b"[1,2]", 400, "json"),
+            (json.dumps({"name": "x", "unit_id": micro_a["id"], "gender": "male",
+                         "admin": True}).encode(), 400, "unknown_field"),
+            (json.dumps({"name": 12, "unit_id": micro_a["id"]}).encode(), 400, "type"),
+            (json.dumps({"name": "x", "unit_id": "abc"}).encode(), 400, "type"),
+            (json.dumps({"name": "x", "unit_id": micro_a["id"], "gender": "male",
+                         "id_number": "331181195001010030"}).encode(), 400, None),
+            (json.dumps({"name": "x", "unit_id": micro_a["id"], "gender": "male",
+                         "phones": ["123"]}).encode(), 400, "phone.invalid"),
+        ]
+        for raw, status, code in cases:
+            got, _, body = admin.call("POST", "/api/v1/residents", raw=raw)
+            self.assertEqual(got, status, (raw, body))
+            self.assertIn("message", body["error"])
+            if code:
+                self.assertEqual(error_code(body)[1], code, (raw, body))
+        got, _, body = admin.call("POST", "/api/v1/residents", raw=b"{" + b" " * (2 << 20) + b"}")
+        self.assertEqual(got, 413)
+        # SQL and markup are text: stored and returned as written.
+        for name in ("O'Brien; DROP TABLE resident;--", "<script>alert(1)</script>"):
+            got, _, body = admin.call("POST", "/api/v1/residents", {
+                "name": name, "gender": "male", "unit_id": micro_a["id"], "notes": name})
+            self.assertEqual(got, 201, body)
+            _, _, stored = admin.call("GET", "/api/v1/residents/" + body["id"])
+            self.assertEqual((stored["name"], stored["notes"]), (name, name))
+        # English on request.
+        english = Client(admin.url, language="en")
+        english.opener = admin.opener
+        english.csrf = admin.csrf
+        got, _, body = english.call("GET", "/api/v1/residents/1")
+        self.assertEqual(got, 404)
+        self.assertEqual(body["error"]["message"], "no such resident")
+
+    def check_sessions_and_tokens(self, admin):
+        # Unsafe requests need the CSRF header with a session cookie.
+        no_csrf = Client(admin.url)
+        no_csrf.opener = admin.opener
+        status, _, body = no_csrf.call("POST", "/api/v1/auth/tokens", {"name": "x"})
+        self.assertEqual((status, error_code(body)[1]), (403, "auth.csrf"))
+        # A bearer token works without cookie or CSRF, until revoked.
+        status, _, token = admin.call("POST", "/api/v1/auth/tokens", {"name": "集成", "expires_days": 30})
+        self.assertEqual(status, 201, token)
+        bearer = Client(admin.url, token=token["token"])
+        self.assertEqual(bearer.call("GET", "/api/v1/auth/me")[0], 200)
+        self.assertEqual(admin.call("DELETE", "/api/v1/auth/tokens/" + token["id"])[0], 200)
+        self.assertEqual(bearer.call("GET", "/api/v1/auth/me")[0], 401)
+        self.assertEqual(Client(admin.url).call("GET", "/api/v1/residents")[0], 401)
+        # Five wrong passwords lock the account, whatever comes next.
+        self.make_user(admin, "lockme", ["auditor"], {})
+        client = Client(admin.url)
+        for _ in range(4):
+            self.assertEqual(client.login("lockme", "wrong-password-1")[0], 401)
+        status, body = client.login("lockme", "wrong-password-1")
+        self.assertEqual((status, error_code(body)[1]), (403, "auth.locked"))
+        status, body = client.login("lockme", PASSWORD)
+        self.assertEqual((status, error_code(body)[1]), (403, "auth.locked"))
+        # Logout ends the session.
+        status, body = client.login("admin", PASSWORD)
+        self.assertEqual(status, 200)
+        self.assertEqual(client.call("POST", "/api/v1/auth/logout")[0], 200)
+        self.assertEqual(client.call("GET", "/api/v1/auth/me")[0], 401)
+
+    def check_permission_matrix(self, admin, grid_a, micro_a, micro_far, inside_b, outside):
+        """Every built-in role × every endpoint × a record inside / outside the user's scope.
+
+        Each role's user has capture scope on grid A. Expected outcome, from the role's permissions:
+        no permission -> 403; permission, record outside the scope -> 404 (reads and edits) or 403
+        (creating in a unit outside); permission, inside -> 2xx.
+        """
+        _, _, roles = admin.call("GET", "/api/v1/system/roles")
+        _, _, page = admin.call("GET", "/api/v1/residents?page_size=1&unit=" + grid_a["id"])
+        inside = page["items"][0]
+        for role in roles["items"]:
+            perms = set(role["permissions"])
+            user = self.make_user(admin, "m_" + role["code"], [role["code"]], {grid_a["id"]: "capture"})
+
+            def expect(method, path, permission, in_scope, body=None, headers=None, ok=(200, 201),
+                       out_status=404):
+                status, _, answer = user.call(method, path, body, headers)
+                if permission and permission not in perms:
+                    wanted = (403,)
+                elif not in_scope:
+                    wanted = (out_status,)
+                else:
+                    wanted = ok
+                self.assertIn(status, wanted, (role["code"], method, path, answer))
+
+            for record, in_scope in ((inside, True), (outside, False)):
+                rid = record["id"]
+                expect("GET", "/api/v1/residents/" + rid, "registry:resident:view", in_scope)
+                _, headers, current = admin.call("GET", "/api/v1/residents/" + rid)
+                expect("PATCH", "/api/v1/residents/" + rid, "registry:resident:edit", in_scope,
+                       {"notes": "matrix " + role["code"]}, {"If-Match": headers["ETag"]})
+                expect("POST", "/api/v1/residents/" + rid + "/unmask", "registry:pii:unmask",
+                       in_scope, {"purpose": "核对"})
+            for unit, in_scope in ((micro_a, True), (micro_far, False)):
+                expect("POST", "/api/v1/residents", "registry:resident:create", in_scope,
+                       {"name": "新居民", "gender": "female", "unit_id": unit["id"]},
+                       out_status=403)
+            # Lists: only inside the scope, never a record outside it.
+            status, _, listing = user.call("GET", "/api/v1/residents?page_size=200")
+            if "registry:resident:view" in perms:
+                self.assertEqual(status, 200)
+                listed = {item["id"] for item in listing["items"]}
+                self.assertNotIn(outside["id"], listed)
+                self.assertNotIn(inside_b["id"], listed)
+            else:
+                self.assertEqual(status, 403)
+            expect("GET", "/api/v1/org/units/" + grid_a["id"], "org:unit:view", True)
+            expect("GET", "/api/v1/org/units/" + micro_far["id"], "org:unit:view", False)
+            expect("GET", "/api/v1/system/users", "system:user:view", True)
+            expect("GET", "/api/v1/audit", "audit:log:view", True)
+            # Deletion last: it removes the record from later checks.
+            _, headers, _ = admin.call("GET", "/api/v1/residents/" + outside["id"])
+            expect("DELETE", "/api/v1/residents/" + outside["id"], "registry:resident:delete", False,
+                   {"reason": "迁出"}, {"If-Match": headers["ETag"]})
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
