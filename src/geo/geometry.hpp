@@ -48,4 +48,14 @@ std::string PolygonGeoJson(const Ring& ring);
 // Reads the outer ring back from PolygonGeoJson's text; empty on anything else.
 Ring ParsePolygonGeoJson(std::string_view text);
 
+// A boundary someone uploads or draws: a GeoJSON Polygon geometry, or a Feature holding one. Its
+// outer ring must be closed, have at least 4 points, stay within longitude -180..180 and latitude
+// -90..90 and enclose an area. Returns the normalised geometry text (PolygonGeoJson of the outer
+// ring; holes are dropped), or an empty string and a reason in `problem` ("中文 / English").
+std::string CheckBoundaryGeoJson(std::string_view text, std::string* problem);
+
+// Douglas-Peucker: removes points closer than `tolerance` degrees to the line that replaces them,
+// for drawing at low zoom. The ring stays closed and keeps at least 4 points.
+Ring SimplifyRing(const Ring& ring, double tolerance);
+
 }  // namespace steward::geo

@@ -41,3 +41,44 @@ TEST(Geometry, GeoJsonRoundTripAndArea) {
 
 }  // namespace
 }  // namespace steward::geo
+
+namespace steward::geo {
+namespace {
+
+TEST(BoundaryTest, UploadedBoundariesAreCheckedAndNormalised) {
+  std::string problem;
+  const std::string square =
+      R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.2,28.1],[119.1,28.1],[119.1,28.0]]]})";
+  EXPECT_FALSE(CheckBoundaryGeoJson(square, &problem).empty()) << problem;
+  const std::string feature = R"({"type":"Feature","properties":{},"geometry":)" + square + "}";
+  EXPECT_EQ(CheckBoundaryGeoJson(feature, &problem), CheckBoundaryGeoJson(square, &problem));
+  for (const char* bad : {
+           R"({"type":"Point","coordinates":[119,28]})",
+           R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.1,28.0]]]})",
+           R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.2,28.1],[119.1,28.1]]]})",
+           R"({"type":"Polygon","coordinates":[[[219.1,28.0],[219.2,28.0],[219.2,28.1],[219.1,28.0]]]})",
+           R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.3,28.0],[119.1,28.0]]]})",
+           "not json"}) {
+    problem.clear();
+    EXPECT_TRUE(CheckBoundaryGeoJson(bad, &problem).empty()) << bad;
+    EXPECT_NE(problem.find(" / "), std::string::npos) << bad;
+  }
+}
+
+TEST(BoundaryTest, SimplifyDropsNearlyStraightPointsAndKeepsTheRingClosed) {
+  Ring ring;
+  for (int i = 0; i <= 100; ++i) ring.push_back({i * 0.01, (i % 2) * 0.00001});  // a wiggly edge
+  ring.push_back({1.0, 1.0});
+  ring.push_back({0.0, 1.0});
+  ring.push_back(ring.front());
+  Ring simple = SimplifyRing(ring, 0.001);
+  EXPECT_LT(simple.size(), 10u);
+  EXPECT_GE(simple.size(), 4u);
+  EXPECT_EQ(simple.front().lon, simple.back().lon);
+  EXPECT_EQ(simple.front().lat, simple.back().lat);
+  EXPECT_NEAR(RingArea(simple), RingArea(ring), 0.01);
+  EXPECT_EQ(SimplifyRing(ring, 0).size(), ring.size());
+}
+
+}  // namespace
+}  // namespace steward::geo

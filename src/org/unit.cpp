@@ -428,6 +428,110 @@ Result<std::vector<Unit>> OrgStore::Split(WriteTransaction& transaction, Id unit
   return created;
 }
 
+Result<Unit> OrgStore::Rename(WriteTransaction& transaction, Id unit_id, int64_t expected_version,
+                              std::string name, std::string official_name) {
+  Connection& connection = transaction.connection();
+  STEWARD_ASSIGN_OR_RETURN(Unit unit, Get(connection, unit_id));
+  if (name.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "名称必填 / a name is required",
+                {{"name", "required", "名称必填 / required"}});
+  }
+  if (official_name.empty()) official_name = name;
+  STEWARD_ASSIGN_OR_RETURN(
+      int64_t changed,
+      connection.Execute("UPDATE org_unit SET name = ?, official_name = ?, version = version + 1, "
+                         "updated_at = ? WHERE id = ? AND version = ?",
+                         {name, official_name, clock_.NowMillis(), unit_id, expected_version}));
+  if (changed != 1) {
+    return Fail(ErrorCode::kConflict, "单位已被他人修改 / the unit changed meanwhile",
+                {{"version", "stale_version", "记录已被他人修改，请刷新后重试"}});
+  }
+  transaction.RecordChange(
+      ChangeRecord{"org_unit",
+                   unit_id,
+                   expected_version + 1,
+                   ChangeOp::kUpdate,
+                   {{"name", {{"old", unit.name}, {"new", name}}},
+                    {"official_name", {{"old", unit.official_name}, {"new", official_name}}}}});
+  return Get(connection, unit_id);
+}
+
+Result<Unit> OrgStore::Move(WriteTransaction& transaction, Id unit_id, Id new_parent_id,
+                            const Date& effective) {
+  Connection& connection = transaction.connection();
+  STEWARD_ASSIGN_OR_RETURN(Unit unit, Get(connection, unit_id));
+  STEWARD_ASSIGN_OR_RETURN(Unit parent, Get(connection, new_parent_id));
+  if (unit.parent_id == parent.id) {
+    return Fail(ErrorCode::kInvalidArgument, "已在该上级单位下 / already under that unit",
+                {{"parent_id", "org.same_parent", "已在该上级单位下 / already there"}});
+  }
+  if (ChildKind(parent.kind) != unit.kind) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "上级单位的层级不对 / the new parent is not one level above",
+                {{"parent_id", "org.wrong_level", "上级单位的层级不对 / wrong level"}});
+  }
+  if (!parent.ValidOn(effective) || !unit.ValidOn(effective)) {
+    return Fail(ErrorCode::kFailedPrecondition, "单位在生效日期已撤销 / a unit is retired by then",
+                {{"effective", "org.bad_effective_date", "单位在生效日期已撤销"}});
+  }
+  STEWARD_ASSIGN_OR_RETURN(auto children, Children(connection, unit.id, effective));
+  STEWARD_ASSIGN_OR_RETURN(Unit successor,
+                           CreateSuccessor(transaction, unit, parent, effective, "move"));
+  std::vector<Id> child_ids;
+  for (const auto& child : children) child_ids.push_back(child.id);
+  STEWARD_TRY(CarryChildren(transaction, unit, successor, child_ids, effective));
+  return successor;
+}
+
+Status OrgStore::End(WriteTransaction& transaction, Id unit_id, const Date& effective) {
+  Connection& connection = transaction.connection();
+  STEWARD_ASSIGN_OR_RETURN(Unit unit, Get(connection, unit_id));
+  STEWARD_ASSIGN_OR_RETURN(auto children, Children(connection, unit.id, effective));
+  if (!children.empty()) {
+    return Fail(
+        ErrorCode::kFailedPrecondition, "还有下级单位，不能撤销 / it still has units below it",
+        {{"id", "org.has_children", "还有 " + std::to_string(children.size()) + " 个下级单位"}});
+  }
+  for (const char* table : {"building", "complex", "resident"}) {
+    STEWARD_ASSIGN_OR_RETURN(
+        auto attached,
+        connection.QueryInt(
+            std::string("SELECT count(*) FROM ") + table + " WHERE unit_id = ?" +
+                (std::string_view(table) == "resident" ? " AND deleted_at IS NULL" : ""),
+            {unit.id}));
+    if (attached.value_or(0) > 0) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "单位下还有楼栋、小区或居民，不能撤销 / records are still attached to it",
+                  {{"id", std::string("org.has_") + table,
+                    "还有 " + std::to_string(*attached) + " 条记录 / records left"}});
+    }
+  }
+  return Retire(transaction, unit, effective);
+}
+
+Result<Unit> OrgStore::SetBoundary(WriteTransaction& transaction, Id unit_id,
+                                   int64_t expected_version, std::optional<std::string> boundary) {
+  Connection& connection = transaction.connection();
+  STEWARD_ASSIGN_OR_RETURN(Unit unit, Get(connection, unit_id));
+  STEWARD_ASSIGN_OR_RETURN(
+      int64_t changed,
+      connection.Execute(
+          "UPDATE org_unit SET boundary = ?, version = version + 1, updated_at = ? "
+          "WHERE id = ? AND version = ?",
+          {storage::OrNull(boundary), clock_.NowMillis(), unit_id, expected_version}));
+  if (changed != 1) {
+    return Fail(ErrorCode::kConflict, "单位已被他人修改 / the unit changed meanwhile",
+                {{"version", "stale_version", "记录已被他人修改，请刷新后重试"}});
+  }
+  transaction.RecordChange(ChangeRecord{
+      "org_unit",
+      unit_id,
+      expected_version + 1,
+      ChangeOp::kUpdate,
+      {{"boundary", {{"old", unit.boundary.has_value()}, {"new", boundary.has_value()}}}}});
+  return Get(connection, unit_id);
+}
+
 Result<Unit> OrgStore::ConvertVillageToCommunity(WriteTransaction& transaction, Id village_id,
                                                  const Date& effective, std::string division_code,
                                                  std::string name, std::string official_name) {

@@ -111,6 +111,22 @@ class OrgStore {
                                          const Date& effective, std::string division_code,
                                          std::string name, std::string official_name);
 
+  // Changes a unit's names in place (its path and id stay): kConflict on a stale version.
+  Result<Unit> Rename(storage::WriteTransaction& transaction, Id unit, int64_t expected_version,
+                      std::string name, std::string official_name);
+  // Moves a unit under another parent of the kind above it, on `effective`: the unit is retired
+  // and a successor (link kind "move") takes its place, carrying its children, buildings and
+  // residents. A move inside the same parent is kInvalidArgument.
+  Result<Unit> Move(storage::WriteTransaction& transaction, Id unit, Id new_parent,
+                    const Date& effective);
+  // Ends a unit on `effective`. Only a unit without current children and without records
+  // attached (buildings, complexes, residents) can end: kFailedPrecondition names what is left.
+  Status End(storage::WriteTransaction& transaction, Id unit, const Date& effective);
+  // Sets (or clears, with nullopt) a unit's boundary, a GeoJSON Polygon geometry already checked
+  // by the caller (geo::ParsePolygonGeoJson); kConflict on a stale version.
+  Result<Unit> SetBoundary(storage::WriteTransaction& transaction, Id unit,
+                           int64_t expected_version, std::optional<std::string> boundary);
+
   // The next free derived code below `parent` (grids and micro-grids).
   Result<std::string> NextChildCode(storage::Connection& connection, const Unit& parent);
 

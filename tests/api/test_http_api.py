@@ -165,6 +165,7 @@ class HttpApiTest(unittest.TestCase):
             self.check_concurrency(admin, a)
             self.check_bad_input(admin, micro_a)
             self.check_sessions_and_tokens(admin)
+            self.check_org_editing(admin, community, grid_a, grid_b)
             self.check_permission_matrix(admin, grid_a, micro_a, micro_far, b, far)
             # The audit log holds the views, the unmask and the list queries; its chain holds.
             status, _, log = admin.call("GET", "/api/v1/audit?action=pii.unmask")
@@ -326,6 +327,60 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertEqual(client.call("POST", "/api/v1/auth/logout")[0], 200)
         self.assertEqual(client.call("GET", "/api/v1/auth/me")[0], 401)
+
+    def check_org_editing(self, admin, community, grid_a, grid_b):
+        # Create a grid, rename it (If-Match), give it a boundary, end it.
+        status, headers, grid = admin.call("POST", "/api/v1/org/units", {
+            "parent_id": community["id"], "name": "第99网格", "valid_from": "2020-01-01"})
+        self.assertEqual(status, 201, grid)
+        self.assertEqual((grid["kind"], grid["parent_id"]), ("grid", community["id"]))
+        status, _, renamed = admin.call("PATCH", "/api/v1/org/units/" + grid["id"],
+                                        {"name": "新建网格"}, {"If-Match": headers["ETag"]})
+        self.assertEqual((status, renamed["name"]), (200, "新建网格"))
+        status, _, _ = admin.call("PATCH", "/api/v1/org/units/" + grid["id"], {"name": "x"},
+                                  {"If-Match": headers["ETag"]})
+        self.assertEqual(status, 412)
+        bad = {"type": "Polygon", "coordinates": [[[119.1, 28.0], [119.2, 28.0], [119.1, 28.0]]]}
+        status, _, body = admin.call("PUT", "/api/v1/org/units/" + grid["id"] + "/boundary", bad,
+                                     {"If-Match": '"%d"' % renamed["version"]})
+        self.assertEqual((status, error_code(body)[1]), (400, "boundary.invalid"))
+        square = {"type": "Polygon", "coordinates": [[[119.1, 28.0], [119.2, 28.0], [119.2, 28.1],
+                                                      [119.1, 28.1], [119.1, 28.0]]]}
+        status, _, body = admin.call("PUT", "/api/v1/org/units/" + grid["id"] + "/boundary",
+                                     {"type": "Feature", "properties": {}, "geometry": square},
+                                     {"If-Match": '"%d"' % renamed["version"]})
+        self.assertEqual(status, 200, body)
+        status, _, feature = admin.call("GET", "/api/v1/org/units/" + grid["id"] + "/boundary")
+        self.assertEqual(feature["geometry"]["coordinates"], square["coordinates"])
+        # The one map's layer: every micro-grid with a boundary, cached until the next change.
+        status, headers, layer = admin.call("GET", "/api/v1/org/boundaries?kind=micro_grid")
+        self.assertEqual(status, 200)
+        self.assertEqual(layer["type"], "FeatureCollection")
+        self.assertGreater(len(layer["features"]), 1000)
+        status, headers2, layer2 = admin.call("GET", "/api/v1/org/boundaries?kind=micro_grid")
+        self.assertEqual((headers["X-Cache"], headers2["X-Cache"]), ("miss", "hit"))
+        self.assertEqual(layer, layer2)
+        status, _, simple = admin.call("GET", "/api/v1/org/boundaries?kind=community&tolerance=0.01")
+        self.assertEqual(status, 200)
+        self.assertLessEqual(len(json.dumps(simple)), len(json.dumps(
+            admin.call("GET", "/api/v1/org/boundaries?kind=community")[2])))
+        # Ending it works while it is empty; a grid with micro-grids cannot end.
+        self.assertEqual(admin.call("POST", "/api/v1/org/units/" + grid["id"] + "/end", {})[0], 200)
+        status, _, body = admin.call("POST", "/api/v1/org/units/" + grid_b["id"] + "/end", {})
+        self.assertEqual((status, error_code(body)[1]), (409, "org.has_children"))
+        # Moving a micro-grid of grid B to grid A: a successor carries its residents.
+        _, _, micro = admin.call("GET", "/api/v1/org/units?parent=" + grid_b["id"])
+        moving = micro["items"][-1]
+        _, _, before = admin.call("GET", "/api/v1/residents?page_size=1&unit=" + moving["id"])
+        status, _, successor = admin.call("POST", "/api/v1/org/units/" + moving["id"] + "/move",
+                                          {"parent_id": grid_a["id"]})
+        self.assertEqual(status, 201, successor)
+        self.assertEqual(successor["parent_id"], grid_a["id"])
+        _, _, after = admin.call("GET", "/api/v1/residents?page_size=1&unit=" + successor["id"])
+        self.assertEqual(after["total"], before["total"])
+        status, _, body = admin.call("POST", "/api/v1/org/units/" + grid_a["id"] + "/move",
+                                     {"parent_id": grid_b["id"]})
+        self.assertEqual((status, error_code(body)[1]), (400, "org.wrong_level"))
 
     def check_permission_matrix(self, admin, grid_a, micro_a, micro_far, inside_b, outside):
         """Every built-in role × every endpoint × a record inside / outside the user's scope.

@@ -1,8 +1,16 @@
 // /api/v1/org: the hierarchy as the caller may see it — the roots of their view scope, lazy
 // children, one unit, and search by name or division code.
+#include <charconv>
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "auth/permission.hpp"
+#include "geo/geometry.hpp"
 #include "http/handlers/api_call.hpp"
+#include "http/internal/api_error.hpp"
 #include "org/unit.hpp"
+#include "storage/change_log.hpp"
 
 namespace steward::http::handlers {
 namespace {
@@ -111,10 +119,294 @@ Result<Response> SearchUnits(ApiCall& call) {
   });
 }
 
+constexpr FieldSpec kCreateFields[] = {
+    {"parent_id", FieldType::kId, true},
+    {"name", FieldType::kString, true, false, 50},
+    {"official_name", FieldType::kString, false, false, 100},
+    {"subtype", FieldType::kString, false, false, 10},
+    {"division_code", FieldType::kString, false, false, 12},
+    {"valid_from", FieldType::kString, false, false, 10},
+};
+constexpr FieldSpec kRenameFields[] = {
+    {"name", FieldType::kString, true, false, 50},
+    {"official_name", FieldType::kString, false, false, 100},
+};
+constexpr FieldSpec kMoveFields[] = {
+    {"parent_id", FieldType::kId, true},
+    {"effective", FieldType::kString, false, false, 10},
+};
+constexpr FieldSpec kEndFields[] = {{"effective", FieldType::kString, false, false, 10}};
+
+// "YYYY-MM-DD" from the body, or today.
+Result<Date> EffectiveDate(const ApiCall& call, const nlohmann::json& body, const char* field) {
+  if (!body.contains(field)) return call.services.clock.Today();
+  Date date;
+  if (!Date::Parse(body[field].get<std::string>(), &date)) {
+    return Fail(ErrorCode::kInvalidArgument, "日期格式应为 YYYY-MM-DD / dates are YYYY-MM-DD",
+                {{field, "date.invalid", "日期格式应为 YYYY-MM-DD / YYYY-MM-DD"}});
+  }
+  return date;
+}
+
+// A unit the caller may edit (capture scope), or kNotFound / kPermissionDenied.
+Result<org::Unit> EditableUnit(ApiCall& call, storage::Connection& connection, Id id) {
+  STEWARD_ASSIGN_OR_RETURN(org::Unit unit, VisibleUnit(call, connection, id));
+  if (!call.principal.Scope(auth::ScopeKind::kCapture).Contains(unit.path)) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "只能修改本人负责范围内的单位 / outside the units you may edit");
+  }
+  return unit;
+}
+
+Result<int64_t> IfMatchVersion(const ApiCall& call) {
+  std::string_view match = call.request.Header("if-match");
+  if (match.size() >= 2 && match.front() == '"' && match.back() == '"') {
+    match = match.substr(1, match.size() - 2);
+  }
+  int64_t version = 0;
+  auto [end, ec] = std::from_chars(match.data(), match.data() + match.size(), version);
+  if (match.empty() || ec != std::errc() || end != match.data() + match.size()) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "修改需带 If-Match 版本号 / send If-Match with the version you edited",
+                {{"If-Match", "precondition_required", "缺少版本 / missing version"}});
+  }
+  return version;
+}
+
+// 412 for a stale version, 428 for a missing one; other errors as they are.
+Result<Response> VersionError(const ApiCall& call, Error error) {
+  const bool missing = !error.details.empty() && error.details[0].code == "precondition_required";
+  if (error.code != ErrorCode::kConflict && !missing) return tl::unexpected(std::move(error));
+  Response response = internal::ErrorResponse(error, call.request.language());
+  response.status = missing ? 428 : 412;
+  return response;
+}
+
+Response UnitResponse(const org::Unit& unit, bool has_children, int status = 200) {
+  Response response = JsonResponse(UnitJson(unit, has_children), status);
+  response.headers.emplace_back("ETag", "\"" + std::to_string(unit.version) + "\"");
+  return response;
+}
+
+Result<Response> CreateUnit(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kCreateFields));
+  STEWARD_ASSIGN_OR_RETURN(Date valid_from, EffectiveDate(call, body, "valid_from"));
+  org::Unit created;
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_ASSIGN_OR_RETURN(org::Unit parent, EditableUnit(call, transaction.connection(),
+                                                                IdValue(body["parent_id"])));
+        org::NewUnit unit;
+        unit.parent_id = parent.id;
+        unit.kind = parent.kind == org::UnitKind::kCity        ? org::UnitKind::kStreet
+                    : parent.kind == org::UnitKind::kStreet    ? org::UnitKind::kCommunity
+                    : parent.kind == org::UnitKind::kCommunity ? org::UnitKind::kGrid
+                                                               : org::UnitKind::kMicroGrid;
+        if (parent.kind == org::UnitKind::kMicroGrid) {
+          return Fail(ErrorCode::kInvalidArgument,
+                      "微网格下不能再分 / micro-grids have no units below",
+                      {{"parent_id", "org.wrong_level", "微网格下不能再分 / no units below"}});
+        }
+        unit.name = body["name"];
+        unit.official_name = body.value("official_name", "");
+        unit.subtype = body.value("subtype", "");
+        unit.division_code = body.value("division_code", "");
+        unit.valid_from = valid_from;
+        org::OrgStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(created, store.Create(transaction, unit));
+        return Ok();
+      }));
+  STEWARD_TRY(call.Audit("org.unit.create", "org_unit:" + std::to_string(created.id),
+                         {{"name", created.name}}));
+  return UnitResponse(created, false, 201);
+}
+
+Result<Response> RenameUnit(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  auto version = IfMatchVersion(call);
+  if (!version) return VersionError(call, std::move(version).error());
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kRenameFields));
+  org::Unit renamed;
+  auto written = call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_TRY(EditableUnit(call, transaction.connection(), id));
+        org::OrgStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(renamed, store.Rename(transaction, id, *version, body["name"],
+                                                       body.value("official_name", "")));
+        return Ok();
+      });
+  if (!written) return VersionError(call, std::move(written).error());
+  STEWARD_TRY(
+      call.Audit("org.unit.rename", "org_unit:" + std::to_string(id), {{"name", renamed.name}}));
+  return UnitResponse(renamed, true);
+}
+
+Result<Response> MoveUnit(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kMoveFields));
+  STEWARD_ASSIGN_OR_RETURN(Date effective, EffectiveDate(call, body, "effective"));
+  org::Unit successor;
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_TRY(EditableUnit(call, transaction.connection(), id));
+        STEWARD_ASSIGN_OR_RETURN(org::Unit parent, EditableUnit(call, transaction.connection(),
+                                                                IdValue(body["parent_id"])));
+        org::OrgStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(successor, store.Move(transaction, id, parent.id, effective));
+        return Ok();
+      }));
+  STEWARD_TRY(
+      call.Audit("org.unit.move", "org_unit:" + std::to_string(id),
+                 {{"successor", IdJson(successor.id)}, {"effective", effective.ToString()}}));
+  return UnitResponse(successor, true, 201);
+}
+
+Result<Response> EndUnit(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kEndFields));
+  STEWARD_ASSIGN_OR_RETURN(Date effective, EffectiveDate(call, body, "effective"));
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_TRY(EditableUnit(call, transaction.connection(), id));
+        org::OrgStore store(call.services.ids, call.services.clock);
+        return store.End(transaction, id, effective);
+      }));
+  STEWARD_TRY(call.Audit("org.unit.end", "org_unit:" + std::to_string(id),
+                         {{"effective", effective.ToString()}}));
+  return JsonResponse({{"ok", true}});
+}
+
+Result<Response> GetBoundary(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
+    STEWARD_ASSIGN_OR_RETURN(org::Unit unit, VisibleUnit(call, connection, id));
+    if (!unit.boundary) return Fail(ErrorCode::kNotFound, "该单位没有边界 / no boundary yet");
+    Response response = JsonResponse(
+        {{"type", "Feature"},
+         {"properties",
+          {{"id", IdJson(unit.id)}, {"name", unit.name}, {"kind", org::UnitKindName(unit.kind)}}},
+         {"geometry", nlohmann::json::parse(*unit.boundary, nullptr, false)}});
+    response.content_type = "application/geo+json";
+    response.headers.emplace_back("ETag", "\"" + std::to_string(unit.version) + "\"");
+    return response;
+  });
+}
+
+Result<Response> PutBoundary(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  auto version = IfMatchVersion(call);
+  if (!version) return VersionError(call, std::move(version).error());
+  std::string problem;
+  const std::string boundary = geo::CheckBoundaryGeoJson(call.request.body, &problem);
+  if (boundary.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, problem, {{"geometry", "boundary.invalid", problem}});
+  }
+  org::Unit updated;
+  auto written = call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_TRY(EditableUnit(call, transaction.connection(), id));
+        org::OrgStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(updated, store.SetBoundary(transaction, id, *version, boundary));
+        return Ok();
+      });
+  if (!written) return VersionError(call, std::move(written).error());
+  STEWARD_TRY(call.Audit("org.unit.boundary", "org_unit:" + std::to_string(id), {}));
+  return UnitResponse(updated, true);
+}
+
+// The boundary layers of the one map, cached per scope and query until the next change.
+class BoundaryCache {
+ public:
+  std::optional<std::string> Find(const std::string& key, int64_t seq) {
+    std::lock_guard lock(mutex_);
+    auto found = entries_.find(key);
+    if (found == entries_.end() || found->second.first != seq) return std::nullopt;
+    return found->second.second;
+  }
+  void Store(std::string key, int64_t seq, std::string body) {
+    std::lock_guard lock(mutex_);
+    if (entries_.size() > 256) entries_.clear();
+    entries_[std::move(key)] = {seq, std::move(body)};
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::pair<int64_t, std::string>> entries_;  // guarded by mutex_
+};
+
+Result<Response> Boundaries(ApiCall& call, BoundaryCache& cache) {
+  const std::string kind = call.request.Query("kind").value_or("community");
+  if (kind != "street" && kind != "community" && kind != "grid" && kind != "micro_grid") {
+    return Fail(ErrorCode::kInvalidArgument, "kind 应为 street、community、grid 或 micro_grid",
+                {{"kind", "kind.invalid", "street | community | grid | micro_grid"}});
+  }
+  const double tolerance =
+      std::strtod(call.request.Query("tolerance").value_or("0").c_str(), nullptr);
+  const std::optional<std::string> within = call.request.Query("within");
+  return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
+    STEWARD_ASSIGN_OR_RETURN(int64_t seq, storage::LastChangeSeq(connection));
+    std::string key = kind + "|" + std::to_string(tolerance) + "|" + within.value_or("");
+    for (const auto& root : call.principal.Scope(auth::ScopeKind::kView).roots()) {
+      key += "|" + root.path;
+    }
+    Response response;
+    response.content_type = "application/geo+json";
+    if (auto cached = cache.Find(key, seq)) {
+      response.body = std::move(*cached);
+      response.headers.emplace_back("X-Cache", "hit");
+      return response;
+    }
+    auto scope = call.principal.ScopeSql(auth::ScopeKind::kView, "path");
+    std::string sql =
+        "SELECT id, name, parent_id, boundary FROM org_unit WHERE kind = ? AND "
+        "boundary IS NOT NULL AND (valid_to IS NULL OR valid_to > ?) AND " +
+        scope.sql;
+    std::vector<storage::Value> params = {kind, call.services.clock.Today().ToString()};
+    for (auto& value : scope.params) params.push_back(value);
+    if (within) {
+      STEWARD_ASSIGN_OR_RETURN(
+          org::Unit root,
+          VisibleUnit(call, connection, std::strtoll(within->c_str(), nullptr, 10)));
+      sql += " AND path >= ? AND path < ?";
+      params.push_back(root.path);
+      params.push_back(org::SubtreeUpperBound(root.path));
+    }
+    nlohmann::json features = nlohmann::json::array();
+    STEWARD_TRY(
+        connection.QueryEach(sql + " ORDER BY path", params, [&](const storage::RowView& row) {
+          geo::Ring ring = geo::ParsePolygonGeoJson(row.Text(3));
+          if (ring.empty()) return;
+          if (tolerance > 0) ring = geo::SimplifyRing(ring, tolerance);
+          features.push_back({{"type", "Feature"},
+                              {"properties",
+                               {{"id", IdJson(row.Int(0))},
+                                {"name", row.Text(1)},
+                                {"parent_id", IdJson(row.Int(2))},
+                                {"kind", kind}}},
+                              {"geometry", nlohmann::json::parse(geo::PolygonGeoJson(ring))}});
+        }));
+    response.body = nlohmann::json{{"type", "FeatureCollection"}, {"features", features}}.dump();
+    cache.Store(std::move(key), seq, response.body);
+    response.headers.emplace_back("X-Cache", "miss");
+    return response;
+  });
+}
+
 }  // namespace
 
 void AddOrgRoutes(Server& server, const Api& api) {
+  using auth::permission::kUnitEdit;
+  using auth::permission::kUnitView;
   server.Route("GET", "/api/v1/org/units", api.Gate(auth::permission::kUnitView, ListUnits));
+  server.Route("POST", "/api/v1/org/units", api.Gate(kUnitEdit, CreateUnit));
+  server.Route("PATCH", "/api/v1/org/units/{id}", api.Gate(kUnitEdit, RenameUnit));
+  server.Route("POST", "/api/v1/org/units/{id}/move", api.Gate(kUnitEdit, MoveUnit));
+  server.Route("POST", "/api/v1/org/units/{id}/end", api.Gate(kUnitEdit, EndUnit));
+  server.Route("GET", "/api/v1/org/units/{id}/boundary", api.Gate(kUnitView, GetBoundary));
+  server.Route("PUT", "/api/v1/org/units/{id}/boundary", api.Gate(kUnitEdit, PutBoundary));
+  auto cache = std::make_shared<BoundaryCache>();
+  server.Route("GET", "/api/v1/org/boundaries",
+               api.Gate(kUnitView, [cache](ApiCall& call) { return Boundaries(call, *cache); }));
   server.Route("GET", "/api/v1/org/units/search",
                api.Gate(auth::permission::kUnitView, SearchUnits));
   server.Route("GET", "/api/v1/org/units/{id}", api.Gate(auth::permission::kUnitView, GetUnit));
