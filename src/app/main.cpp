@@ -25,6 +25,7 @@
 #include "crypto/pii_vault.hpp"
 #include "demo/demo.hpp"
 #include "http/api.hpp"
+#include "http/jobs.hpp"
 #include "http/server.hpp"
 #include "org/division_source.hpp"
 #include "org/unit.hpp"
@@ -644,7 +645,13 @@ int RunServe(const Globals& globals, std::string listen) {
     }
   }
   audit::AuditLog audit_log(*rt.database, rt.clock);
-  const http::ApiServices services{*rt.database, *rt.vault, *rt.ids, rt.clock, accounts, audit_log};
+  // Imports and exports run off the request path; jobs an earlier process left running fail
+  // (their half-applied rows were rolled back by RecoverImports above).
+  http::JobRunner jobs(*rt.database, *rt.ids, rt.clock,
+                       std::filesystem::path(rt.config.data_dir) / "jobs");
+  if (auto started = jobs.Start(); !started) return Die(started.error(), globals.json);
+  const http::ApiServices services{*rt.database, *rt.vault, *rt.ids, rt.clock,
+                                   accounts,     audit_log, &jobs};
 
   http::Server server(options);
   http::AddDefaultRoutes(server, STEWARD_VERSION, /*placeholder_page=*/options.static_dir.empty());
@@ -656,6 +663,7 @@ int RunServe(const Globals& globals, std::string listen) {
   spdlog::info("serving {} on {}",
                rt.database->url().starts_with("sqlite:") ? rt.database->url() : "postgresql", *url);
   server.WaitForStop();
+  jobs.Stop();  // a running import is cancelled and rolls itself back
   spdlog::info("stopped");
   return 0;
 }

@@ -52,13 +52,14 @@ TEST(BoundaryTest, UploadedBoundariesAreCheckedAndNormalised) {
   EXPECT_FALSE(CheckBoundaryGeoJson(square, &problem).empty()) << problem;
   const std::string feature = R"({"type":"Feature","properties":{},"geometry":)" + square + "}";
   EXPECT_EQ(CheckBoundaryGeoJson(feature, &problem), CheckBoundaryGeoJson(square, &problem));
-  for (const char* bad : {
-           R"({"type":"Point","coordinates":[119,28]})",
-           R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.1,28.0]]]})",
-           R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.2,28.1],[119.1,28.1]]]})",
-           R"({"type":"Polygon","coordinates":[[[219.1,28.0],[219.2,28.0],[219.2,28.1],[219.1,28.0]]]})",
-           R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.3,28.0],[119.1,28.0]]]})",
-           "not json"}) {
+  for (
+      const char* bad :
+      {R"({"type":"Point","coordinates":[119,28]})",
+       R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.1,28.0]]]})",
+       R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.2,28.1],[119.1,28.1]]]})",
+       R"({"type":"Polygon","coordinates":[[[219.1,28.0],[219.2,28.0],[219.2,28.1],[219.1,28.0]]]})",
+       R"({"type":"Polygon","coordinates":[[[119.1,28.0],[119.2,28.0],[119.3,28.0],[119.1,28.0]]]})",
+       "not json"}) {
     problem.clear();
     EXPECT_TRUE(CheckBoundaryGeoJson(bad, &problem).empty()) << bad;
     EXPECT_NE(problem.find(" / "), std::string::npos) << bad;

@@ -11,6 +11,9 @@ void AddApiRoutes(Server& server, const ApiServices& services) {
   handlers::AddOrgRoutes(server, api);
   handlers::AddResidentRoutes(server, api);
   handlers::AddSystemRoutes(server, api);
+  handlers::AddPlaceRoutes(server, api);
+  handlers::AddStatsRoutes(server, api);
+  handlers::AddJobRoutes(server, api);
   server.Route("GET", "/api/v1/openapi.json",
                [](const Request&) { return Response{.body = kOpenApiJson}; });
 }

@@ -21,6 +21,8 @@
 
 namespace steward::http {
 
+class JobRunner;
+
 struct ApiServices {
   storage::Database& database;
   const crypto::PiiVault& vault;
@@ -28,6 +30,9 @@ struct ApiServices {
   const Clock& clock;
   auth::AccountStore& accounts;
   audit::AuditLog& audit;
+  // Runs imports and exports (http/jobs.hpp); started and stopped by the owner. Null: the job
+  // routes answer 503.
+  JobRunner* jobs = nullptr;
 };
 
 // Adds every /api/v1 route (and GET /api/v1/openapi.json).

@@ -43,12 +43,14 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -133,6 +135,8 @@ std::string BaseUrl(const std::string& host, uint16_t port) {
 
 }  // namespace
 
+using StreamProducer = std::function<std::optional<std::string>(const std::atomic<bool>&)>;
+
 struct Server::Impl {
   explicit Impl(ServerOptions server_options)
       : options(std::move(server_options)),
@@ -180,7 +184,11 @@ struct Server::Impl {
   asio::awaitable<void> Serve(std::shared_ptr<Session> session);
   asio::awaitable<bool> Send(Session& session, Response response, unsigned version, bool keep_alive,
                              bool head, std::string request_id);
+  asio::awaitable<bool> SendStream(Session& session, Response response, unsigned version,
+                                   bool keep_alive, bool head, std::string request_id);
   asio::awaitable<Response> RunOnWorker(const internal::RouteTable::Route* route, Request* request);
+  asio::awaitable<std::optional<std::string>> NextChunk(
+      const std::shared_ptr<StreamProducer>* holder);
   Response Unrouted(Request& request, Response not_found);
   asio::awaitable<void> Linger(Session& session);
 };
@@ -363,6 +371,36 @@ asio::awaitable<Response> Server::Impl::RunOnWorker(const internal::RouteTable::
       asio::use_awaitable);
 }
 
+// Calls a stream's producer once on the worker pool (it may block) and resumes on the
+// connection's strand with the chunk. The worker holds its own reference to the producer, so it
+// outlives a connection cut by Stop() while a worker still runs it. A producer that throws ends
+// the stream. Like RunOnWorker, the initiating lambda captures only pointers (GCC 12 mishandles
+// class-type captures in a co_await expression); `holder` lives in the caller's frame.
+asio::awaitable<std::optional<std::string>> Server::Impl::NextChunk(
+    const std::shared_ptr<StreamProducer>* holder) {
+  auto& pool = workers;
+  const std::atomic<bool>* stopping_flag = &stopping;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                          void(std::optional<std::string>)>(
+      [&pool, holder, stopping_flag](auto handler) {
+        asio::post(
+            pool, [producer = *holder, stopping_flag, handler = std::move(handler)]() mutable {
+              std::optional<std::string> chunk;
+              try {
+                chunk = (*producer)(*stopping_flag);
+              } catch (const std::exception& e) {
+                spdlog::error("http: a response stream threw: {}", e.what());
+              }
+              auto executor = asio::get_associated_executor(handler);
+              asio::dispatch(executor,
+                             [handler = std::move(handler), chunk = std::move(chunk)]() mutable {
+                               handler(std::move(chunk));
+                             });
+            });
+      },
+      asio::use_awaitable);
+}
+
 // A request no route matched: a console file for GET/HEAD outside /api/, else `not_found`.
 Response Server::Impl::Unrouted(Request& request, Response not_found) {
   if (options.static_dir.empty() || (request.method != "GET" && request.method != "HEAD") ||
@@ -503,6 +541,10 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Session> session) {
 
 asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, unsigned version,
                                          bool keep_alive, bool head, std::string request_id) {
+  if (response.stream) {
+    co_return co_await SendStream(session, std::move(response), version, keep_alive, head,
+                                  std::move(request_id));
+  }
   error_code ec;
   if (!response.file.empty()) {
     bhttp::response<bhttp::file_body> message;
@@ -546,6 +588,51 @@ asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, un
   session.stream.expires_after(kWriteTimeout);
   co_await bhttp::async_write(session.stream, message,
                               asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+// A streamed response: the header, then one chunk per producer call, fetched on the worker pool
+// so no io thread waits; Stop() ends it after the current call. HTTP/1.0 has no chunks: the
+// bytes are sent as they come and the connection closes at the end.
+asio::awaitable<bool> Server::Impl::SendStream(Session& session, Response response,
+                                               unsigned version, bool keep_alive, bool head,
+                                               std::string request_id) {
+  const bool chunked = version >= 11;
+  bhttp::response<bhttp::empty_body> message;
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  message.set(bhttp::field::server, "steward");
+  message.set("X-Request-Id", request_id);
+  message.set(bhttp::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) message.insert(name, value);
+  message.keep_alive(keep_alive && chunked);
+  if (chunked) message.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> serializer(message);
+  error_code ec;
+  session.stream.expires_after(kWriteTimeout);
+  co_await bhttp::async_write_header(session.stream, serializer,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return false;
+  if (head) co_return chunked;
+  auto producer = std::make_shared<StreamProducer>(std::move(response.stream));
+  while (!stopping && !session.closing) {
+    std::optional<std::string> chunk = co_await NextChunk(&producer);
+    if (!chunk) break;
+    if (chunk->empty()) continue;
+    session.stream.expires_after(kWriteTimeout);
+    if (chunked) {
+      co_await asio::async_write(session.stream, bhttp::make_chunk(asio::buffer(*chunk)),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      co_await asio::async_write(session.stream, asio::buffer(*chunk),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (ec) co_return false;
+  }
+  if (!chunked) co_return false;
+  session.stream.expires_after(kWriteTimeout);
+  co_await asio::async_write(session.stream, bhttp::make_chunk_last(),
+                             asio::redirect_error(asio::use_awaitable, ec));
   co_return !ec;
 }
 

@@ -5,7 +5,8 @@
 // worker pool, so they MAY block (database work). Upload routes get their body streamed to a file
 // under options.upload_dir, never held in memory. A response may name a file to send instead of a
 // body. Requests that match no route may be answered from a static folder (the console), with
-// index.html for paths that look like console pages. GET /metrics (Prometheus text) is built in.
+// index.html for paths that look like console pages. A response may also be a stream of chunks
+// (Server-Sent Events), produced on the worker pool. GET /metrics (Prometheus text) is built in.
 // Boost.Beast/Asio live only in server.cpp (pimpl), so including this header costs nothing.
 //
 // Ownership: the caller owns the Server; the Server owns its io_context, its io threads, its
@@ -24,6 +25,7 @@
 // or query (they may carry personal data), nor any header or body.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -85,6 +87,14 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   // When set, the file's contents are sent instead of `body`.
   std::filesystem::path file;
+  // When set, the response is streamed (Server-Sent Events, long downloads) instead of `body` and
+  // `file`: the server sends the header, then calls `stream` again and again on a worker thread
+  // and sends each string it returns as one chunk (chunked transfer encoding; "" sends nothing),
+  // until it returns nullopt. A call may block for a few seconds while there is nothing to send,
+  // never longer: `stopping` turns true when Stop() begins, and the producer should then return
+  // nullopt at once (the server calls it no more either way). The function is called by one
+  // thread at a time and is destroyed once the stream ends; it must not capture the Request.
+  std::function<std::optional<std::string>(const std::atomic<bool>& stopping)> stream;
 };
 
 using Handler = std::function<Response(const Request&)>;
@@ -115,7 +125,8 @@ class Server {
   Result<std::string> Start();
 
   // Stops accepting, closes idle connections, lets requests in flight finish (at most ~5 s, then
-  // cuts them), and joins the io threads. Idempotent; returns at once if never started.
+  // cuts them), ends open streams (see Response::stream), and joins the io threads. Idempotent;
+  // returns at once if never started.
   void Stop();
 
   // Blocks until Stop() is called (from another thread) or SIGINT/SIGTERM arrives, then stops

@@ -1,6 +1,9 @@
 // The server's request features over real sockets: path parameters, query, cookies and language;
 // handlers that block on the worker pool; uploads streamed to a file; the console's static files;
-// and GET /metrics.
+// GET /metrics; and streamed (Server-Sent Events) responses.
+#include <sys/socket.h>
+
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +22,7 @@ namespace {
 
 using internal::testing::Connection;
 using internal::testing::Get;
+using internal::testing::Lower;
 using internal::testing::PortOf;
 using internal::testing::RawResponse;
 
@@ -219,6 +223,127 @@ TEST_F(ServerFeaturesTest, MetricsCountRequestsByRoutePatternNotByPath) {
   EXPECT_NE(std::find(routes.begin(), routes.end(),
                       std::pair<std::string, std::string>("GET", "/metrics")),
             routes.end());
+}
+
+// A streamed response as read off a raw socket: the header block and the chunks' payloads.
+struct RawStream {
+  std::string header;
+  std::vector<std::string> chunks;
+  bool ended = false;  // the last (empty) chunk arrived
+};
+
+// Reads a chunked response until its last chunk, `max_chunks` chunks, a timeout (5 s) or close.
+RawStream ReadStream(uint16_t port, const std::string& request, size_t max_chunks = 100) {
+  RawStream result;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
+    ::close(fd);
+    return result;
+  }
+  std::string buffer;
+  auto fill = [&] {
+    char bytes[4096];
+    const ssize_t received = ::recv(fd, bytes, sizeof bytes, 0);
+    if (received <= 0) return false;
+    buffer.append(bytes, static_cast<size_t>(received));
+    return true;
+  };
+  size_t at = 0;
+  while ((at = buffer.find("\r\n\r\n")) == std::string::npos) {
+    if (!fill()) break;
+  }
+  if (at != std::string::npos) {
+    result.header = Lower(buffer.substr(0, at));
+    buffer.erase(0, at + 4);
+    while (result.chunks.size() < max_chunks) {
+      size_t line_end;
+      while ((line_end = buffer.find("\r\n")) == std::string::npos && fill()) {
+      }
+      if (line_end == std::string::npos) break;
+      const size_t size = std::stoul(buffer.substr(0, line_end), nullptr, 16);
+      while (buffer.size() < line_end + 2 + size + 2 && fill()) {
+      }
+      if (buffer.size() < line_end + 2 + size + 2) break;
+      if (size == 0) {
+        result.ended = true;
+        break;
+      }
+      result.chunks.push_back(buffer.substr(line_end + 2, size));
+      buffer.erase(0, line_end + 2 + size + 2);
+    }
+  }
+  ::close(fd);
+  return result;
+}
+
+TEST_F(ServerFeaturesTest, AnEventStreamArrivesInOrderAsChunks) {
+  Make(ServerOptions{.workers = 1}).Route("GET", "/events", [](const Request&) {
+    Response response;
+    response.content_type = "text/event-stream";
+    response.headers.emplace_back("Cache-Control", "no-cache");
+    auto sent = std::make_shared<int>(0);
+    response.stream = [sent](const std::atomic<bool>&) -> std::optional<std::string> {
+      if (*sent == 3) return std::nullopt;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting for news
+      ++*sent;
+      if (*sent == 2) return "";  // nothing new this time: nothing is sent
+      return "event: tick\ndata: " + std::to_string(*sent) + "\n\n";
+    };
+    return response;
+  });
+  server_->Route("GET", "/fast", [](const Request&) { return Response{.body = "\"fast\""}; });
+  Start();
+  RawStream stream = ReadStream(port_, Get("/events"));
+  EXPECT_NE(stream.header.find("transfer-encoding: chunked"), std::string::npos) << stream.header;
+  EXPECT_NE(stream.header.find("content-type: text/event-stream"), std::string::npos);
+  EXPECT_EQ(stream.header.find("content-length"), std::string::npos);
+  EXPECT_EQ(stream.chunks,
+            (std::vector<std::string>{"event: tick\ndata: 1\n\n", "event: tick\ndata: 3\n\n"}));
+  EXPECT_TRUE(stream.ended);
+  // The one worker is free again: a stream holds it only while its producer runs.
+  EXPECT_EQ(Exchange(Get("/fast")).body, "\"fast\"");
+}
+
+TEST_F(ServerFeaturesTest, StopEndsAnOpenStreamWithinTheGracePeriod) {
+  auto calls_after_stop = std::make_shared<std::atomic<int>>(0);
+  Make().Route("GET", "/events", [calls_after_stop](const Request&) {
+    Response response;
+    response.content_type = "text/event-stream";
+    auto first = std::make_shared<bool>(true);
+    response.stream =
+        [first, calls_after_stop](const std::atomic<bool>& stopping) -> std::optional<std::string> {
+      if (*first) {
+        *first = false;
+        return "data: hello\n\n";
+      }
+      if (stopping) ++*calls_after_stop;
+      // Waits for news (none come) in short steps, watching the stop flag.
+      for (int i = 0; i < 40 && !stopping; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      if (stopping) return std::nullopt;
+      return "";
+    };
+    return response;
+  });
+  Start();
+  auto reader =
+      std::async(std::launch::async, [port = port_] { return ReadStream(port, Get("/events")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the stream is open
+  const auto before = std::chrono::steady_clock::now();
+  server_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(2));
+  RawStream stream = reader.get();
+  EXPECT_EQ(stream.chunks, std::vector<std::string>{"data: hello\n\n"});
+  EXPECT_TRUE(stream.ended);  // ended cleanly, not cut
+  EXPECT_LE(calls_after_stop->load(), 1);
 }
 
 }  // namespace

@@ -224,6 +224,12 @@ class Importer {
           outcome.problems.push_back(ProblemAt(rows.columns(), sheet, row->number,
                                                ColumnOfPlace(error->column), error->code,
                                                error->message));
+        } else if (options_.unit_allowed &&
+                   !options_.unit_allowed(std::get<Placement>(placed).unit_id)) {
+          outcome.problems.push_back(
+              ProblemAt(rows.columns(), sheet, row->number,
+                        rows.columns().Has(Column::kGrid) ? Column::kGrid : Column::kCommunity,
+                        "unit.out_of_scope", "该地点不在您可采集的范围内，本行未导入"));
         }
       }
       if (parsed.resident.id_number) {
@@ -264,11 +270,20 @@ class Importer {
         }
       }
       if (options_.on_row) options_.on_row(outcome);
-      if (options_.progress && result_.rows % 1000 == 0) {
-        options_.progress("validate", rows.reader().progress(), result_.rows);
+      if (result_.rows % 1000 == 0) {
+        if (options_.progress)
+          options_.progress("validate", rows.reader().progress(), result_.rows);
+        STEWARD_TRY(CheckCancelled());
       }
     }
     if (options_.progress) options_.progress("validate", 1.0, result_.rows);
+    return Ok();
+  }
+
+  Status CheckCancelled() const {
+    if (options_.cancelled && options_.cancelled()) {
+      return Fail(ErrorCode::kUnavailable, "导入已取消 / the import was cancelled");
+    }
     return Ok();
   }
 
@@ -340,12 +355,16 @@ class Importer {
       parsed.row_number = rows.key();  // from here on the key orders and resumes the apply
       chunk.emplace_back(std::move(parsed), std::get<Placement>(placed));
       if (static_cast<int>(chunk.size()) >= options_.chunk_rows) {
+        STEWARD_TRY(CheckCancelled());
         STEWARD_TRY(ApplyChunk(chunk));
         chunk.clear();
         if (options_.progress) options_.progress("apply", rows.reader().progress(), seen);
       }
     }
-    if (!chunk.empty()) STEWARD_TRY(ApplyChunk(chunk));
+    if (!chunk.empty()) {
+      STEWARD_TRY(CheckCancelled());
+      STEWARD_TRY(ApplyChunk(chunk));
+    }
     if (options_.progress) options_.progress("apply", 1.0, seen);
     result_.written = true;
     STEWARD_TRY(database_.Write(options_.context, [&](WriteTransaction& transaction) -> Status {

@@ -68,6 +68,13 @@ struct ImportOptions {
   // Called once with the header (row and mapping), then for every data row in pass 1.
   std::function<void(const SheetColumns&)> on_header;
   std::function<void(const RowOutcome&)> on_row;
+  // Asked every 1,000 rows of pass 1 and before each chunk of pass 2; true stops the import with
+  // kUnavailable, and what pass 2 had written is rolled back (a server shutting down). May be
+  // empty.
+  std::function<bool()> cancelled;
+  // Asked in pass 1 for each row's resolved unit; false refuses the row (code "unit.out_of_scope"):
+  // the API imports only into the caller's capture scope. May be empty (everything allowed).
+  std::function<bool(Id unit_id)> unit_allowed;
 };
 
 struct ImportResult {

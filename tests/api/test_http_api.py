@@ -166,6 +166,7 @@ class HttpApiTest(unittest.TestCase):
             self.check_bad_input(admin, micro_a)
             self.check_sessions_and_tokens(admin)
             self.check_org_editing(admin, community, grid_a, grid_b)
+            self.check_places_dictionaries_and_stats(admin, community, grid_a, micro_a)
             self.check_permission_matrix(admin, grid_a, micro_a, micro_far, b, far)
             # The audit log holds the views, the unmask and the list queries; its chain holds.
             status, _, log = admin.call("GET", "/api/v1/audit?action=pii.unmask")
@@ -381,6 +382,74 @@ class HttpApiTest(unittest.TestCase):
         status, _, body = admin.call("POST", "/api/v1/org/units/" + grid_a["id"] + "/move",
                                      {"parent_id": grid_b["id"]})
         self.assertEqual((status, error_code(body)[1]), (400, "org.wrong_level"))
+
+    def check_places_dictionaries_and_stats(self, admin, community, grid_a, micro_a):
+        # Places: complexes belong to communities, buildings to micro-grids, households to buildings.
+        status, _, complex_ = admin.call("POST", "/api/v1/places/complexes", {
+            "unit_id": community["id"], "name": "龙渊小区", "address": "龙渊路 1 号"})
+        self.assertEqual(status, 201, complex_)
+        status, _, body = admin.call("POST", "/api/v1/places/complexes", {
+            "unit_id": micro_a["id"], "name": "错层小区"})
+        self.assertEqual((status, error_code(body)[1]), (400, "place.wrong_level"))
+        status, _, building = admin.call("POST", "/api/v1/places/buildings", {
+            "unit_id": micro_a["id"], "complex_id": complex_["id"], "name": "龙渊小区1幢",
+            "lon": 119.141, "lat": 28.074, "floors": 6})
+        self.assertEqual(status, 201, building)
+        status, _, body = admin.call("POST", "/api/v1/places/buildings", {
+            "unit_id": micro_a["id"], "name": "x", "lon": "east"})
+        self.assertEqual((status, error_code(body)[1]), (400, "type"))
+        _, _, buildings = admin.call("GET", "/api/v1/places/buildings?unit=" + micro_a["id"])
+        mine = [b for b in buildings["items"] if b["id"] == building["id"]][0]
+        self.assertEqual((mine["lon"], mine["lat"], mine["floors"]), (119.141, 28.074, 6))
+        status, _, household = admin.call("POST", "/api/v1/places/households", {
+            "building_id": building["id"], "unit_no": "1", "room": "101"})
+        self.assertEqual(status, 201, household)
+        status, _, body = admin.call("POST", "/api/v1/places/households", {
+            "building_id": building["id"], "unit_no": "1", "room": "101"})
+        self.assertEqual(status, 409)
+        _, _, households = admin.call("GET", "/api/v1/places/households?building=" + building["id"])
+        self.assertEqual([h["room"] for h in households["items"]], ["101"])
+        _, _, complexes = admin.call("GET", "/api/v1/places/complexes?unit=" + community["id"])
+        self.assertIn("龙渊小区", [c["name"] for c in complexes["items"]])
+        # Dictionaries: one answer for the forms; tags editable by admins; sensitive stays sensitive.
+        _, _, dictionaries = admin.call("GET", "/api/v1/dict")
+        self.assertEqual([d["label"] for d in dictionaries["residence_status"]],
+                         ["户在人在", "人在户不在", "户在人不在"])
+        self.assertIn("assistance", dictionaries)
+        status, _, _ = admin.call("POST", "/api/v1/dict/tags", {"code": "volunteer", "name": "志愿者"})
+        self.assertEqual(status, 201)
+        self.assertEqual(admin.call("POST", "/api/v1/dict/tags", {"code": "volunteer", "name": "x"})[0], 409)
+        self.assertEqual(admin.call("POST", "/api/v1/dict/tags", {"code": "Bad Code", "name": "x"})[0], 400)
+        status, _, _ = admin.call("PATCH", "/api/v1/dict/tags/volunteer", {"name": "志愿服务者"})
+        self.assertEqual(status, 200)
+        status, _, body = admin.call("PATCH", "/api/v1/dict/tags/disabled", {"sensitive": False})
+        self.assertEqual((status, error_code(body)[1]), (409, "tag.builtin_sensitive"))
+        _, _, tags = admin.call("GET", "/api/v1/dict/tags")
+        self.assertIn("志愿服务者", [t["name"] for t in tags["items"]])
+        # Stats: the community's figures agree with the list, come from the cache until a write.
+        status, headers, figures = admin.call("GET", "/api/v1/stats/summary?unit=" + community["id"])
+        self.assertEqual(status, 200, figures)
+        _, _, listed = admin.call("GET", "/api/v1/residents?page_size=1&unit=" + community["id"])
+        self.assertEqual(figures["residents"], listed["total"])
+        self.assertEqual(sum(figures["residence_status"].values()), figures["residents"])
+        self.assertEqual(sum(figures["age_bands"].values()), figures["residents"])
+        self.assertEqual(sum(c["residents"] for c in figures["by_child"]), figures["residents"])
+        self.assertIn("assistance", figures)
+        _, headers2, again = admin.call("GET", "/api/v1/stats/summary?unit=" + community["id"])
+        self.assertEqual((headers["X-Cache"], headers2["X-Cache"], again), ("miss", "hit", figures))
+        admin.call("POST", "/api/v1/residents", {"name": "新生儿", "gender": "female",
+                                                "birth_date": "2026-01-02", "unit_id": micro_a["id"]})
+        _, headers3, after = admin.call("GET", "/api/v1/stats/summary?unit=" + community["id"])
+        self.assertEqual((headers3["X-Cache"], after["residents"]), ("miss", figures["residents"] + 1))
+        self.assertEqual(after["age_bands"]["0-17"], figures["age_bands"]["0-17"] + 1)
+        # A grid worker's figures: their grid only, without sensitive figures.
+        worker = self.make_user(admin, "stats_worker", ["grid_worker"], {grid_a["id"]: "capture"})
+        _, _, theirs = worker.call("GET", "/api/v1/stats/summary")
+        _, _, grid_list = admin.call("GET", "/api/v1/residents?page_size=1&unit=" + grid_a["id"])
+        self.assertEqual(theirs["residents"], grid_list["total"])
+        self.assertNotIn("assistance", theirs)
+        self.assertNotIn("subsistence_allowance", theirs["tags"])
+        self.assertEqual(worker.call("GET", "/api/v1/stats/summary?unit=" + community["id"])[0], 404)
 
     def check_permission_matrix(self, admin, grid_a, micro_a, micro_far, inside_b, outside):
         """Every built-in role × every endpoint × a record inside / outside the user's scope.

@@ -464,6 +464,43 @@ TEST_P(ImportTest, AnExportSplitOverSheetsReimportsWhole) {
   EXPECT_EQ(result->refused, 0);
 }
 
+// A cancelled import (a server shutting down) stops between chunks and rolls itself back.
+TEST_P(ImportTest, AnImportCancelledAfterTheFirstChunkRollsItselfBack) {
+  std::vector<std::string> lines = {Header()};
+  for (auto& line : ResidentLines(grid_, building_, 0, 20, "13857800001", "")) {
+    lines.push_back(line);
+  }
+  const int64_t before = Count("SELECT count(*) FROM resident");
+  ImportOptions options;
+  options.chunk_rows = 5;
+  bool applying = false;  // progress reports "apply" after each chunk
+  options.progress = [&](std::string_view pass, double, int64_t) { applying = pass == "apply"; };
+  options.cancelled = [&] { return applying; };  // lets the first chunk through, then cancels
+  auto imported = Import(WriteCsv("cancelled.csv", lines), options);
+  ASSERT_FALSE(imported);
+  EXPECT_EQ(imported.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(applying);  // the first chunk was applied before the cancel
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident WHERE name LIKE '居民%'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM import_job WHERE state = 'rolled_back'"), 1);
+}
+
+// The API's scope hook: rows placed in a unit the caller may not write to are refused.
+TEST_P(ImportTest, RowsOutsideTheAllowedUnitsAreRefused) {
+  const std::string a = IdNumber("33118119800101123");
+  const auto path = WriteCsv("scoped.csv", {Header(), Row("甲", a)});
+  ImportOptions options;
+  options.on_error = OnError::kSkip;
+  options.unit_allowed = [](Id) { return false; };
+  auto result = Import(path, options);
+  ASSERT_TRUE(result) << result.error().ToString();
+  EXPECT_EQ(result->refused, 1);
+  ASSERT_EQ(result->problems.size(), 1u);
+  EXPECT_EQ(result->problems[0].code, "unit.out_of_scope");
+  EXPECT_EQ(result->problems[0].column, "所属网格");
+  EXPECT_EQ(result->created, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ImportTest, ::testing::ValuesIn(testing::EnginesUnderTest()),
                          testing::EngineTestName);
 

@@ -89,5 +89,8 @@ void AddAuthRoutes(Server& server, const Api& api);
 void AddOrgRoutes(Server& server, const Api& api);
 void AddResidentRoutes(Server& server, const Api& api);
 void AddSystemRoutes(Server& server, const Api& api);
+void AddPlaceRoutes(Server& server, const Api& api);
+void AddStatsRoutes(Server& server, const Api& api);
+void AddJobRoutes(Server& server, const Api& api);  // imports and exports (services.jobs)
 
 }  // namespace steward::http::handlers

@@ -110,6 +110,135 @@ Result<Response> ListTags(ApiCall& call) {
   });
 }
 
+constexpr FieldSpec kTagFields[] = {
+    {"code", FieldType::kString, true, false, 40},
+    {"name", FieldType::kString, true, false, 20},
+    {"sensitive", FieldType::kBoolean},
+    {"sort_order", FieldType::kInteger},
+};
+constexpr FieldSpec kTagUpdateFields[] = {
+    {"name", FieldType::kString, false, false, 20},
+    {"sensitive", FieldType::kBoolean},
+    {"sort_order", FieldType::kInteger},
+};
+
+// Every dictionary the console's forms and filters need, in one answer (RuoYi's dict data).
+Result<Response> AllDictionaries(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Response tags, ListTags(call));
+  auto pairs = [](std::initializer_list<std::pair<const char*, const char*>> items) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [code, label] : items) out.push_back({{"code", code}, {"label", label}});
+    return out;
+  };
+  nlohmann::json body = {
+      {"tags", nlohmann::json::parse(tags.body)["items"]},
+      {"gender", pairs({{"male", "男"}, {"female", "女"}})},
+      {"residence_status", pairs({{"both", "户在人在"},
+                                  {"resident_only", "人在户不在"},
+                                  {"registered_only", "户在人不在"}})},
+      {"relation_to_head", pairs({{"户主", "户主"},
+                                  {"配偶", "配偶"},
+                                  {"子", "子"},
+                                  {"女", "女"},
+                                  {"父亲", "父亲"},
+                                  {"母亲", "母亲"},
+                                  {"孙子", "孙子"},
+                                  {"孙女", "孙女"},
+                                  {"兄弟姐妹", "兄弟姐妹"},
+                                  {"其他", "其他"}})},
+      {"unit_kind", pairs({{"city", "市"},
+                           {"street", "街道"},
+                           {"community", "社区"},
+                           {"grid", "网格"},
+                           {"micro_grid", "微网格"}})},
+      {"scope", pairs({{"capture", "管理"}, {"view", "查看"}, {"search", "查询"}})},
+  };
+  if (call.principal.Can(auth::permission::kSensitiveView)) {
+    body["assistance"] = pairs(
+        {{"subsistence_allowance", "低保"}, {"near_poverty", "低边"}, {"extreme_poverty", "特困"}});
+  }
+  return JsonResponse(body);
+}
+
+bool ValidTagCode(const std::string& code) {
+  if (code.empty() || code.size() > 40) return false;
+  for (char c : code) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+Result<Response> CreateTag(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kTagFields));
+  const std::string code = body["code"];
+  if (!ValidTagCode(code)) {
+    return Fail(ErrorCode::kInvalidArgument, "标签代码只能用小写字母、数字和下划线 / a-z 0-9 _",
+                {{"code", "tag.code_invalid", "小写字母、数字和下划线 / a-z 0-9 _"}});
+  }
+  const bool sensitive = body.value("sensitive", false);
+  const int64_t sort_order = body.value("sort_order", int64_t{1000});
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_ASSIGN_OR_RETURN(auto existing, transaction.connection().QueryInt(
+                                                    "SELECT 1 FROM tag WHERE code = ?", {code}));
+        if (existing) {
+          return Fail(ErrorCode::kAlreadyExists, "标签代码已存在 / the tag exists",
+                      {{"code", "tag.duplicate", "已存在 / exists"}});
+        }
+        STEWARD_TRY(transaction.connection().Execute(
+            "INSERT INTO tag (code, name, sensitive, builtin, sort_order) VALUES (?, ?, ?, 0, ?)",
+            {code, body["name"].get<std::string>(), int64_t{sensitive ? 1 : 0}, sort_order}));
+        transaction.RecordChange(
+            {"tag",
+             0,
+             1,
+             storage::ChangeOp::kCreate,
+             {{"code", code}, {"name", body["name"]}, {"sensitive", sensitive}}});
+        return Ok();
+      }));
+  STEWARD_TRY(call.Audit("dict.tag.create", "tag:" + code, {{"name", body["name"]}}));
+  return JsonResponse({{"code", code}}, 201);
+}
+
+Result<Response> UpdateTag(ApiCall& call) {
+  const std::string code = call.request.params.at("code");
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kTagUpdateFields));
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        auto& connection = transaction.connection();
+        STEWARD_ASSIGN_OR_RETURN(
+            auto rows, connection.Query("SELECT name, sensitive, sort_order, builtin FROM "
+                                        "tag WHERE code = ?",
+                                        {code}));
+        if (rows.empty()) return Fail(ErrorCode::kNotFound, "没有这个标签 / no such tag");
+        // A built-in tag's sensitivity is part of the law's protection: it cannot be lowered.
+        if (rows.Int(0, 3) != 0 && rows.Int(0, 1) != 0 && body.contains("sensitive") &&
+            !body["sensitive"].get<bool>()) {
+          return Fail(
+              ErrorCode::kFailedPrecondition,
+              "内置敏感标签不能改为非敏感 / a built-in sensitive tag stays sensitive",
+              {{"sensitive", "tag.builtin_sensitive", "内置敏感标签 / built-in sensitive"}});
+        }
+        const std::string name = body.value("name", rows.Text(0, 0));
+        const bool sensitive = body.value("sensitive", rows.Int(0, 1) != 0);
+        const int64_t sort_order = body.value("sort_order", rows.Int(0, 2));
+        STEWARD_TRY(connection.Execute(
+            "UPDATE tag SET name = ?, sensitive = ?, sort_order = ? WHERE code = ?",
+            {name, int64_t{sensitive ? 1 : 0}, sort_order, code}));
+        transaction.RecordChange(
+            {"tag",
+             0,
+             1,
+             storage::ChangeOp::kUpdate,
+             {{"code", code},
+              {"name", {{"old", rows.Text(0, 0)}, {"new", name}}},
+              {"sensitive", {{"old", rows.Int(0, 1) != 0}, {"new", sensitive}}}}});
+        return Ok();
+      }));
+  STEWARD_TRY(call.Audit("dict.tag.update", "tag:" + code, body));
+  return JsonResponse({{"code", code}});
+}
+
 Result<Response> SearchAudit(ApiCall& call) {
   audit::AuditFilter filter;
   filter.actor = call.request.Query("actor");
@@ -149,7 +278,11 @@ void AddSystemRoutes(Server& server, const Api& api) {
   server.Route("GET", "/api/v1/system/users", api.Gate(auth::permission::kUserView, ListUsers));
   server.Route("POST", "/api/v1/system/users", api.Gate(auth::permission::kUserEdit, CreateUser));
   server.Route("GET", "/api/v1/system/roles", api.Gate(auth::permission::kUserView, ListRoles));
+  server.Route("GET", "/api/v1/dict", api.Gate("", AllDictionaries));
   server.Route("GET", "/api/v1/dict/tags", api.Gate("", ListTags));
+  server.Route("POST", "/api/v1/dict/tags", api.Gate(auth::permission::kDictEdit, CreateTag));
+  server.Route("PATCH", "/api/v1/dict/tags/{code}",
+               api.Gate(auth::permission::kDictEdit, UpdateTag));
   server.Route("GET", "/api/v1/audit", api.Gate(auth::permission::kAuditView, SearchAudit));
 }
 

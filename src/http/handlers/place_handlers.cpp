@@ -1,0 +1,274 @@
+// /api/v1/places: complexes (小区), buildings (楼栋) and households (户), listed by unit or
+// building inside the caller's view scope and created inside their capture scope.
+#include "auth/permission.hpp"
+#include "http/handlers/api_call.hpp"
+#include "org/unit.hpp"
+#include "registry/place.hpp"
+
+namespace steward::http::handlers {
+namespace {
+
+constexpr FieldSpec kComplexFields[] = {
+    {"unit_id", FieldType::kId, true},
+    {"name", FieldType::kString, true, false, 100},
+    {"address", FieldType::kString, false, false, 200},
+    {"property_company", FieldType::kString, false, false, 100},
+    {"owners_committee", FieldType::kString, false, false, 100},
+};
+constexpr FieldSpec kBuildingFields[] = {
+    {"unit_id", FieldType::kId, true},
+    {"complex_id", FieldType::kId, false, true},
+    {"name", FieldType::kString, true, false, 100},
+    {"address", FieldType::kString, false, false, 200},
+    {"floors", FieldType::kInteger, false, true},
+    {"units", FieldType::kInteger, false, true},
+};
+constexpr FieldSpec kHouseholdFields[] = {
+    {"building_id", FieldType::kId, true},
+    {"unit_no", FieldType::kString, false, false, 20},
+    {"room", FieldType::kString, true, false, 20},
+};
+
+// The unit's path when it lies in the caller's scope of `kind`; kNotFound (view) or
+// kPermissionDenied (capture) otherwise.
+Result<std::string> UnitPathIn(ApiCall& call, storage::Connection& connection, Id unit,
+                               auth::ScopeKind kind) {
+  STEWARD_ASSIGN_OR_RETURN(
+      auto row, connection.Query("SELECT path, kind FROM org_unit WHERE id = ?", {unit}));
+  const bool visible =
+      !row.empty() && call.principal.Scope(auth::ScopeKind::kView).Contains(row.Text(0, 0));
+  if (!visible) return Fail(ErrorCode::kNotFound, "没有这个单位 / no such unit");
+  if (kind == auth::ScopeKind::kCapture &&
+      !call.principal.Scope(auth::ScopeKind::kCapture).Contains(row.Text(0, 0))) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "只能修改本人负责范围内的单位 / outside the units you may edit");
+  }
+  return row.Text(0, 0);
+}
+
+Result<Id> UnitQuery(const ApiCall& call, const char* name) {
+  auto text = call.request.Query(name);
+  if (!text || text->empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "缺少查询参数 / a query parameter is missing",
+                {{name, "required", "必填 / required"}});
+  }
+  return static_cast<Id>(std::strtoll(text->c_str(), nullptr, 10));
+}
+
+Result<Response> ListComplexes(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id unit, UnitQuery(call, "unit"));
+  return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
+    STEWARD_ASSIGN_OR_RETURN(std::string path,
+                             UnitPathIn(call, connection, unit, auth::ScopeKind::kView));
+    STEWARD_ASSIGN_OR_RETURN(
+        auto rows,
+        connection.Query("SELECT c.id, c.name, c.address, c.property_company, c.owners_committee, "
+                         "c.unit_id, (SELECT count(*) FROM building b WHERE b.complex_id = c.id) "
+                         "FROM complex c JOIN org_unit u ON u.id = c.unit_id "
+                         "WHERE u.path >= ? AND u.path < ? ORDER BY c.name, c.id",
+                         {path, org::SubtreeUpperBound(path)}));
+    nlohmann::json items = nlohmann::json::array();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      items.push_back({{"id", IdJson(rows.Int(i, 0))},
+                       {"name", rows.Text(i, 1)},
+                       {"address", rows.Text(i, 2)},
+                       {"property_company", rows.Text(i, 3)},
+                       {"owners_committee", rows.Text(i, 4)},
+                       {"unit_id", IdJson(rows.Int(i, 5))},
+                       {"buildings", rows.Int(i, 6)}});
+    }
+    return JsonResponse({{"items", items}});
+  });
+}
+
+Result<Response> CreateComplex(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kComplexFields));
+  Id created = 0;
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        const Id unit = IdValue(body["unit_id"]);
+        STEWARD_TRY(UnitPathIn(call, transaction.connection(), unit, auth::ScopeKind::kCapture));
+        STEWARD_ASSIGN_OR_RETURN(auto kind, transaction.connection().Query(
+                                                "SELECT kind FROM org_unit WHERE id = ?", {unit}));
+        if (kind.Text(0, 0) != "community") {
+          return Fail(ErrorCode::kInvalidArgument,
+                      "小区应属于社区 / a complex belongs to a community",
+                      {{"unit_id", "place.wrong_level", "应为社区 / must be a community"}});
+        }
+        registry::NewComplex complex{unit, body["name"], body.value("address", ""),
+                                     body.value("property_company", ""),
+                                     body.value("owners_committee", "")};
+        registry::PlaceStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(auto ids,
+                                 store.CreateComplexes(transaction, std::span(&complex, 1)));
+        created = ids.front();
+        return Ok();
+      }));
+  STEWARD_TRY(call.Audit("place.complex.create", "complex:" + std::to_string(created), {}));
+  return JsonResponse({{"id", IdJson(created)}}, 201);
+}
+
+nlohmann::json OptNumber(const std::optional<double>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json();
+}
+
+Result<Response> ListBuildings(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id unit, UnitQuery(call, "unit"));
+  return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
+    STEWARD_ASSIGN_OR_RETURN(std::string path,
+                             UnitPathIn(call, connection, unit, auth::ScopeKind::kView));
+    nlohmann::json items = nlohmann::json::array();
+    const storage::Value params[] = {path, org::SubtreeUpperBound(path)};
+    STEWARD_TRY(connection.QueryEach(
+        "SELECT b.id, b.name, b.address, b.lon, b.lat, b.floors, b.units, b.unit_id, b.complex_id, "
+        "(SELECT count(*) FROM household h WHERE h.building_id = b.id) "
+        "FROM building b JOIN org_unit u ON u.id = b.unit_id WHERE u.path >= ? AND u.path < ? "
+        "ORDER BY b.name, b.id LIMIT 5000",
+        params, [&](const storage::RowView& row) {
+          items.push_back(
+              {{"id", IdJson(row.Int(0))},
+               {"name", row.Text(1)},
+               {"address", row.Text(2)},
+               {"lon", row.IsNull(3) ? nlohmann::json() : nlohmann::json(row.Real(3))},
+               {"lat", row.IsNull(4) ? nlohmann::json() : nlohmann::json(row.Real(4))},
+               {"floors", row.IsNull(5) ? nlohmann::json() : nlohmann::json(row.Int(5))},
+               {"units", row.IsNull(6) ? nlohmann::json() : nlohmann::json(row.Int(6))},
+               {"unit_id", IdJson(row.Int(7))},
+               {"complex_id", row.IsNull(8) ? nlohmann::json() : IdJson(row.Int(8))},
+               {"households", row.Int(9)}});
+        }));
+    return JsonResponse({{"items", items}});
+  });
+}
+
+Result<Response> CreateBuilding(ApiCall& call) {
+  // lon/lat are numbers: checked here (the body checker has no number type).
+  auto raw = nlohmann::json::parse(call.request.body, nullptr, false);
+  std::optional<double> lon, lat;
+  if (raw.is_object()) {
+    for (const char* field : {"lon", "lat"}) {
+      if (!raw.contains(field) || raw[field].is_null()) continue;
+      if (!raw[field].is_number()) {
+        return Fail(ErrorCode::kInvalidArgument, "请求内容有误 / the request has invalid fields",
+                    {{field, "type", "应为数字 / must be a number"}});
+      }
+      (std::string_view(field) == "lon" ? lon : lat) = raw[field].get<double>();
+      raw.erase(field);
+    }
+  }
+  if ((lon && (*lon < -180 || *lon > 180)) || (lat && (*lat < -90 || *lat > 90))) {
+    return Fail(ErrorCode::kInvalidArgument, "坐标超出范围 / coordinates out of range",
+                {{"lon", "range", "WGS-84 经纬度 / WGS-84 degrees"}});
+  }
+  STEWARD_ASSIGN_OR_RETURN(
+      auto body, ParseJsonBody(raw.is_object() ? raw.dump() : call.request.body, kBuildingFields));
+  Id created = 0;
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        const Id unit = IdValue(body["unit_id"]);
+        STEWARD_TRY(UnitPathIn(call, transaction.connection(), unit, auth::ScopeKind::kCapture));
+        STEWARD_ASSIGN_OR_RETURN(auto kind, transaction.connection().Query(
+                                                "SELECT kind FROM org_unit WHERE id = ?", {unit}));
+        if (kind.Text(0, 0) != "micro_grid") {
+          return Fail(ErrorCode::kInvalidArgument,
+                      "楼栋应属于微网格 / a building belongs to a micro-grid",
+                      {{"unit_id", "place.wrong_level", "应为微网格 / must be a micro-grid"}});
+        }
+        registry::NewBuilding building;
+        building.unit_id = unit;
+        if (body.contains("complex_id") && !body["complex_id"].is_null()) {
+          building.complex_id = IdValue(body["complex_id"]);
+        }
+        building.name = body["name"];
+        building.address = body.value("address", "");
+        building.lon = lon;
+        building.lat = lat;
+        if (body.contains("floors") && !body["floors"].is_null()) building.floors = body["floors"];
+        if (body.contains("units") && !body["units"].is_null()) building.units = body["units"];
+        registry::PlaceStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(auto ids,
+                                 store.CreateBuildings(transaction, std::span(&building, 1)));
+        created = ids.front();
+        return Ok();
+      }));
+  STEWARD_TRY(call.Audit("place.building.create", "building:" + std::to_string(created), {}));
+  return JsonResponse({{"id", IdJson(created)}}, 201);
+}
+
+// The building's unit path if the caller may see it.
+Result<std::string> BuildingPath(ApiCall& call, storage::Connection& connection, Id building,
+                                 auth::ScopeKind kind) {
+  STEWARD_ASSIGN_OR_RETURN(
+      auto unit, connection.QueryInt("SELECT unit_id FROM building WHERE id = ?", {building}));
+  if (!unit) return Fail(ErrorCode::kNotFound, "没有这栋楼 / no such building");
+  return UnitPathIn(call, connection, *unit, kind);
+}
+
+Result<Response> ListHouseholds(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id building, UnitQuery(call, "building"));
+  return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
+    STEWARD_TRY(BuildingPath(call, connection, building, auth::ScopeKind::kView));
+    STEWARD_ASSIGN_OR_RETURN(
+        auto rows,
+        connection.Query("SELECT h.id, h.unit_no, h.room, h.head_resident_id, h.version, "
+                         "(SELECT count(*) FROM resident r WHERE r.household_id = h.id AND "
+                         "r.deleted_at IS NULL) FROM household h WHERE h.building_id = ? "
+                         "ORDER BY h.unit_no, h.room, h.id",
+                         {building}));
+    nlohmann::json items = nlohmann::json::array();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      items.push_back({{"id", IdJson(rows.Int(i, 0))},
+                       {"unit_no", rows.Text(i, 1)},
+                       {"room", rows.Text(i, 2)},
+                       {"head_resident_id", OptIdJson(rows.OptInt(i, 3))},
+                       {"members", rows.Int(i, 5)},
+                       {"version", rows.Int(i, 4)}});
+    }
+    return JsonResponse({{"items", items}});
+  });
+}
+
+Result<Response> CreateHousehold(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kHouseholdFields));
+  Id created = 0;
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        registry::NewHousehold household;
+        household.building_id = IdValue(body["building_id"]);
+        STEWARD_TRY(BuildingPath(call, transaction.connection(), household.building_id,
+                                 auth::ScopeKind::kCapture));
+        household.unit_no = body.value("unit_no", "");
+        household.room = body["room"];
+        STEWARD_ASSIGN_OR_RETURN(
+            auto existing,
+            transaction.connection().QueryInt(
+                "SELECT id FROM household WHERE building_id = ? AND unit_no = ? AND room = ?",
+                {household.building_id, household.unit_no, household.room}));
+        if (existing) {
+          return Fail(ErrorCode::kAlreadyExists, "这一户已登记 / this household exists",
+                      {{"room", "household.duplicate", "这一户已登记 / already registered"}});
+        }
+        registry::PlaceStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(auto ids,
+                                 store.CreateHouseholds(transaction, std::span(&household, 1)));
+        created = ids.front();
+        return Ok();
+      }));
+  STEWARD_TRY(call.Audit("place.household.create", "household:" + std::to_string(created), {}));
+  return JsonResponse({{"id", IdJson(created)}}, 201);
+}
+
+}  // namespace
+
+void AddPlaceRoutes(Server& server, const Api& api) {
+  using auth::permission::kPlaceEdit;
+  using auth::permission::kPlaceView;
+  server.Route("GET", "/api/v1/places/complexes", api.Gate(kPlaceView, ListComplexes));
+  server.Route("POST", "/api/v1/places/complexes", api.Gate(kPlaceEdit, CreateComplex));
+  server.Route("GET", "/api/v1/places/buildings", api.Gate(kPlaceView, ListBuildings));
+  server.Route("POST", "/api/v1/places/buildings", api.Gate(kPlaceEdit, CreateBuilding));
+  server.Route("GET", "/api/v1/places/households", api.Gate(kPlaceView, ListHouseholds));
+  server.Route("POST", "/api/v1/places/households", api.Gate(kPlaceEdit, CreateHousehold));
+}
+
+}  // namespace steward::http::handlers

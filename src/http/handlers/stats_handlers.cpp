@@ -1,0 +1,216 @@
+// /api/v1/stats/summary: the dashboard's figures for a unit (or the caller's whole view scope):
+// residents by residence status, gender and age band, elderly living alone, tags, assistance
+// households and members, units by level and residents by child unit.
+//
+// Figures are computed by SQL aggregates once and then served from a cache keyed by the scope
+// and the change log's newest sequence number, so repeated requests cost a lookup and any write
+// (API, import, call results) makes the next request recompute. An incremental aggregate fed by
+// the change log belongs with the segments read model (a later issue).
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "auth/permission.hpp"
+#include "http/handlers/api_call.hpp"
+#include "org/unit.hpp"
+#include "storage/change_log.hpp"
+
+namespace steward::http::handlers {
+namespace {
+
+class StatsCache {
+ public:
+  std::optional<std::string> Find(const std::string& key, int64_t seq) {
+    std::lock_guard lock(mutex_);
+    auto found = entries_.find(key);
+    if (found == entries_.end() || found->second.first != seq) return std::nullopt;
+    return found->second.second;
+  }
+  void Store(std::string key, int64_t seq, std::string body) {
+    std::lock_guard lock(mutex_);
+    if (entries_.size() > 1024) entries_.clear();
+    entries_[std::move(key)] = {seq, std::move(body)};
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::pair<int64_t, std::string>> entries_;  // guarded by mutex_
+};
+
+Date YearsBefore(Date today, int years) {
+  Date date{today.year - years, today.month, today.day};
+  if (!Date::IsValid(date.year, date.month, date.day)) date.day = 28;
+  return date;
+}
+
+Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
+                               const std::optional<org::Unit>& unit) {
+  // The residents' condition: the unit's subtree, else the view scope.
+  std::string where;
+  std::vector<storage::Value> params;
+  if (unit) {
+    where = "u.path >= ? AND u.path < ?";
+    params = {unit->path, org::SubtreeUpperBound(unit->path)};
+  } else {
+    auto scope = call.principal.ScopeSql(auth::ScopeKind::kView, "u.path");
+    where = scope.sql;
+    params = scope.params;
+  }
+  const std::string from =
+      " FROM resident r JOIN org_unit u ON u.id = r.unit_id WHERE r.deleted_at IS NULL AND " +
+      where;
+  auto grouped = [&](const std::string& column) -> Result<nlohmann::json> {
+    nlohmann::json out = nlohmann::json::object();
+    STEWARD_TRY(
+        connection.QueryEach("SELECT " + column + ", count(*)" + from + " GROUP BY " + column,
+                             params, [&](const storage::RowView& row) {
+                               out[std::string(row.IsNull(0) ? "" : row.Text(0))] = row.Int(1);
+                             }));
+    return out;
+  };
+  nlohmann::json figures;
+  STEWARD_ASSIGN_OR_RETURN(auto total, connection.QueryInt("SELECT count(*)" + from, params));
+  figures["residents"] = total.value_or(0);
+  STEWARD_ASSIGN_OR_RETURN(figures["residence_status"], grouped("r.residence_status"));
+  STEWARD_ASSIGN_OR_RETURN(figures["gender"], grouped("r.gender"));
+
+  const Date today = call.services.clock.Today();
+  const std::string d18 = YearsBefore(today, 18).ToString(),
+                    d60 = YearsBefore(today, 60).ToString(),
+                    d80 = YearsBefore(today, 80).ToString();
+  std::vector<storage::Value> age_params = {d18, d60, d18, d80, d60, d80};
+  for (auto& value : params) age_params.push_back(value);
+  STEWARD_ASSIGN_OR_RETURN(
+      auto ages,
+      connection.Query("SELECT sum(CASE WHEN r.birth_date > ? THEN 1 ELSE 0 END), "
+                       "sum(CASE WHEN r.birth_date > ? AND r.birth_date <= ? THEN 1 ELSE 0 END), "
+                       "sum(CASE WHEN r.birth_date > ? AND r.birth_date <= ? THEN 1 ELSE 0 END), "
+                       "sum(CASE WHEN r.birth_date <= ? THEN 1 ELSE 0 END)" +
+                           from,
+                       age_params));
+  const int64_t known = ages.OptInt(0, 0).value_or(0) + ages.OptInt(0, 1).value_or(0) +
+                        ages.OptInt(0, 2).value_or(0) + ages.OptInt(0, 3).value_or(0);
+  figures["age_bands"] = {{"0-17", ages.OptInt(0, 0).value_or(0)},
+                          {"18-59", ages.OptInt(0, 1).value_or(0)},
+                          {"60-79", ages.OptInt(0, 2).value_or(0)},
+                          {"80+", ages.OptInt(0, 3).value_or(0)},
+                          {"unknown", total.value_or(0) - known}};  // no birth date recorded
+  STEWARD_ASSIGN_OR_RETURN(
+      auto alone,
+      connection.QueryInt("SELECT count(*)" + from +
+                              " AND r.birth_date <= ? AND EXISTS (SELECT 1 FROM resident_tag t "
+                              "WHERE t.resident_id = r.id AND t.tag_code = 'lives_alone')",
+                          [&] {
+                            std::vector<storage::Value> with_date = params;
+                            with_date.push_back(d60);
+                            return with_date;
+                          }()));
+  figures["elderly_living_alone"] = alone.value_or(0);
+
+  // Tags (sensitive ones only for those who may see them).
+  const bool sensitive = call.principal.Can(auth::permission::kSensitiveView);
+  nlohmann::json tags = nlohmann::json::object();
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT g.code, g.name, g.sensitive, count(*) FROM resident_tag t JOIN tag g ON g.code = "
+      "t.tag_code JOIN resident r ON r.id = t.resident_id JOIN org_unit u ON u.id = r.unit_id "
+      "WHERE r.deleted_at IS NULL AND " +
+          where + " GROUP BY g.code, g.name, g.sensitive",
+      params, [&](const storage::RowView& row) {
+        if (row.Int(2) != 0 && !sensitive) return;
+        tags[std::string(row.Text(0))] = {{"name", row.Text(1)}, {"count", row.Int(3)}};
+      }));
+  figures["tags"] = tags;
+
+  if (sensitive) {
+    nlohmann::json assistance = nlohmann::json::object();
+    STEWARD_TRY(connection.QueryEach(
+        "SELECT h.assistance_type, count(DISTINCT h.id), count(r.id) FROM household h "
+        "JOIN building b ON b.id = h.building_id JOIN org_unit u ON u.id = b.unit_id "
+        "LEFT JOIN resident r ON r.household_id = h.id AND r.deleted_at IS NULL "
+        "WHERE h.assistance_type IS NOT NULL AND " +
+            where + " GROUP BY h.assistance_type",
+        params, [&](const storage::RowView& row) {
+          assistance[std::string(row.Text(0))] = {{"households", row.Int(1)},
+                                                  {"members", row.Int(2)}};
+        }));
+    figures["assistance"] = assistance;
+  }
+
+  // Units by level, current on today.
+  std::vector<storage::Value> unit_params = params;
+  unit_params.push_back(today.ToString());
+  nlohmann::json units = nlohmann::json::object();
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT u.kind, count(*) FROM org_unit u WHERE " + where +
+          " AND (u.valid_to IS NULL OR u.valid_to > ?) GROUP BY u.kind",
+      unit_params,
+      [&](const storage::RowView& row) { units[std::string(row.Text(0))] = row.Int(1); }));
+  figures["units"] = units;
+
+  // Residents by child unit, for the bar charts (by street, by community ...).
+  if (unit) {
+    nlohmann::json children = nlohmann::json::array();
+    org::OrgStore store(call.services.ids, call.services.clock);
+    STEWARD_ASSIGN_OR_RETURN(auto kids, store.Children(connection, unit->id, today));
+    for (const auto& child : kids) {
+      STEWARD_ASSIGN_OR_RETURN(
+          auto count,
+          connection.QueryInt("SELECT count(*) FROM resident r JOIN org_unit u ON u.id = "
+                              "r.unit_id WHERE r.deleted_at IS NULL AND u.path >= ? AND "
+                              "u.path < ?",
+                              {child.path, org::SubtreeUpperBound(child.path)}));
+      children.push_back({{"id", IdJson(child.id)},
+                          {"name", child.name},
+                          {"kind", org::UnitKindName(child.kind)},
+                          {"residents", count.value_or(0)}});
+    }
+    figures["by_child"] = children;
+    figures["unit"] = {{"id", IdJson(unit->id)}, {"name", unit->name}};
+  }
+  figures["as_of"] = today.ToString();
+  return figures;
+}
+
+Result<Response> Summary(ApiCall& call, StatsCache& cache) {
+  return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
+    std::optional<org::Unit> unit;
+    if (auto id = call.request.Query("unit")) {
+      org::OrgStore store(call.services.ids, call.services.clock);
+      auto found = store.Get(connection, std::strtoll(id->c_str(), nullptr, 10));
+      if (!found || !call.principal.Scope(auth::ScopeKind::kView).Contains(found->path)) {
+        return Fail(ErrorCode::kNotFound, "没有这个单位 / no such unit");
+      }
+      unit = std::move(*found);
+    }
+    STEWARD_ASSIGN_OR_RETURN(int64_t seq, storage::LastChangeSeq(connection));
+    std::string key = unit ? unit->path : std::string("scope");
+    if (!unit) {
+      for (const auto& root : call.principal.Scope(auth::ScopeKind::kView).roots())
+        key += root.path;
+    }
+    key += call.principal.Can(auth::permission::kSensitiveView) ? "|s" : "|n";
+    key += "|" + call.services.clock.Today().ToString();
+    Response response;
+    if (auto cached = cache.Find(key, seq)) {
+      response.body = std::move(*cached);
+      response.headers.emplace_back("X-Cache", "hit");
+      return response;
+    }
+    STEWARD_ASSIGN_OR_RETURN(auto figures, Compute(call, connection, unit));
+    response.body = figures.dump();
+    cache.Store(key, seq, response.body);
+    response.headers.emplace_back("X-Cache", "miss");
+    return response;
+  });
+}
+
+}  // namespace
+
+void AddStatsRoutes(Server& server, const Api& api) {
+  auto cache = std::make_shared<StatsCache>();
+  server.Route("GET", "/api/v1/stats/summary",
+               api.Gate(auth::permission::kStatsView,
+                        [cache](ApiCall& call) { return Summary(call, *cache); }));
+}
+
+}  // namespace steward::http::handlers
