@@ -2,7 +2,7 @@
 # `make bench`: builds the release preset's benchmarks and runs each beside its baseline, on
 # SQLite and on a private, throwaway PostgreSQL 15 (bench/README.md says what is measured):
 # demo_bench, then bench/import_bench.py (`steward import/export residents` against sqlite3
-# .import and PostgreSQL COPY).
+# .import and PostgreSQL COPY), then bench/http_bench.py (wrk against the API beside nginx).
 #
 #   scripts/bench.sh [demo_bench options]     e.g. scripts/bench.sh --residents 300000
 #
@@ -17,7 +17,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$repo"
 
-scripts/install-deps.sh --test
+scripts/install-deps.sh --test --bench
 cmake --preset release
 cmake --build --preset release --target demo_bench steward
 
@@ -47,5 +47,11 @@ echo "bench: the import table goes to this terminal and to $out"
 python3 bench/import_bench.py --steward build/release/src/app/steward --postgres "$url" \
   --rows "${IMPORT_BENCH_ROWS:-1000000}" --workdir "$work/import_bench" | tee "$out" ||
   status=$?
+echo "bench: saved in $out"
+
+out="$results/http_bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
+echo "bench: the HTTP table goes to this terminal and to $out"
+python3 bench/http_bench.py --steward build/release/src/app/steward \
+  --workdir "$work/http_bench" | tee "$out" || status=$?
 echo "bench: saved in $out"
 exit "$status"

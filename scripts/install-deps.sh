@@ -32,15 +32,22 @@ test_packages=(
   clang-14 libclang-rt-14-dev                       # scripts/fuzz.sh (libFuzzer); tests/fuzz
 )
 
+# Benchmarks only (make bench): the HTTP load generator and the static server beside Steward.
+bench_packages=(
+  wrk nginx-light                                   # bench/http_bench.py
+)
+
 usage() {
-  echo "usage: $0 [--test]" >&2
+  echo "usage: $0 [--test] [--bench]" >&2
   exit 2
 }
 
 with_tests=0
+with_bench=0
 for arg in "$@"; do
   case "$arg" in
     --test) with_tests=1 ;;
+    --bench) with_bench=1 ;;
     -h | --help) usage ;;
     *)
       echo "install-deps: unknown argument: $arg" >&2
@@ -54,6 +61,9 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 wanted=("${build_packages[@]}")
 if ((with_tests)); then
   wanted+=("${test_packages[@]}")
+fi
+if ((with_bench)); then
+  wanted+=("${bench_packages[@]}")
 fi
 
 # node and npm may come from elsewhere (NodeSource, nvm): only ask Debian for them if npm is

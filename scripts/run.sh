@@ -16,8 +16,9 @@ cat <<MSG
   地址 URL:   http://${listen}/
   健康检查:   http://${listen}/healthz
   数据库:     ./data/steward.db (SQLite)   个人信息密钥 key file: ./data/pii.key
-  登录 login: 账户与控制台将在后续版本提供 (accounts arrive with the API; this build serves
-              the health check, version and a placeholder page)
+  登录 login: 初始管理员 admin，密码见 ./data/initial-admin.txt（首次启动时生成并打印一次，
+              首次登录须修改） initial administrator: see ./data/initial-admin.txt
+  接口 API:   http://${listen}/api/v1/openapi.json
   停止 stop:  Ctrl+C
 
 MSG
