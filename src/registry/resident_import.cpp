@@ -232,6 +232,9 @@ class Importer {
                         "unit.out_of_scope", "该地点不在您可采集的范围内，本行未导入"));
         }
       }
+      if (outcome.problems.empty() && options_.unit_allowed) {
+        STEWARD_TRY(CheckMatchedInScope(parsed, rows.columns(), sheet, row->number, outcome));
+      }
       if (parsed.resident.id_number) {
         const uint64_t key = std::hash<std::string>{}(*parsed.resident.id_number);
         const auto [it, inserted] = first_row_of_id.emplace(key, rows.key());
@@ -288,6 +291,32 @@ class Importer {
   }
 
   // A row from an earlier export: its version must still be the stored one.
+  // A row that matches an existing resident (by resident id or ID number) would update them and
+  // may move them: that resident must already be in the importer's scope too.
+  Status CheckMatchedInScope(const ParsedResident& parsed, const SheetColumns& columns,
+                             const std::string& sheet, int64_t row_number, RowOutcome& outcome) {
+    if (!parsed.resident_id && !parsed.resident.id_number) return Ok();
+    STEWARD_ASSIGN_OR_RETURN(
+        auto unit, database_.Read([&](Connection& connection) -> Result<std::optional<int64_t>> {
+          if (parsed.resident_id) {
+            return connection.QueryInt(
+                "SELECT unit_id FROM resident WHERE id = ? AND deleted_at IS NULL",
+                {*parsed.resident_id});
+          }
+          STEWARD_ASSIGN_OR_RETURN(
+              auto id, residents_.FindByIdNumber(connection, *parsed.resident.id_number));
+          if (!id) return std::optional<int64_t>();
+          return connection.QueryInt("SELECT unit_id FROM resident WHERE id = ?", {*id});
+        }));
+    if (unit && !options_.unit_allowed(*unit)) {
+      outcome.problems.push_back(ProblemAt(
+          columns, sheet, row_number, parsed.resident_id ? Column::kResidentId : Column::kIdNumber,
+          "resident.out_of_scope",
+          "该居民已登记在您负责范围以外的单位，本行未导入，请由其所在社区办理"));
+    }
+    return Ok();
+  }
+
   Result<RowStatus> CheckVersion(const ParsedResident& parsed, const SheetColumns& columns,
                                  const std::string& sheet, RowOutcome& outcome) {
     return database_.Read([&](Connection& connection) -> Result<RowStatus> {

@@ -72,8 +72,10 @@ struct ImportOptions {
   // kUnavailable, and what pass 2 had written is rolled back (a server shutting down). May be
   // empty.
   std::function<bool()> cancelled;
-  // Asked in pass 1 for each row's resolved unit; false refuses the row (code "unit.out_of_scope"):
-  // the API imports only into the caller's capture scope. May be empty (everything allowed).
+  // Asked in pass 1 for each row's resolved unit, and for the current unit of the resident a row
+  // matches (by resident id or ID number); false refuses the row (codes "unit.out_of_scope",
+  // "resident.out_of_scope"): the API imports only into, and only updates residents already in,
+  // the caller's capture scope. May be empty (everything allowed).
   std::function<bool(Id unit_id)> unit_allowed;
 };
 

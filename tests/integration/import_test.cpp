@@ -501,6 +501,41 @@ TEST_P(ImportTest, RowsOutsideTheAllowedUnitsAreRefused) {
   EXPECT_EQ(result->created, 0);
 }
 
+// A row matching a resident registered outside the allowed units is refused too, even when the
+// row places them inside: an import must not pull someone else's resident into one's grid.
+TEST_P(ImportTest, RowsMatchingAResidentOutsideTheAllowedUnitsAreRefused) {
+  const std::string a = IdNumber("33118119800101123");
+  ASSERT_TRUE(Import(WriteCsv("first.csv", {Header(), Row("甲", a)})));
+  // 甲 now counts under another unit (as if registered by another grid).
+  auto elsewhere = database_->Read([](storage::Connection& connection) {
+    return connection.QueryInt(
+        "SELECT id FROM org_unit WHERE kind = 'micro_grid' AND id NOT IN "
+        "(SELECT unit_id FROM resident WHERE name = '甲') ORDER BY id LIMIT 1");
+  });
+  ASSERT_TRUE(elsewhere && *elsewhere);
+  const Id other_unit = **elsewhere;
+  ASSERT_TRUE(
+      database_->Write({"system:test", storage::Source::kCli},
+                       [&](storage::WriteTransaction& transaction) -> Status {
+                         STEWARD_TRY(transaction.connection().Execute(
+                             "UPDATE resident SET unit_id = ? WHERE name = '甲'", {other_unit}));
+                         return Ok();
+                       }));
+  ImportOptions options;
+  options.on_error = OnError::kSkip;
+  options.unit_allowed = [other_unit](Id unit) { return unit != other_unit; };
+  auto result = Import(WriteCsv("move.csv", {Header(), Row("甲", a, "党员")}), options);
+  ASSERT_TRUE(result) << result.error().ToString();
+  EXPECT_EQ(result->refused, 1);
+  EXPECT_EQ(result->updated, 0);
+  ASSERT_EQ(result->problems.size(), 1u);
+  EXPECT_EQ(result->problems[0].code, "resident.out_of_scope");
+  EXPECT_EQ(result->problems[0].column, "身份证号");
+  EXPECT_EQ(Count("SELECT count(*) FROM resident WHERE name = '甲' AND unit_id = " +
+                  std::to_string(other_unit)),
+            1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ImportTest, ::testing::ValuesIn(testing::EnginesUnderTest()),
                          testing::EngineTestName);
 
