@@ -98,4 +98,10 @@ std::string FormatIsoMillis(int64_t millis) {
   return buffer;
 }
 
+Date Date::YearsEarlier(int years) const {
+  Date date{year - years, month, day};
+  if (!IsValid(date.year, date.month, date.day)) date.day = 28;
+  return date;
+}
+
 }  // namespace steward

@@ -30,6 +30,9 @@ struct Date {
   static bool IsValid(int year, int month, int day);
   // Whole years from this date to `on` (age on that date).
   int YearsUntil(const Date& on) const;
+  // The same day `years` earlier (29 February becomes 28 February): someone born on or before
+  // it is at least `years` old on this date.
+  Date YearsEarlier(int years) const;
 };
 
 class Clock {

@@ -29,6 +29,12 @@ TEST(Date, AgeCountsWholeYears) {
   EXPECT_EQ((Date{1950, 6, 15}).YearsUntil(Date{2026, 6, 15}), 76);
 }
 
+TEST(Date, YearsEarlierAgreesWithYearsUntil) {
+  EXPECT_EQ((Date{2026, 11, 28}).YearsEarlier(60), (Date{1966, 11, 28}));
+  EXPECT_EQ((Date{1966, 11, 28}).YearsUntil(Date{2026, 11, 28}), 60);
+  EXPECT_EQ((Date{2028, 2, 29}).YearsEarlier(1), (Date{2027, 2, 28}));
+}
+
 TEST(Clock, TodayIsChinaStandardTime) {
   // 2026-11-27T16:30:00Z is 2026-11-28 00:30 in Beijing.
   FakeClock clock(1795797000000);

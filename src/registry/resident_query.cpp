@@ -25,11 +25,6 @@ const char* SortColumn(ResidentSort sort) {
 }
 
 // The date `years` whole years before `today` (29 Feb falls back to 28 Feb).
-Date YearsBefore(Date today, int years) {
-  Date date{today.year - years, today.month, today.day};
-  if (!Date::IsValid(date.year, date.month, date.day)) date.day = 28;
-  return date;
-}
 
 std::string Placeholders(size_t count) {
   std::string list;
@@ -100,11 +95,11 @@ Result<ResidentPage> ListResidents(storage::Connection& connection, ResidentStor
   }
   if (filter.age_min) {
     where += " AND r.birth_date <= ?";
-    params.push_back(YearsBefore(today, *filter.age_min).ToString());
+    params.push_back(today.YearsEarlier(*filter.age_min).ToString());
   }
   if (filter.age_max) {
     where += " AND r.birth_date > ?";
-    params.push_back(YearsBefore(today, *filter.age_max + 1).ToString());
+    params.push_back(today.YearsEarlier(*filter.age_max + 1).ToString());
   }
   if (filter.gender) {
     where += " AND r.gender = ?";

@@ -4,6 +4,7 @@
 
 #include "base/log.hpp"
 #include "http/internal/api_error.hpp"
+#include "storage/change_log.hpp"
 
 namespace steward::http::handlers {
 namespace {
@@ -39,6 +40,20 @@ Response JsonResponse(const nlohmann::json& body, int status) {
   return response;
 }
 
+Result<auth::Principal> PrincipalCache::Get(storage::Connection& connection, Id user_id) {
+  STEWARD_ASSIGN_OR_RETURN(const int64_t seq, storage::LastChangeSeq(connection));
+  {
+    std::lock_guard lock(mutex_);
+    auto found = entries_.find(user_id);
+    if (found != entries_.end() && found->second.first == seq) return found->second.second;
+  }
+  STEWARD_ASSIGN_OR_RETURN(auth::Principal principal, auth::LoadPrincipal(connection, user_id));
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= kMaxEntries) entries_.clear();
+  entries_.insert_or_assign(user_id, std::make_pair(seq, principal));
+  return principal;
+}
+
 Result<Id> ApiCall::IdParam(std::string_view name) const {
   auto found = request.params.find(name);
   Id id = 0;
@@ -49,6 +64,43 @@ Result<Id> ApiCall::IdParam(std::string_view name) const {
   }
   return Fail(ErrorCode::kInvalidArgument, "编号格式有误 / not a valid id",
               {{std::string(name), "id.invalid", "应为正整数 / must be a positive integer"}});
+}
+
+Result<int64_t> ApiCall::ExpectedVersion() const {
+  std::string_view match = request.Header("if-match");
+  if (match.starts_with("W/")) match.remove_prefix(2);
+  if (match.size() >= 2 && match.front() == '"' && match.back() == '"') {
+    match = match.substr(1, match.size() - 2);
+  }
+  int64_t version = 0;
+  auto [end, ec] = std::from_chars(match.data(), match.data() + match.size(), version);
+  if (match.empty() || ec != std::errc() || end != match.data() + match.size()) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "修改需带 If-Match 版本号 / send If-Match with the version you edited",
+                {{"If-Match", "precondition_required", "缺少版本 / missing version"}});
+  }
+  return version;
+}
+
+Result<Response> VersionFailure(const ApiCall& call, Error error) {
+  const bool missing = !error.details.empty() && error.details[0].code == "precondition_required";
+  if (error.code != ErrorCode::kConflict && !missing) return tl::unexpected(std::move(error));
+  Response response = internal::ErrorResponse(error, call.request.language());
+  response.status = missing ? 428 : 412;
+  return response;
+}
+
+std::optional<std::string> ChangeSeqCache::Find(const std::string& key, int64_t seq) {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(key);
+  if (found == entries_.end() || found->second.first != seq) return std::nullopt;
+  return found->second.second;
+}
+
+void ChangeSeqCache::Store(std::string key, int64_t seq, std::string body) {
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= kMaxEntries) entries_.clear();
+  entries_[std::move(key)] = {seq, std::move(body)};
 }
 
 Status ApiCall::Audit(std::string action, std::string target, nlohmann::json detail) const {
@@ -63,8 +115,8 @@ Status ApiCall::Audit(std::string action, std::string target, nlohmann::json det
 }
 
 Handler Api::Gate(std::string_view permission, ApiHandler handler, GateOption option) const {
-  return [&services = services_, permission = std::string(permission), handler = std::move(handler),
-          option](const Request& request) -> Response {
+  return [&services = services_, principals = principals_, permission = std::string(permission),
+          handler = std::move(handler), option](const Request& request) -> Response {
     // Who is asking.
     std::optional<auth::Session> session;
     std::string token;
@@ -101,7 +153,7 @@ Handler Api::Gate(std::string_view permission, ApiHandler handler, GateOption op
                     "auth.unauthenticated", request);
     }
     auto principal = services.database.Read(
-        [&](storage::Connection& connection) { return auth::LoadPrincipal(connection, user_id); });
+        [&](storage::Connection& connection) { return principals->Get(connection, user_id); });
     if (!principal) {
       return Refuse(ErrorCode::kUnauthenticated, "请先登录 / please sign in",
                     "auth.unauthenticated", request);

@@ -10,6 +10,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,18 +54,51 @@ class ApiCall {
   }
   // A path parameter that must be a positive integer id.
   Result<Id> IdParam(std::string_view name) const;
+  // The version an If-Match header names ("3", "\"3\"" or W/"3"); kFailedPrecondition with the
+  // detail code "precondition_required" when it is missing or malformed.
+  Result<int64_t> ExpectedVersion() const;
   // Queues an audit entry for this request (actor, client and request id filled in). A full audit
   // queue fails the request: nothing happens unrecorded.
   Status Audit(std::string action, std::string target, nlohmann::json detail) const;
+};
+
+// A stale version (kConflict) as 412 and a missing If-Match as 428; other errors pass through.
+Result<Response> VersionFailure(const ApiCall& call, Error error);
+
+// Responses computed from the database and kept until the change log moves on (the key must
+// name everything the answer depends on: scope, permissions, query). Thread-safe.
+class ChangeSeqCache {
+ public:
+  std::optional<std::string> Find(const std::string& key, int64_t seq);
+  void Store(std::string key, int64_t seq, std::string body);
+
+ private:
+  static constexpr size_t kMaxEntries = 1024;
+  std::mutex mutex_;
+  std::map<std::string, std::pair<int64_t, std::string>> entries_;  // guarded by mutex_
 };
 
 using ApiHandler = std::function<Result<Response>(ApiCall&)>;
 
 enum class GateOption { kNone, kAllowBeforePasswordChange };
 
+// Principals by user, each valid while the change log has not moved: users, roles, units and
+// tokens are written through the change log, so any change to them makes the next request load
+// afresh. Thread-safe.
+class PrincipalCache {
+ public:
+  Result<auth::Principal> Get(storage::Connection& connection, Id user_id);
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+  std::mutex mutex_;
+  std::map<Id, std::pair<int64_t, auth::Principal>> entries_;  // guarded by mutex_
+};
+
 class Api {
  public:
-  explicit Api(const ApiServices& services) : services_(services) {}
+  explicit Api(const ApiServices& services)
+      : services_(services), principals_(std::make_shared<PrincipalCache>()) {}
 
   // `permission` empty: any signed-in user.
   Handler Gate(std::string_view permission, ApiHandler handler,
@@ -74,6 +110,7 @@ class Api {
 
  private:
   const ApiServices& services_;
+  std::shared_ptr<PrincipalCache> principals_;  // shared by every gate of this Api
 };
 
 Response JsonResponse(const nlohmann::json& body, int status = 200);

@@ -158,30 +158,6 @@ Result<org::Unit> EditableUnit(ApiCall& call, storage::Connection& connection, I
   return unit;
 }
 
-Result<int64_t> IfMatchVersion(const ApiCall& call) {
-  std::string_view match = call.request.Header("if-match");
-  if (match.size() >= 2 && match.front() == '"' && match.back() == '"') {
-    match = match.substr(1, match.size() - 2);
-  }
-  int64_t version = 0;
-  auto [end, ec] = std::from_chars(match.data(), match.data() + match.size(), version);
-  if (match.empty() || ec != std::errc() || end != match.data() + match.size()) {
-    return Fail(ErrorCode::kFailedPrecondition,
-                "修改需带 If-Match 版本号 / send If-Match with the version you edited",
-                {{"If-Match", "precondition_required", "缺少版本 / missing version"}});
-  }
-  return version;
-}
-
-// 412 for a stale version, 428 for a missing one; other errors as they are.
-Result<Response> VersionError(const ApiCall& call, Error error) {
-  const bool missing = !error.details.empty() && error.details[0].code == "precondition_required";
-  if (error.code != ErrorCode::kConflict && !missing) return tl::unexpected(std::move(error));
-  Response response = internal::ErrorResponse(error, call.request.language());
-  response.status = missing ? 428 : 412;
-  return response;
-}
-
 Response UnitResponse(const org::Unit& unit, bool has_children, int status = 200) {
   Response response = JsonResponse(UnitJson(unit, has_children), status);
   response.headers.emplace_back("ETag", "\"" + std::to_string(unit.version) + "\"");
@@ -223,8 +199,8 @@ Result<Response> CreateUnit(ApiCall& call) {
 
 Result<Response> RenameUnit(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
-  auto version = IfMatchVersion(call);
-  if (!version) return VersionError(call, std::move(version).error());
+  auto version = call.ExpectedVersion();
+  if (!version) return VersionFailure(call, std::move(version).error());
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kRenameFields));
   org::Unit renamed;
   auto written = call.services.database.Write(
@@ -235,7 +211,7 @@ Result<Response> RenameUnit(ApiCall& call) {
                                                        body.value("official_name", "")));
         return Ok();
       });
-  if (!written) return VersionError(call, std::move(written).error());
+  if (!written) return VersionFailure(call, std::move(written).error());
   STEWARD_TRY(
       call.Audit("org.unit.rename", "org_unit:" + std::to_string(id), {{"name", renamed.name}}));
   return UnitResponse(renamed, true);
@@ -294,8 +270,8 @@ Result<Response> GetBoundary(ApiCall& call) {
 
 Result<Response> PutBoundary(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
-  auto version = IfMatchVersion(call);
-  if (!version) return VersionError(call, std::move(version).error());
+  auto version = call.ExpectedVersion();
+  if (!version) return VersionFailure(call, std::move(version).error());
   std::string problem;
   const std::string boundary = geo::CheckBoundaryGeoJson(call.request.body, &problem);
   if (boundary.empty()) {
@@ -309,32 +285,13 @@ Result<Response> PutBoundary(ApiCall& call) {
         STEWARD_ASSIGN_OR_RETURN(updated, store.SetBoundary(transaction, id, *version, boundary));
         return Ok();
       });
-  if (!written) return VersionError(call, std::move(written).error());
+  if (!written) return VersionFailure(call, std::move(written).error());
   STEWARD_TRY(call.Audit("org.unit.boundary", "org_unit:" + std::to_string(id), {}));
   return UnitResponse(updated, true);
 }
 
-// The boundary layers of the one map, cached per scope and query until the next change.
-class BoundaryCache {
- public:
-  std::optional<std::string> Find(const std::string& key, int64_t seq) {
-    std::lock_guard lock(mutex_);
-    auto found = entries_.find(key);
-    if (found == entries_.end() || found->second.first != seq) return std::nullopt;
-    return found->second.second;
-  }
-  void Store(std::string key, int64_t seq, std::string body) {
-    std::lock_guard lock(mutex_);
-    if (entries_.size() > 256) entries_.clear();
-    entries_[std::move(key)] = {seq, std::move(body)};
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::pair<int64_t, std::string>> entries_;  // guarded by mutex_
-};
-
-Result<Response> Boundaries(ApiCall& call, BoundaryCache& cache) {
+// The one map's layers, cached per scope and query until the next change.
+Result<Response> Boundaries(ApiCall& call, ChangeSeqCache& cache) {
   const std::string kind = call.request.Query("kind").value_or("community");
   if (kind != "street" && kind != "community" && kind != "grid" && kind != "micro_grid") {
     return Fail(ErrorCode::kInvalidArgument, "kind 应为 street、community、grid 或 micro_grid",
@@ -404,7 +361,7 @@ void AddOrgRoutes(Server& server, const Api& api) {
   server.Route("POST", "/api/v1/org/units/{id}/end", api.Gate(kUnitEdit, EndUnit));
   server.Route("GET", "/api/v1/org/units/{id}/boundary", api.Gate(kUnitView, GetBoundary));
   server.Route("PUT", "/api/v1/org/units/{id}/boundary", api.Gate(kUnitEdit, PutBoundary));
-  auto cache = std::make_shared<BoundaryCache>();
+  auto cache = std::make_shared<ChangeSeqCache>();
   server.Route("GET", "/api/v1/org/boundaries",
                api.Gate(kUnitView, [cache](ApiCall& call) { return Boundaries(call, *cache); }));
   server.Route("GET", "/api/v1/org/units/search",

@@ -342,33 +342,6 @@ Result<Response> GetResident(ApiCall& call) {
   return WithEtag(JsonResponse(*body), version);
 }
 
-// The version an If-Match header names ("3" or "\"3\"" or W/"3"), else the body's "version".
-Result<int64_t> ExpectedVersion(const ApiCall& call) {
-  std::string_view match = call.request.Header("if-match");
-  if (match.starts_with("W/")) match.remove_prefix(2);
-  if (match.size() >= 2 && match.front() == '"' && match.back() == '"') {
-    match = match.substr(1, match.size() - 2);
-  }
-  int64_t version = 0;
-  auto [end, ec] = std::from_chars(match.data(), match.data() + match.size(), version);
-  if (match.empty() || ec != std::errc() || end != match.data() + match.size()) {
-    return Fail(ErrorCode::kFailedPrecondition,
-                "修改需带 If-Match 版本号 / send If-Match with the version you edited",
-                {{"If-Match", "precondition_required", "缺少版本 / missing version"}});
-  }
-  return version;
-}
-
-// 412 for a stale version (the one place a conflict is not 409: the client's If-Match failed);
-// 428 when the version is missing.
-Result<Response> VersionFailure(const ApiCall& call, Error error) {
-  const bool missing = !error.details.empty() && error.details[0].code == "precondition_required";
-  if (error.code != ErrorCode::kConflict && !missing) return tl::unexpected(std::move(error));
-  Response response = internal::ErrorResponse(error, call.request.language());
-  response.status = missing ? 428 : 412;
-  return response;
-}
-
 // Parses the fields of a create or update body into a patch; `today` judges ID numbers.
 Result<registry::ResidentPatch> PatchFrom(const nlohmann::json& body, Date today,
                                           const TagDictionary& tags, const ApiCall& call) {
@@ -561,7 +534,7 @@ Result<Response> CreateResident(ApiCall& call) {
 
 Result<Response> UpdateResident(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
-  auto expected = ExpectedVersion(call);
+  auto expected = call.ExpectedVersion();
   if (!expected) return VersionFailure(call, std::move(expected).error());
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kResidentFields));
   const Date today = call.services.clock.Today();
@@ -615,7 +588,7 @@ Result<Response> UpdateResident(ApiCall& call) {
 
 Result<Response> DeleteResident(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
-  auto expected = ExpectedVersion(call);
+  auto expected = call.ExpectedVersion();
   if (!expected) return VersionFailure(call, std::move(expected).error());
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kDeleteFields));
   ResidentStore store(call.services.vault, call.services.ids, call.services.clock);

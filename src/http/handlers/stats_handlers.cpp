@@ -18,31 +18,6 @@
 namespace steward::http::handlers {
 namespace {
 
-class StatsCache {
- public:
-  std::optional<std::string> Find(const std::string& key, int64_t seq) {
-    std::lock_guard lock(mutex_);
-    auto found = entries_.find(key);
-    if (found == entries_.end() || found->second.first != seq) return std::nullopt;
-    return found->second.second;
-  }
-  void Store(std::string key, int64_t seq, std::string body) {
-    std::lock_guard lock(mutex_);
-    if (entries_.size() > 1024) entries_.clear();
-    entries_[std::move(key)] = {seq, std::move(body)};
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::pair<int64_t, std::string>> entries_;  // guarded by mutex_
-};
-
-Date YearsBefore(Date today, int years) {
-  Date date{today.year - years, today.month, today.day};
-  if (!Date::IsValid(date.year, date.month, date.day)) date.day = 28;
-  return date;
-}
-
 Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
                                const std::optional<org::Unit>& unit) {
   // The residents' condition: the unit's subtree, else the view scope.
@@ -75,9 +50,9 @@ Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
   STEWARD_ASSIGN_OR_RETURN(figures["gender"], grouped("r.gender"));
 
   const Date today = call.services.clock.Today();
-  const std::string d18 = YearsBefore(today, 18).ToString(),
-                    d60 = YearsBefore(today, 60).ToString(),
-                    d80 = YearsBefore(today, 80).ToString();
+  const std::string d18 = today.YearsEarlier(18).ToString(),
+                    d60 = today.YearsEarlier(60).ToString(),
+                    d80 = today.YearsEarlier(80).ToString();
   std::vector<storage::Value> age_params = {d18, d60, d18, d80, d60, d80};
   for (auto& value : params) age_params.push_back(value);
   STEWARD_ASSIGN_OR_RETURN(
@@ -171,7 +146,7 @@ Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
   return figures;
 }
 
-Result<Response> Summary(ApiCall& call, StatsCache& cache) {
+Result<Response> Summary(ApiCall& call, ChangeSeqCache& cache) {
   return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
     std::optional<org::Unit> unit;
     if (auto id = call.request.Query("unit")) {
@@ -207,7 +182,7 @@ Result<Response> Summary(ApiCall& call, StatsCache& cache) {
 }  // namespace
 
 void AddStatsRoutes(Server& server, const Api& api) {
-  auto cache = std::make_shared<StatsCache>();
+  auto cache = std::make_shared<ChangeSeqCache>();
   server.Route("GET", "/api/v1/stats/summary",
                api.Gate(auth::permission::kStatsView,
                         [cache](ApiCall& call) { return Summary(call, *cache); }));
