@@ -167,6 +167,7 @@ class HttpApiTest(unittest.TestCase):
             self.check_sessions_and_tokens(admin)
             self.check_org_editing(admin, community, grid_a, grid_b)
             self.check_places_dictionaries_and_stats(admin, community, grid_a, micro_a)
+            self.check_user_and_role_admin(admin, grid_a)
             self.check_permission_matrix(admin, grid_a, micro_a, micro_far, b, far)
             # The audit log holds the views, the unmask and the list queries; its chain holds.
             status, _, log = admin.call("GET", "/api/v1/audit?action=pii.unmask")
@@ -450,6 +451,39 @@ class HttpApiTest(unittest.TestCase):
         self.assertNotIn("assistance", theirs)
         self.assertNotIn("subsistence_allowance", theirs["tags"])
         self.assertEqual(worker.call("GET", "/api/v1/stats/summary?unit=" + community["id"])[0], 404)
+
+    def check_user_and_role_admin(self, admin, grid_a):
+        worker = self.make_user(admin, "role_test", ["building_leader"], {grid_a["id"]: "capture"})
+        _, _, me = worker.call("GET", "/api/v1/auth/me")
+        self.assertNotIn("registry:resident:edit", me["permissions"])
+        # Give building leaders the right to edit residents: the next request sees it.
+        _, _, roles = admin.call("GET", "/api/v1/system/roles")
+        role = [r for r in roles["items"] if r["code"] == "building_leader"][0]
+        status, _, body = admin.call("PATCH", "/api/v1/system/roles/building_leader",
+                                     {"permissions": role["permissions"] + ["registry:resident:edit"]},
+                                     {"If-Match": '"%d"' % role["version"]})
+        self.assertEqual(status, 200, body)
+        _, _, me = worker.call("GET", "/api/v1/auth/me")
+        self.assertIn("registry:resident:edit", me["permissions"])
+        status, _, body = admin.call("PATCH", "/api/v1/system/roles/building_leader",
+                                     {"permissions": ["no:such:permission"]},
+                                     {"If-Match": '"%d"' % (role["version"] + 1)})
+        self.assertEqual(status, 400, body)
+        self.assertEqual(admin.call("PATCH", "/api/v1/system/roles/building_leader",
+                                    {"permissions": []}, {"If-Match": '"%d"' % role["version"]})[0], 412)
+        _, _, catalogue = admin.call("GET", "/api/v1/system/permissions")
+        self.assertIn("registry:pii:unmask", [p["code"] for p in catalogue["items"]])
+        # Disabling a user ends their session at once; a reset password must be changed.
+        _, _, users = admin.call("GET", "/api/v1/system/users")
+        user_id = [u for u in users["items"] if u["login"] == "role_test"][0]["id"]
+        self.assertEqual(admin.call("PATCH", "/api/v1/system/users/" + user_id, {"disabled": True})[0], 200)
+        self.assertEqual(worker.call("GET", "/api/v1/auth/me")[0], 401)
+        self.assertEqual(admin.call("PATCH", "/api/v1/system/users/" + user_id, {"disabled": False})[0], 200)
+        self.assertEqual(admin.call("POST", "/api/v1/system/users/" + user_id + "/password",
+                                    {"password": "Reset2026abc"})[0], 200)
+        again = Client(admin.url)
+        status, body = again.login("role_test", "Reset2026abc")
+        self.assertEqual((status, body["must_change_password"]), (200, True))
 
     def check_permission_matrix(self, admin, grid_a, micro_a, micro_far, inside_b, outside):
         """Every built-in role × every endpoint × a record inside / outside the user's scope.

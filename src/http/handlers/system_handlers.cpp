@@ -78,16 +78,106 @@ Result<Response> CreateUser(ApiCall& call) {
   return JsonResponse(UserJson(created), 201);
 }
 
+constexpr FieldSpec kUserStateFields[] = {{"disabled", FieldType::kBoolean, true}};
+constexpr FieldSpec kResetFields[] = {{"password", FieldType::kString, true, false, 256}};
+constexpr FieldSpec kRoleFields[] = {
+    {"code", FieldType::kString, true, false, 40},
+    {"name", FieldType::kString, true, false, 40},
+    {"permissions", FieldType::kStringArray, true, false, 60},
+};
+constexpr FieldSpec kRolePermissionFields[] = {
+    {"permissions", FieldType::kStringArray, true, false, 60},
+};
+
+// Users an admin may manage: their units (if any) must lie in the admin's capture scope.
+Status CheckManageable(ApiCall& call, const auth::User& user) {
+  for (const auto& unit : user.units) {
+    STEWARD_ASSIGN_OR_RETURN(auto path, call.services.database.Read([&](storage::Connection& c) {
+      return c.Query("SELECT path FROM org_unit WHERE id = ?", {unit.unit_id});
+    }));
+    if (path.empty() ||
+        !call.principal.Scope(auth::ScopeKind::kCapture).Contains(path.Text(0, 0))) {
+      return Fail(ErrorCode::kPermissionDenied,
+                  "该用户负责的单位不在您的管理范围内 / the user works outside your units");
+    }
+  }
+  return Ok();
+}
+
+Result<Response> SetUserState(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kUserStateFields));
+  STEWARD_ASSIGN_OR_RETURN(auto user, call.services.accounts.GetUser(id));
+  STEWARD_TRY(CheckManageable(call, user));
+  if (id == call.principal.user_id()) {
+    return Fail(ErrorCode::kFailedPrecondition, "不能停用自己的账号 / you cannot disable yourself");
+  }
+  const bool disabled = body["disabled"];
+  STEWARD_TRY(call.services.accounts.SetState(
+      call.write_context(), id,
+      disabled ? auth::AccountState::kDisabled : auth::AccountState::kActive));
+  STEWARD_TRY(
+      call.Audit(disabled ? "user.disable" : "user.enable", "user:" + std::to_string(id), {}));
+  STEWARD_ASSIGN_OR_RETURN(user, call.services.accounts.GetUser(id));
+  return JsonResponse(UserJson(user));
+}
+
+Result<Response> ResetUserPassword(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kResetFields));
+  STEWARD_ASSIGN_OR_RETURN(auto user, call.services.accounts.GetUser(id));
+  STEWARD_TRY(CheckManageable(call, user));
+  STEWARD_TRY(call.services.accounts.ResetPassword(call.write_context(), id,
+                                                   body["password"].get<std::string>()));
+  STEWARD_TRY(call.Audit("user.password_reset", "user:" + std::to_string(id), {}));
+  return JsonResponse({{"ok", true}});
+}
+
+Result<Response> ListPermissions(ApiCall&) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& permission : auth::PermissionCatalogue()) {
+    items.push_back(
+        {{"code", permission.code}, {"name", permission.name_zh}, {"name_en", permission.name_en}});
+  }
+  return JsonResponse({{"items", items}});
+}
+
+nlohmann::json RoleJson(const auth::Role& role) {
+  return {{"code", role.code},
+          {"name", role.name},
+          {"builtin", role.builtin},
+          {"permissions", role.permissions},
+          {"version", role.version}};
+}
+
+Result<Response> CreateRole(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kRoleFields));
+  STEWARD_ASSIGN_OR_RETURN(auto role, call.services.accounts.CreateRole(
+                                          call.write_context(), body["code"].get<std::string>(),
+                                          body["name"].get<std::string>(),
+                                          body["permissions"].get<std::vector<std::string>>()));
+  STEWARD_TRY(call.Audit("role.create", "role:" + role.code, {{"permissions", role.permissions}}));
+  return JsonResponse(RoleJson(role), 201);
+}
+
+Result<Response> SetRolePermissions(ApiCall& call) {
+  const std::string code = call.request.params.at("code");
+  auto version = call.ExpectedVersion();
+  if (!version) return VersionFailure(call, std::move(version).error());
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kRolePermissionFields));
+  auto role = call.services.accounts.SetRolePermissions(
+      call.write_context(), code, *version, body["permissions"].get<std::vector<std::string>>());
+  if (!role) return VersionFailure(call, std::move(role).error());
+  STEWARD_TRY(call.Audit("role.permissions", "role:" + code, {{"permissions", role->permissions}}));
+  Response response = JsonResponse(RoleJson(*role));
+  response.headers.emplace_back("ETag", "\"" + std::to_string(role->version) + "\"");
+  return response;
+}
+
 Result<Response> ListRoles(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(auto roles, call.services.accounts.ListRoles());
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& role : roles) {
-    items.push_back({{"code", role.code},
-                     {"name", role.name},
-                     {"builtin", role.builtin},
-                     {"permissions", role.permissions},
-                     {"version", role.version}});
-  }
+  for (const auto& role : roles) items.push_back(RoleJson(role));
   return JsonResponse({{"items", items}});
 }
 
@@ -278,6 +368,15 @@ void AddSystemRoutes(Server& server, const Api& api) {
   server.Route("GET", "/api/v1/system/users", api.Gate(auth::permission::kUserView, ListUsers));
   server.Route("POST", "/api/v1/system/users", api.Gate(auth::permission::kUserEdit, CreateUser));
   server.Route("GET", "/api/v1/system/roles", api.Gate(auth::permission::kUserView, ListRoles));
+  server.Route("POST", "/api/v1/system/roles", api.Gate(auth::permission::kRoleEdit, CreateRole));
+  server.Route("PATCH", "/api/v1/system/roles/{code}",
+               api.Gate(auth::permission::kRoleEdit, SetRolePermissions));
+  server.Route("GET", "/api/v1/system/permissions",
+               api.Gate(auth::permission::kUserView, ListPermissions));
+  server.Route("PATCH", "/api/v1/system/users/{id}",
+               api.Gate(auth::permission::kUserEdit, SetUserState));
+  server.Route("POST", "/api/v1/system/users/{id}/password",
+               api.Gate(auth::permission::kUserEdit, ResetUserPassword));
   server.Route("GET", "/api/v1/dict", api.Gate("", AllDictionaries));
   server.Route("GET", "/api/v1/dict/tags", api.Gate("", ListTags));
   server.Route("POST", "/api/v1/dict/tags", api.Gate(auth::permission::kDictEdit, CreateTag));
