@@ -443,6 +443,27 @@ class HttpApiTest(unittest.TestCase):
         _, headers3, after = admin.call("GET", "/api/v1/stats/summary?unit=" + community["id"])
         self.assertEqual((headers3["X-Cache"], after["residents"]), ("miss", figures["residents"] + 1))
         self.assertEqual(after["age_bands"]["0-17"], figures["age_bands"]["0-17"] + 1)
+        # Staff: a grid worker on grid A (phone masked), a building leader needs a building.
+        status, _, staff = admin.call("POST", "/api/v1/org/units/%s/staff" % grid_a["id"], {
+            "role": "grid_worker", "name": "王网格", "phone": "13905788888"})
+        self.assertEqual(status, 201, staff)
+        self.assertEqual((staff["role_label"], staff["phone"]), ("专职网格员", "139****8888"))
+        status, _, body = admin.call("POST", "/api/v1/org/units/%s/staff" % grid_a["id"], {
+            "role": "building_leader", "name": "李楼长"})
+        self.assertEqual((status, error_code(body)[1]), (400, "staff.wrong_level"))
+        status, _, leader = admin.call("POST", "/api/v1/org/units/%s/staff" % micro_a["id"], {
+            "role": "building_leader", "name": "李楼长", "building_id": building["id"]})
+        self.assertEqual(status, 201, leader)
+        _, _, listed_staff = admin.call("GET", "/api/v1/org/units/%s/staff" % grid_a["id"])
+        self.assertEqual([m["name"] for m in listed_staff["items"]], ["王网格"])
+        self.assertNotIn("13905788888", json.dumps(listed_staff))
+        _, _, staffed = admin.call("GET", "/api/v1/stats/summary?unit=" + community["id"])
+        self.assertEqual(staffed["staffing"]["grid_worker"], 1)
+        self.assertEqual(staffed["staffing"]["grids_without_grid_worker"],
+                         staffed["units"]["grid"] - 1)
+        self.assertEqual(admin.call("DELETE", "/api/v1/org/units/%s/staff/%s" % (grid_a["id"], staff["id"]))[0], 200)
+        _, _, listed_staff = admin.call("GET", "/api/v1/org/units/%s/staff" % grid_a["id"])
+        self.assertEqual(listed_staff["items"], [])
         # A grid worker's figures: their grid only, without sensitive figures.
         worker = self.make_user(admin, "stats_worker", ["grid_worker"], {grid_a["id"]: "capture"})
         _, _, theirs = worker.call("GET", "/api/v1/stats/summary")

@@ -10,6 +10,7 @@
 #include "http/handlers/api_call.hpp"
 #include "http/internal/api_error.hpp"
 #include "org/unit.hpp"
+#include "registry/staff.hpp"
 #include "storage/change_log.hpp"
 
 namespace steward::http::handlers {
@@ -349,6 +350,77 @@ Result<Response> Boundaries(ApiCall& call, ChangeSeqCache& cache) {
   });
 }
 
+constexpr FieldSpec kStaffFields[] = {
+    {"role", FieldType::kString, true, false, 20},  {"name", FieldType::kString, true, false, 50},
+    {"phone", FieldType::kString, false, true, 30}, {"user_id", FieldType::kId, false, true},
+    {"building_id", FieldType::kId, false, true},
+};
+
+nlohmann::json StaffJson(const registry::Staff& staff) {
+  return {{"id", IdJson(staff.id)},
+          {"unit_id", IdJson(staff.unit_id)},
+          {"role", staff.role},
+          {"role_label", registry::StaffRoleLabel(staff.role)},
+          {"name", staff.name},
+          {"user_id", OptIdJson(staff.user_id)},
+          {"building_id", OptIdJson(staff.building_id)},
+          {"phone", staff.phone_masked ? nlohmann::json(*staff.phone_masked) : nullptr},
+          {"valid_from", staff.valid_from}};
+}
+
+Result<Response> ListStaff(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
+    STEWARD_TRY(VisibleUnit(call, connection, id));
+    registry::StaffStore store(call.services.vault, call.services.ids, call.services.clock);
+    STEWARD_ASSIGN_OR_RETURN(auto staff, store.List(connection, id));
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& member : staff) items.push_back(StaffJson(member));
+    return JsonResponse({{"items", items}});
+  });
+}
+
+Result<Response> AssignStaff(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kStaffFields));
+  registry::Staff assigned;
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_TRY(EditableUnit(call, transaction.connection(), id));
+        registry::NewStaff staff;
+        staff.unit_id = id;
+        staff.role = body["role"];
+        staff.name = body["name"];
+        if (body.contains("phone") && !body["phone"].is_null()) staff.phone = body["phone"];
+        if (body.contains("user_id") && !body["user_id"].is_null()) {
+          staff.user_id = IdValue(body["user_id"]);
+        }
+        if (body.contains("building_id") && !body["building_id"].is_null()) {
+          staff.building_id = IdValue(body["building_id"]);
+        }
+        registry::StaffStore store(call.services.vault, call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(assigned, store.Assign(transaction, staff));
+        return Ok();
+      }));
+  STEWARD_TRY(call.Audit("org.staff.assign", "org_unit:" + std::to_string(id),
+                         {{"staff", IdJson(assigned.id)}, {"role", assigned.role}}));
+  return JsonResponse(StaffJson(assigned), 201);
+}
+
+Result<Response> EndStaff(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  STEWARD_ASSIGN_OR_RETURN(Id staff_id, call.IdParam("staff_id"));
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_TRY(EditableUnit(call, transaction.connection(), id));
+        registry::StaffStore store(call.services.vault, call.services.ids, call.services.clock);
+        return store.End(transaction, id, staff_id);
+      }));
+  STEWARD_TRY(
+      call.Audit("org.staff.end", "org_unit:" + std::to_string(id), {{"staff", IdJson(staff_id)}}));
+  return JsonResponse({{"ok", true}});
+}
+
 }  // namespace
 
 void AddOrgRoutes(Server& server, const Api& api) {
@@ -361,6 +433,10 @@ void AddOrgRoutes(Server& server, const Api& api) {
   server.Route("POST", "/api/v1/org/units/{id}/end", api.Gate(kUnitEdit, EndUnit));
   server.Route("GET", "/api/v1/org/units/{id}/boundary", api.Gate(kUnitView, GetBoundary));
   server.Route("PUT", "/api/v1/org/units/{id}/boundary", api.Gate(kUnitEdit, PutBoundary));
+  using auth::permission::kStaffEdit;
+  server.Route("GET", "/api/v1/org/units/{id}/staff", api.Gate(kUnitView, ListStaff));
+  server.Route("POST", "/api/v1/org/units/{id}/staff", api.Gate(kStaffEdit, AssignStaff));
+  server.Route("DELETE", "/api/v1/org/units/{id}/staff/{staff_id}", api.Gate(kStaffEdit, EndStaff));
   auto cache = std::make_shared<ChangeSeqCache>();
   server.Route("GET", "/api/v1/org/boundaries",
                api.Gate(kUnitView, [cache](ApiCall& call) { return Boundaries(call, *cache); }));

@@ -122,6 +122,25 @@ Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
       [&](const storage::RowView& row) { units[std::string(row.Text(0))] = row.Int(1); }));
   figures["units"] = units;
 
+  // Staffing: current staff by role, and grids without a full-time grid worker.
+  nlohmann::json staffing = nlohmann::json::object();
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT s.role, count(*) FROM unit_staff s JOIN org_unit u ON u.id = s.unit_id WHERE "
+      "s.valid_to IS NULL AND " +
+          where + " GROUP BY s.role",
+      params,
+      [&](const storage::RowView& row) { staffing[std::string(row.Text(0))] = row.Int(1); }));
+  STEWARD_ASSIGN_OR_RETURN(
+      auto unstaffed,
+      connection.QueryInt(
+          "SELECT count(*) FROM org_unit u WHERE u.kind = 'grid' AND " + where +
+              " AND (u.valid_to IS NULL OR u.valid_to > ?) AND NOT EXISTS (SELECT 1 "
+              "FROM unit_staff s WHERE s.unit_id = u.id AND s.role = 'grid_worker' "
+              "AND s.valid_to IS NULL)",
+          unit_params));
+  staffing["grids_without_grid_worker"] = unstaffed.value_or(0);
+  figures["staffing"] = staffing;
+
   // Residents by child unit, for the bar charts (by street, by community ...).
   if (unit) {
     nlohmann::json children = nlohmann::json::array();
