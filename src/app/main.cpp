@@ -95,6 +95,23 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Globals& globals, bool need_v
 
 // Rolls back imports that a crashed process left half-applied (registry/import_undo.hpp), so
 // that no command reads them. Returns false when the check itself failed.
+// One audit entry for a command-line write or export (the server audits its own requests).
+// Failing to record it is reported, since the work itself is done and in the change log.
+void AuditCli(Runtime& runtime, std::string action, std::string target, nlohmann::json detail) {
+  audit::AuditLog log(*runtime.database, runtime.clock);
+  audit::AuditEntry entry;
+  entry.actor = "system:cli";
+  entry.action = std::move(action);
+  entry.target = std::move(target);
+  entry.detail = std::move(detail);
+  entry.client = "cli";
+  if (auto recorded = log.Record(std::move(entry)); !recorded) {
+    spdlog::error("audit: {}", recorded.error().ToString());
+  } else if (auto flushed = log.Flush(); !flushed) {
+    spdlog::error("audit: {}", flushed.error().ToString());
+  }
+}
+
 bool RecoverImports(Runtime& runtime) {
   auto report = registry::RecoverInterruptedImports(*runtime.database, runtime.clock);
   if (!report) {
@@ -354,6 +371,14 @@ int RunImport(const Globals& globals, const ImportFlags& flags) {
   if (report && report_status) report_status = report->Close();
   if (!result) return Die(result.error(), globals.json);
   if (!report_status) return Die(report_status.error(), globals.json);
+  if (result->written) {
+    AuditCli(rt, "import.commit",
+             result->job_id ? "import_job:" + std::to_string(*result->job_id) : "",
+             {{"file", std::filesystem::path(flags.file).filename().string()},
+              {"created", result->created},
+              {"updated", result->updated},
+              {"refused", result->refused}});
+  }
   const bool clean = result->refused == 0 && result->conflicts == 0;
   if (globals.json) {
     auto json = result->ToJson();
@@ -440,6 +465,8 @@ int RunExportResidents(const Globals& globals, const ExportFlags& flags) {
       });
   if (terminal) std::fprintf(stderr, "\n");
   if (!report) return Die(report.error(), globals.json);
+  AuditCli(rt, "export.residents", flags.unit.empty() ? "" : "unit:" + flags.unit,
+           {{"rows", report->rows}, {"unmasked", flags.unmasked}, {"format", report->format}});
   if (flags.unmasked) {
     std::fprintf(stderr,
                  "注意：文件含未脱敏的身份证号和电话，请妥善保管 / the file holds unmasked "
@@ -529,6 +556,8 @@ int RunUserAdd(const Globals& globals, const UserFlags& flags) {
   user.must_change_password = generated;
   auto created = accounts.CreateUser(context, user);
   if (!created) return Die(created.error(), globals.json);
+  AuditCli(rt, "user.create", "user:" + std::to_string(created->id),
+           {{"login", created->login}, {"roles", created->roles}});
   if (globals.json) {
     nlohmann::json out = {
         {"id", created->id}, {"login", created->login}, {"roles", created->roles}};

@@ -98,6 +98,16 @@ class ImportExportTest(unittest.TestCase):
                                 "--json", check=False)
         self.assertEqual(json.loads(skipped.stdout)["applied"]["created"], 1)
         self.assertEqual(self.work.run_json("--db", db, "stats")["residents"], before + 1)
+        # Command-line writes and exports are audited too; the chain holds.
+        self.work.run("--db", db, "export", "residents", "--out", self.path("u.csv"), "--unmasked")
+        database = sqlite3.connect(db[len("sqlite:"):])
+        actions = [json.loads(detail) | {"action": action} for action, detail in database.execute(
+            "SELECT action, detail FROM audit_log ORDER BY seq")]
+        database.close()
+        self.assertIn({"action": "import.commit", "file": "mixed.csv", "created": 1, "updated": 0,
+                       "refused": 2}, actions)
+        self.assertTrue(any(a["action"] == "export.residents" and a["unmasked"] for a in actions))
+        self.assertEqual(self.work.run("--db", db, "audit", "verify", check=False).returncode, 0)
 
     def test_an_import_killed_half_way_is_rolled_back_by_the_running_server(self):
         db = fresh_db("sqlite", self.work.path)
