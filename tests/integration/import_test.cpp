@@ -242,7 +242,7 @@ TEST_P(ImportTest, MissingRequiredColumnIsFatalBeforeAnyRow) {
 TEST_P(ImportTest, AnImportKilledInTheMiddleResumesToCompletion) {
   std::vector<std::string> lines = {Header()};
   for (int i = 0; i < 40; ++i) {
-    char seq[4];
+    char seq[16];
     std::snprintf(seq, sizeof seq, "%03d", 101 + 2 * i);
     lines.push_back("居民" + std::to_string(i) + ",," +
                     IdNumber(std::string("331181198001") + (i < 9 ? "0" : "") +
@@ -295,9 +295,9 @@ std::vector<std::string> ResidentLines(const std::string& grid, const std::strin
                                        const std::string& tags) {
   std::vector<std::string> lines;
   for (int i = first; i < first + count; ++i) {
-    char day[3], seq[4];
+    char day[16], seq[16];  // two and three digits; room for what the compiler cannot rule out
     std::snprintf(day, sizeof day, "%02d", i % 28 + 1);
-    std::snprintf(seq, sizeof seq, "%03d", 101 + 2 * i);
+    std::snprintf(seq, sizeof seq, "%03d", (101 + 2 * i) % 1000);
     lines.push_back("居民" + std::to_string(i) + ",," +
                     IdNumber(std::string("33118119700") + (i < 28 ? "1" : "2") + day + seq) + ",," +
                     phone + ",城东社区," + grid + "," + building + ",2," + std::to_string(300 + i) +
