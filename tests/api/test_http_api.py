@@ -507,7 +507,7 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual((status, body["must_change_password"]), (200, True))
 
     def check_permission_matrix(self, admin, grid_a, micro_a, micro_far, inside_b, outside):
-        """Every built-in role × every endpoint × a record inside / outside the user's scope.
+        """Every built-in role × the endpoints × a record inside / outside the user's scope.
 
         Each role's user has capture scope on grid A. Expected outcome, from the role's permissions:
         no permission -> 403; permission, record outside the scope -> 404 (reads and edits) or 403
@@ -516,6 +516,12 @@ class HttpApiTest(unittest.TestCase):
         _, _, roles = admin.call("GET", "/api/v1/system/roles")
         _, _, page = admin.call("GET", "/api/v1/residents?page_size=1&unit=" + grid_a["id"])
         inside = page["items"][0]
+        _, _, buildings = admin.call("GET", "/api/v1/places/buildings?unit=" + micro_a["id"])
+        building_in = buildings["items"][0]["id"]
+        _, _, buildings = admin.call("GET", "/api/v1/places/buildings?unit=" + micro_far["id"])
+        building_far = buildings["items"][0]["id"]
+        _, _, far_unit = admin.call("GET", "/api/v1/org/units/" + micro_far["id"])
+        _, _, far_grid = admin.call("GET", "/api/v1/org/units/" + far_unit["parent_id"])
         for role in roles["items"]:
             perms = set(role["permissions"])
             user = self.make_user(admin, "m_" + role["code"], [role["code"]], {grid_a["id"]: "capture"})
@@ -552,6 +558,26 @@ class HttpApiTest(unittest.TestCase):
                 self.assertNotIn(inside_b["id"], listed)
             else:
                 self.assertEqual(status, 403)
+            # Places, staff, stats, dictionaries, exports: the same rule, endpoint by endpoint.
+            for unit, in_scope in ((micro_a, True), (micro_far, False)):
+                expect("GET", "/api/v1/places/buildings?unit=" + unit["id"], "place:view", in_scope)
+                expect("GET", "/api/v1/stats/summary?unit=" + unit["id"], "stats:view", in_scope)
+                expect("GET", "/api/v1/org/units/%s/staff" % unit["id"], "org:unit:view", in_scope)
+            for building, in_scope in ((building_in, True), (building_far, False)):
+                expect("POST", "/api/v1/places/households", "place:edit", in_scope,
+                       {"building_id": building, "unit_no": "9", "room": role["code"]},
+                       out_status=404)
+            for grid, in_scope in ((grid_a, True), (far_grid, False)):
+                expect("POST", "/api/v1/org/units/%s/staff" % grid["id"], "org:staff:edit", in_scope,
+                       {"role": "grid_instructor", "name": "指导员" + role["code"]})
+            expect("POST", "/api/v1/dict/tags", "system:dict:edit", True,
+                   {"code": "t_" + role["code"], "name": role["code"]})
+            can_export = {"registry:export:run", "registry:sensitive:view"} <= perms
+            for unit, in_scope in ((grid_a, True), (far_grid, False)):
+                status, _, answer = user.call("POST", "/api/v1/exports",
+                                              {"unit_id": unit["id"], "format": "csv"})
+                wanted = 403 if not can_export else (202 if in_scope else 404)
+                self.assertEqual(status, wanted, (role["code"], "export", answer))
             expect("GET", "/api/v1/org/units/" + grid_a["id"], "org:unit:view", True)
             expect("GET", "/api/v1/org/units/" + micro_far["id"], "org:unit:view", False)
             expect("GET", "/api/v1/system/users", "system:user:view", True)
