@@ -9,6 +9,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "base/utf8.hpp"
+
 namespace steward::sheet {
 namespace {
 
@@ -93,65 +95,9 @@ bool IsValueError(lxw_error error) {
   }
 }
 
-// Length in bytes of the valid UTF-8 sequence starting at text[i], or 0 if none starts there.
-size_t Utf8SequenceLength(std::string_view text, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // no overlong forms
-    if (lead == 0xED) high = 0x9F;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;  // nothing past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (size_t k = 2; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return length;
-}
-
-// The offset of the first byte that starts no valid UTF-8 sequence, or npos when all is valid.
-size_t FirstInvalidUtf8(std::string_view text, size_t from = 0) {
-  for (size_t i = from; i < text.size();) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;  // the common case: ASCII
-      continue;
-    }
-    const size_t length = Utf8SequenceLength(text, i);
-    if (length == 0) return i;
-    i += length;
-  }
-  return std::string_view::npos;
-}
-
 }  // namespace
 
-std::string ValidUtf8(std::string_view text) {
-  size_t bad = FirstInvalidUtf8(text);
-  if (bad == std::string_view::npos) return std::string(text);
-  std::string out;
-  out.reserve(text.size() + 8);
-  size_t done = 0;
-  while (bad != std::string_view::npos) {
-    out.append(text, done, bad - done);
-    out += "\xEF\xBF\xBD";  // U+FFFD for the one byte that starts nothing valid
-    done = bad + 1;
-    bad = FirstInvalidUtf8(text, done);
-  }
-  out.append(text, done);
-  return out;
-}
+std::string ValidUtf8(std::string_view text) { return RepairUtf8(text); }
 
 CellValue CellValue::Text(std::string text, CellStyle style) {
   CellValue cell;

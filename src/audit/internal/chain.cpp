@@ -5,6 +5,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "base/utf8.hpp"
+
 namespace steward::audit::internal {
 
 namespace {
@@ -14,34 +16,6 @@ void AppendNetstring(std::string& out, std::string_view field) {
   out += ':';
   out += field;
   out += ',';
-}
-
-// The length of the valid UTF-8 sequence starting at `at`, or 0 when there is none.
-size_t ValidSequenceLength(std::string_view text, size_t at) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(at);
-  if (lead >= 0x01 && lead < 0x80) return 1;
-  size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (at + length > text.size()) return 0;
-  if (byte(at + 1) < low || byte(at + 1) > high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (byte(at + i) < 0x80 || byte(at + i) > 0xBF) return 0;
-  }
-  return length;
 }
 
 }  // namespace
@@ -91,20 +65,6 @@ std::string ChainHash(std::string_view prev_hash, std::string_view canonical) {
   return Sha256Hex(input);
 }
 
-std::string ValidUtf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t at = 0; at < text.size();) {
-    const size_t length = ValidSequenceLength(text, at);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";
-      ++at;
-    } else {
-      out.append(text.substr(at, length));
-      at += length;
-    }
-  }
-  return out;
-}
+std::string ValidUtf8(std::string_view text) { return RepairUtf8(text, NulBytes::kReplace); }
 
 }  // namespace steward::audit::internal

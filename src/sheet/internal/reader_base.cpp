@@ -6,6 +6,8 @@
 #include <exception>
 #include <new>
 
+#include "base/utf8.hpp"
+
 namespace steward::sheet::internal {
 namespace {
 
@@ -239,42 +241,12 @@ DateStyle ClassifyBuiltinFormat(int id) {
 
 size_t ValidUtf8Prefix(std::string_view text, bool* incomplete) {
   *incomplete = false;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t size = text.size();
-  size_t i = 0;
-  while (i < size) {
-    const unsigned char lead = bytes[i];
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length;
-    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;   // overlong
-      if (lead == 0xED) high = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;   // overlong
-      if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
-    } else {
-      return i;
-    }
-    for (size_t k = 1; k < length; ++k) {
-      if (i + k >= size) {
-        *incomplete = true;
-        return i;
-      }
-      const unsigned char next = bytes[i + k];
-      const bool ok = k == 1 ? (next >= low && next <= high) : (next >= 0x80 && next <= 0xBF);
-      if (!ok) return i;
-    }
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = Utf8SequenceLength(text, i, incomplete);
+    if (length == 0) return i;
     i += length;
   }
-  return i;
+  return text.size();
 }
 
 Result<std::optional<Row>> ReaderBase::Next() {
