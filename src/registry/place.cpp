@@ -188,4 +188,60 @@ Result<std::vector<Id>> PlaceStore::CreateHouseholds(WriteTransaction& transacti
   return ids;
 }
 
+Result<int64_t> PlaceStore::UpdateBuilding(storage::WriteTransaction& transaction, Id id,
+                                           int64_t expected_version, const BuildingPatch& patch) {
+  storage::Connection& connection = transaction.connection();
+  STEWARD_ASSIGN_OR_RETURN(
+      auto rows, connection.Query("SELECT name, address, lon, lat, floors, units, version FROM "
+                                  "building WHERE id = ?",
+                                  {id}));
+  if (rows.empty()) return Fail(ErrorCode::kNotFound, "没有这栋楼 / no such building");
+  if (rows.Int(0, 6) != expected_version) {
+    return Fail(ErrorCode::kConflict, "楼栋已被他人修改 / the building changed meanwhile",
+                {{"version", "stale_version", "记录已被他人修改，请刷新后重试"}});
+  }
+  nlohmann::json fields = nlohmann::json::object();
+  std::string sets;
+  std::vector<storage::Value> params;
+  auto change = [&](const char* column, nlohmann::json old_value, nlohmann::json new_value,
+                    storage::Value stored) {
+    if (old_value == new_value) return;
+    fields[column] = {{"old", std::move(old_value)}, {"new", std::move(new_value)}};
+    sets += std::string(column) + " = ?, ";
+    params.push_back(std::move(stored));
+  };
+  auto real = [&](size_t column) {
+    return rows.IsNull(0, column) ? nlohmann::json() : nlohmann::json(rows.Real(0, column));
+  };
+  auto integer = [&](size_t column) {
+    return rows.IsNull(0, column) ? nlohmann::json() : nlohmann::json(rows.Int(0, column));
+  };
+  auto stored = [](const auto& value) -> storage::Value {
+    if (!value) return storage::Value(nullptr);
+    return storage::Value(*value);
+  };
+  if (patch.name) change("name", rows.Text(0, 0), *patch.name, *patch.name);
+  if (patch.address) change("address", rows.Text(0, 1), *patch.address, *patch.address);
+  if (patch.lon) change("lon", real(2), OptJson(*patch.lon), stored(*patch.lon));
+  if (patch.lat) change("lat", real(3), OptJson(*patch.lat), stored(*patch.lat));
+  if (patch.floors) change("floors", integer(4), OptJson(*patch.floors), stored(*patch.floors));
+  if (patch.units) change("units", integer(5), OptJson(*patch.units), stored(*patch.units));
+  if (fields.empty()) return expected_version;
+  params.push_back(clock_.NowMillis());
+  params.push_back(id);
+  params.push_back(expected_version);
+  STEWARD_ASSIGN_OR_RETURN(
+      int64_t changed,
+      connection.Execute("UPDATE building SET " + sets +
+                             "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                         params));
+  if (changed != 1) {
+    return Fail(ErrorCode::kConflict, "楼栋已被他人修改 / the building changed meanwhile",
+                {{"version", "stale_version", "记录已被他人修改，请刷新后重试"}});
+  }
+  transaction.RecordChange(
+      ChangeRecord{"building", id, expected_version + 1, ChangeOp::kUpdate, std::move(fields)});
+  return expected_version + 1;
+}
+
 }  // namespace steward::registry

@@ -49,6 +49,14 @@ struct NewHousehold {
   std::optional<Date> assistance_from, assistance_to;
 };
 
+// Fields of a building to change; unset ones stay. The inner nullopt clears a field.
+struct BuildingPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> address;
+  std::optional<std::optional<double>> lon, lat;  // WGS-84
+  std::optional<std::optional<int64_t>> floors, units;
+};
+
 class PlaceStore {
  public:
   PlaceStore(IdGenerator& ids, const Clock& clock) : ids_(ids), clock_(clock) {}
@@ -59,6 +67,10 @@ class PlaceStore {
                                           std::span<const NewBuilding> buildings);
   Result<std::vector<Id>> CreateHouseholds(storage::WriteTransaction& transaction,
                                            std::span<const NewHousehold> households);
+  // Returns the building's new version (the same when nothing changed); kNotFound, or kConflict
+  // when it is no longer at `expected_version`.
+  Result<int64_t> UpdateBuilding(storage::WriteTransaction& transaction, Id id,
+                                 int64_t expected_version, const BuildingPatch& patch);
 
  private:
   IdGenerator& ids_;

@@ -402,6 +402,17 @@ class HttpApiTest(unittest.TestCase):
         _, _, buildings = admin.call("GET", "/api/v1/places/buildings?unit=" + micro_a["id"])
         mine = [b for b in buildings["items"] if b["id"] == building["id"]][0]
         self.assertEqual((mine["lon"], mine["lat"], mine["floors"]), (119.141, 28.074, 6))
+        status, headers, moved = admin.call("PATCH", "/api/v1/places/buildings/" + building["id"],
+                                            {"lon": 119.142, "floors": 7},
+                                            {"If-Match": '"%d"' % mine["version"]})
+        self.assertEqual((status, headers["ETag"]), (200, '"%d"' % (mine["version"] + 1)), moved)
+        self.assertEqual(admin.call("PATCH", "/api/v1/places/buildings/" + building["id"],
+                                    {"lat": 95}, {"If-Match": headers["ETag"]})[0], 400)
+        self.assertEqual(admin.call("PATCH", "/api/v1/places/buildings/" + building["id"],
+                                    {"name": "x"}, {"If-Match": '"%d"' % mine["version"]})[0], 412)
+        _, _, buildings = admin.call("GET", "/api/v1/places/buildings?unit=" + micro_a["id"])
+        mine = [b for b in buildings["items"] if b["id"] == building["id"]][0]
+        self.assertEqual((mine["lon"], mine["lat"], mine["floors"]), (119.142, 28.074, 7))
         status, _, household = admin.call("POST", "/api/v1/places/households", {
             "building_id": building["id"], "unit_no": "1", "room": "101"})
         self.assertEqual(status, 201, household)

@@ -1,5 +1,7 @@
 // /api/v1/places: complexes (小区), buildings (楼栋) and households (户), listed by unit or
 // building inside the caller's view scope and created inside their capture scope.
+#include <cmath>
+
 #include "auth/permission.hpp"
 #include "http/handlers/api_call.hpp"
 #include "org/unit.hpp"
@@ -121,7 +123,7 @@ Result<Response> ListBuildings(ApiCall& call) {
     const storage::Value params[] = {path, org::SubtreeUpperBound(path)};
     STEWARD_TRY(connection.QueryEach(
         "SELECT b.id, b.name, b.address, b.lon, b.lat, b.floors, b.units, b.unit_id, b.complex_id, "
-        "(SELECT count(*) FROM household h WHERE h.building_id = b.id) "
+        "(SELECT count(*) FROM household h WHERE h.building_id = b.id), b.version "
         "FROM building b JOIN org_unit u ON u.id = b.unit_id WHERE u.path >= ? AND u.path < ? "
         "ORDER BY b.name, b.id LIMIT 5000",
         params, [&](const storage::RowView& row) {
@@ -135,7 +137,8 @@ Result<Response> ListBuildings(ApiCall& call) {
                {"units", row.IsNull(6) ? nlohmann::json() : nlohmann::json(row.Int(6))},
                {"unit_id", IdJson(row.Int(7))},
                {"complex_id", row.IsNull(8) ? nlohmann::json() : IdJson(row.Int(8))},
-               {"households", row.Int(9)}});
+               {"households", row.Int(9)},
+               {"version", row.Int(10)}});
         }));
     return JsonResponse({{"items", items}});
   });
@@ -258,6 +261,61 @@ Result<Response> CreateHousehold(ApiCall& call) {
   return JsonResponse({{"id", IdJson(created)}}, 201);
 }
 
+constexpr FieldSpec kBuildingPatchFields[] = {
+    {"name", FieldType::kString, false, false, 100},
+    {"address", FieldType::kString, false, false, 200},
+    {"floors", FieldType::kInteger, false, true},
+    {"units", FieldType::kInteger, false, true},
+};
+
+// PATCH: names, address, floors and coordinates (the one map's points), with If-Match.
+Result<Response> UpdateBuilding(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  auto expected = call.ExpectedVersion();
+  if (!expected) return VersionFailure(call, std::move(expected).error());
+  auto raw = nlohmann::json::parse(call.request.body, nullptr, false);
+  registry::BuildingPatch patch;
+  if (raw.is_object()) {
+    for (const char* field : {"lon", "lat"}) {
+      if (!raw.contains(field)) continue;
+      const auto& value = raw[field];
+      const bool in_range =
+          value.is_number() && std::abs(value.get<double>()) <= (field[1] == 'o' ? 180.0 : 90.0);
+      if (!value.is_null() && !in_range) {
+        return Fail(ErrorCode::kInvalidArgument, "坐标超出范围 / coordinates out of range",
+                    {{field, "range", "WGS-84 经纬度 / WGS-84 degrees"}});
+      }
+      (field[1] == 'o' ? patch.lon : patch.lat) =
+          value.is_null() ? std::optional<double>() : std::optional<double>(value.get<double>());
+      raw.erase(field);
+    }
+  }
+  STEWARD_ASSIGN_OR_RETURN(
+      auto body,
+      ParseJsonBody(raw.is_object() ? raw.dump() : call.request.body, kBuildingPatchFields));
+  if (body.contains("name")) patch.name = body["name"];
+  if (body.contains("address")) patch.address = body["address"];
+  for (const char* field : {"floors", "units"}) {
+    if (!body.contains(field)) continue;
+    (std::string_view(field) == "floors" ? patch.floors : patch.units) =
+        body[field].is_null() ? std::optional<int64_t>()
+                              : std::optional<int64_t>(body[field].get<int64_t>());
+  }
+  int64_t version = 0;
+  auto written = call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_TRY(BuildingPath(call, transaction.connection(), id, auth::ScopeKind::kCapture));
+        registry::PlaceStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(version, store.UpdateBuilding(transaction, id, *expected, patch));
+        return Ok();
+      });
+  if (!written) return VersionFailure(call, std::move(written).error());
+  STEWARD_TRY(call.Audit("place.building.update", "building:" + std::to_string(id), {}));
+  Response response = JsonResponse({{"id", IdJson(id)}, {"version", version}});
+  response.headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
+  return response;
+}
+
 }  // namespace
 
 void AddPlaceRoutes(Server& server, const Api& api) {
@@ -267,6 +325,7 @@ void AddPlaceRoutes(Server& server, const Api& api) {
   server.Route("POST", "/api/v1/places/complexes", api.Gate(kPlaceEdit, CreateComplex));
   server.Route("GET", "/api/v1/places/buildings", api.Gate(kPlaceView, ListBuildings));
   server.Route("POST", "/api/v1/places/buildings", api.Gate(kPlaceEdit, CreateBuilding));
+  server.Route("PATCH", "/api/v1/places/buildings/{id}", api.Gate(kPlaceEdit, UpdateBuilding));
   server.Route("GET", "/api/v1/places/households", api.Gate(kPlaceView, ListHouseholds));
   server.Route("POST", "/api/v1/places/households", api.Gate(kPlaceEdit, CreateHousehold));
 }
