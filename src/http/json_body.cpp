@@ -15,6 +15,8 @@ const char* TypeName(FieldType type) {
       return "字符串 / a string";
     case FieldType::kInteger:
       return "整数 / an integer";
+    case FieldType::kNumber:
+      return "数字 / a number";
     case FieldType::kBoolean:
       return "true 或 false / true or false";
     case FieldType::kStringArray:
@@ -92,6 +94,12 @@ void CheckField(const FieldSpec& spec, const nlohmann::json& value,
       return;
     case FieldType::kInteger:
       if (!value.is_number_integer()) return wrong_type();
+      return;
+    case FieldType::kNumber:
+      if (!value.is_number()) return wrong_type();
+      if (value.get<double>() < spec.min || value.get<double>() > spec.max) {
+        problems.push_back(Detail(spec.name, "range", "超出范围", "out of range"));
+      }
       return;
     case FieldType::kBoolean:
       if (!value.is_boolean()) return wrong_type();

@@ -11,6 +11,7 @@ constexpr FieldSpec kFields[] = {
     {"household_id", FieldType::kInteger, false, true},
     {"tags", FieldType::kStringArray, false, false, 5},
     {"active", FieldType::kBoolean},
+    {"lat", FieldType::kNumber, false, true, 0, -90, 90},
 };
 
 struct Case {
@@ -35,6 +36,10 @@ constexpr Case kCases[] = {
     {R"({"name":"a","tags":["ok",3]})", "tags", "type"},
     {R"({"name":"a","tags":["toolong"]})", "tags", "too_long"},
     {R"({"name":"a","active":"yes"})", "active", "type"},
+    {R"({"name":"a","lat":28.07})", nullptr, nullptr},
+    {R"({"name":"a","lat":-90})", nullptr, nullptr},
+    {R"({"name":"a","lat":95})", "lat", "range"},
+    {R"({"name":"a","lat":"north"})", "lat", "type"},
     {R"({"name":"a","admin":true})", "admin", "unknown_field"},
     {R"({"name":"a\u0001"})", "name", "control_characters"},
     {R"({"name":"a")", "", "json"},

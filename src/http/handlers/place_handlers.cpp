@@ -1,7 +1,5 @@
 // /api/v1/places: complexes (小区), buildings (楼栋) and households (户), listed by unit or
 // building inside the caller's view scope and created inside their capture scope.
-#include <cmath>
-
 #include "auth/permission.hpp"
 #include "http/handlers/api_call.hpp"
 #include "org/unit.hpp"
@@ -22,6 +20,8 @@ constexpr FieldSpec kBuildingFields[] = {
     {"complex_id", FieldType::kId, false, true},
     {"name", FieldType::kString, true, false, 100},
     {"address", FieldType::kString, false, false, 200},
+    {"lon", FieldType::kNumber, false, true, 0, -180, 180},  // WGS-84
+    {"lat", FieldType::kNumber, false, true, 0, -90, 90},
     {"floors", FieldType::kInteger, false, true},
     {"units", FieldType::kInteger, false, true},
 };
@@ -30,6 +30,20 @@ constexpr FieldSpec kHouseholdFields[] = {
     {"unit_no", FieldType::kString, false, false, 20},
     {"room", FieldType::kString, true, false, 20},
 };
+
+// A field of a checked body: nullopt when absent or null.
+template <typename T>
+std::optional<T> Optional(const nlohmann::json& body, const char* field) {
+  if (!body.contains(field) || body[field].is_null()) return std::nullopt;
+  return body[field].get<T>();
+}
+
+// A field of a checked PATCH body: nullopt when absent (unchanged); an empty value when null.
+template <typename T>
+std::optional<std::optional<T>> Change(const nlohmann::json& body, const char* field) {
+  if (!body.contains(field)) return std::nullopt;
+  return Optional<T>(body, field);
+}
 
 // The unit's path when it lies in the caller's scope of `kind`; kNotFound (view) or
 // kPermissionDenied (capture) otherwise.
@@ -46,6 +60,20 @@ Result<std::string> UnitPathIn(ApiCall& call, storage::Connection& connection, I
                 "只能修改本人负责范围内的单位 / outside the units you may edit");
   }
   return row.Text(0, 0);
+}
+
+// A unit of `unit_kind` in the caller's capture scope, for a new complex or building;
+// `label` names the kind for the message ("社区 / a community").
+Status CaptureUnitOfKind(ApiCall& call, storage::Connection& connection, Id unit,
+                         std::string_view unit_kind, std::string_view label) {
+  STEWARD_TRY(UnitPathIn(call, connection, unit, auth::ScopeKind::kCapture));
+  STEWARD_ASSIGN_OR_RETURN(auto kind,
+                           connection.Query("SELECT kind FROM org_unit WHERE id = ?", {unit}));
+  if (kind.Text(0, 0) != unit_kind) {
+    const std::string message = "应为" + std::string(label);
+    return Fail(ErrorCode::kInvalidArgument, message, {{"unit_id", "place.wrong_level", message}});
+  }
+  return Ok();
 }
 
 Result<Id> UnitQuery(const ApiCall& call, const char* name) {
@@ -89,14 +117,8 @@ Result<Response> CreateComplex(ApiCall& call) {
   STEWARD_TRY(call.services.database.Write(
       call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
         const Id unit = IdValue(body["unit_id"]);
-        STEWARD_TRY(UnitPathIn(call, transaction.connection(), unit, auth::ScopeKind::kCapture));
-        STEWARD_ASSIGN_OR_RETURN(auto kind, transaction.connection().Query(
-                                                "SELECT kind FROM org_unit WHERE id = ?", {unit}));
-        if (kind.Text(0, 0) != "community") {
-          return Fail(ErrorCode::kInvalidArgument,
-                      "小区应属于社区 / a complex belongs to a community",
-                      {{"unit_id", "place.wrong_level", "应为社区 / must be a community"}});
-        }
+        STEWARD_TRY(CaptureUnitOfKind(call, transaction.connection(), unit, "community",
+                                      "社区 / a complex belongs to a community"));
         registry::NewComplex complex{unit, body["name"], body.value("address", ""),
                                      body.value("property_company", ""),
                                      body.value("owners_committee", "")};
@@ -108,10 +130,6 @@ Result<Response> CreateComplex(ApiCall& call) {
       }));
   STEWARD_TRY(call.Audit("place.complex.create", "complex:" + std::to_string(created), {}));
   return JsonResponse({{"id", IdJson(created)}}, 201);
-}
-
-nlohmann::json OptNumber(const std::optional<double>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json();
 }
 
 Result<Response> ListBuildings(ApiCall& call) {
@@ -145,38 +163,13 @@ Result<Response> ListBuildings(ApiCall& call) {
 }
 
 Result<Response> CreateBuilding(ApiCall& call) {
-  // lon/lat are numbers: checked here (the body checker has no number type).
-  auto raw = nlohmann::json::parse(call.request.body, nullptr, false);
-  std::optional<double> lon, lat;
-  if (raw.is_object()) {
-    for (const char* field : {"lon", "lat"}) {
-      if (!raw.contains(field) || raw[field].is_null()) continue;
-      if (!raw[field].is_number()) {
-        return Fail(ErrorCode::kInvalidArgument, "请求内容有误 / the request has invalid fields",
-                    {{field, "type", "应为数字 / must be a number"}});
-      }
-      (std::string_view(field) == "lon" ? lon : lat) = raw[field].get<double>();
-      raw.erase(field);
-    }
-  }
-  if ((lon && (*lon < -180 || *lon > 180)) || (lat && (*lat < -90 || *lat > 90))) {
-    return Fail(ErrorCode::kInvalidArgument, "坐标超出范围 / coordinates out of range",
-                {{"lon", "range", "WGS-84 经纬度 / WGS-84 degrees"}});
-  }
-  STEWARD_ASSIGN_OR_RETURN(
-      auto body, ParseJsonBody(raw.is_object() ? raw.dump() : call.request.body, kBuildingFields));
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kBuildingFields));
   Id created = 0;
   STEWARD_TRY(call.services.database.Write(
       call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
         const Id unit = IdValue(body["unit_id"]);
-        STEWARD_TRY(UnitPathIn(call, transaction.connection(), unit, auth::ScopeKind::kCapture));
-        STEWARD_ASSIGN_OR_RETURN(auto kind, transaction.connection().Query(
-                                                "SELECT kind FROM org_unit WHERE id = ?", {unit}));
-        if (kind.Text(0, 0) != "micro_grid") {
-          return Fail(ErrorCode::kInvalidArgument,
-                      "楼栋应属于微网格 / a building belongs to a micro-grid",
-                      {{"unit_id", "place.wrong_level", "应为微网格 / must be a micro-grid"}});
-        }
+        STEWARD_TRY(CaptureUnitOfKind(call, transaction.connection(), unit, "micro_grid",
+                                      "微网格 / a building belongs to a micro-grid"));
         registry::NewBuilding building;
         building.unit_id = unit;
         if (body.contains("complex_id") && !body["complex_id"].is_null()) {
@@ -184,10 +177,10 @@ Result<Response> CreateBuilding(ApiCall& call) {
         }
         building.name = body["name"];
         building.address = body.value("address", "");
-        building.lon = lon;
-        building.lat = lat;
-        if (body.contains("floors") && !body["floors"].is_null()) building.floors = body["floors"];
-        if (body.contains("units") && !body["units"].is_null()) building.units = body["units"];
+        building.lon = Optional<double>(body, "lon");
+        building.lat = Optional<double>(body, "lat");
+        building.floors = Optional<int>(body, "floors");
+        building.units = Optional<int>(body, "units");
         registry::PlaceStore store(call.services.ids, call.services.clock);
         STEWARD_ASSIGN_OR_RETURN(auto ids,
                                  store.CreateBuildings(transaction, std::span(&building, 1)));
@@ -264,6 +257,8 @@ Result<Response> CreateHousehold(ApiCall& call) {
 constexpr FieldSpec kBuildingPatchFields[] = {
     {"name", FieldType::kString, false, false, 100},
     {"address", FieldType::kString, false, false, 200},
+    {"lon", FieldType::kNumber, false, true, 0, -180, 180},
+    {"lat", FieldType::kNumber, false, true, 0, -90, 90},
     {"floors", FieldType::kInteger, false, true},
     {"units", FieldType::kInteger, false, true},
 };
@@ -273,34 +268,14 @@ Result<Response> UpdateBuilding(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
   auto expected = call.ExpectedVersion();
   if (!expected) return VersionFailure(call, std::move(expected).error());
-  auto raw = nlohmann::json::parse(call.request.body, nullptr, false);
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kBuildingPatchFields));
   registry::BuildingPatch patch;
-  if (raw.is_object()) {
-    for (const char* field : {"lon", "lat"}) {
-      if (!raw.contains(field)) continue;
-      const auto& value = raw[field];
-      const bool in_range =
-          value.is_number() && std::abs(value.get<double>()) <= (field[1] == 'o' ? 180.0 : 90.0);
-      if (!value.is_null() && !in_range) {
-        return Fail(ErrorCode::kInvalidArgument, "坐标超出范围 / coordinates out of range",
-                    {{field, "range", "WGS-84 经纬度 / WGS-84 degrees"}});
-      }
-      (field[1] == 'o' ? patch.lon : patch.lat) =
-          value.is_null() ? std::optional<double>() : std::optional<double>(value.get<double>());
-      raw.erase(field);
-    }
-  }
-  STEWARD_ASSIGN_OR_RETURN(
-      auto body,
-      ParseJsonBody(raw.is_object() ? raw.dump() : call.request.body, kBuildingPatchFields));
-  if (body.contains("name")) patch.name = body["name"];
-  if (body.contains("address")) patch.address = body["address"];
-  for (const char* field : {"floors", "units"}) {
-    if (!body.contains(field)) continue;
-    (std::string_view(field) == "floors" ? patch.floors : patch.units) =
-        body[field].is_null() ? std::optional<int64_t>()
-                              : std::optional<int64_t>(body[field].get<int64_t>());
-  }
+  patch.name = Optional<std::string>(body, "name");
+  patch.address = Optional<std::string>(body, "address");
+  patch.lon = Change<double>(body, "lon");
+  patch.lat = Change<double>(body, "lat");
+  patch.floors = Change<int64_t>(body, "floors");
+  patch.units = Change<int64_t>(body, "units");
   int64_t version = 0;
   auto written = call.services.database.Write(
       call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
