@@ -78,6 +78,32 @@ class ImportTest : public ::testing::TestWithParam<Engine> {
     return registry::ImportResidents(*database_, *vault_, ids_, clock_, path, options);
   }
 
+  // Imports `path` in a child process, in chunks of 10 rows, which dies (kill -9 style: _exit, no
+  // clean-up) after `chunks` committed chunks; then reopens this test's database.
+  void ImportKilledAfterChunks(const std::string& path, int chunks) {
+    database_.reset();  // the child opens its own connections
+    const pid_t child = fork();
+    if (child == 0) {
+      auto database = Open();
+      if (!database) _exit(3);
+      ImportOptions options;
+      options.chunk_rows = 10;
+      int committed = 0;
+      options.progress = [&](std::string_view pass, double, int64_t) {
+        if (pass == "apply" && ++committed == chunks) _exit(9);
+      };
+      IdGenerator child_ids(clock_, 4);  // its own minter: ids never collide with ours
+      (void)registry::ImportResidents(*database, *vault_, child_ids, clock_, path, options);
+      _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 9);
+    database_ = Open();
+    ASSERT_TRUE(database_);
+  }
+
   int64_t Count(const std::string& sql) {
     auto value = database_->Read([&](storage::Connection& c) { return c.QueryInt(sql); });
     return value && *value ? **value : -1;
@@ -238,56 +264,6 @@ TEST_P(ImportTest, MissingRequiredColumnIsFatalBeforeAnyRow) {
   EXPECT_NE(result.error().message.find("required columns"), std::string::npos);
 }
 
-// kill -9 in the middle of writing: the next run recognises the file and finishes the job.
-TEST_P(ImportTest, AnImportKilledInTheMiddleResumesToCompletion) {
-  std::vector<std::string> lines = {Header()};
-  for (int i = 0; i < 40; ++i) {
-    char seq[16];
-    std::snprintf(seq, sizeof seq, "%03d", 101 + 2 * i);
-    lines.push_back("居民" + std::to_string(i) + ",," +
-                    IdNumber(std::string("331181198001") + (i < 9 ? "0" : "") +
-                             std::to_string(i + 1 > 28 ? 28 : i + 1) + seq) +
-                    ",,,城东社区," + grid_ + "," + building_ + ",2," + std::to_string(300 + i) +
-                    ",户主,");
-  }
-  const auto path = WriteCsv("big.csv", lines);
-  const int64_t before = Count("SELECT count(*) FROM resident");
-  database_.reset();  // the child opens its own connections
-  const pid_t child = fork();
-  if (child == 0) {
-    auto database = Open();
-    if (!database) _exit(3);
-    ImportOptions options;
-    options.chunk_rows = 10;
-    int chunks = 0;
-    options.progress = [&](std::string_view pass, double, int64_t) {
-      if (pass == "apply" && ++chunks == 2) _exit(9);  // dies after two committed chunks
-    };
-    IdGenerator child_ids(clock_, 4);  // its own minter: ids never collide with ours
-    (void)registry::ImportResidents(*database, *vault_, child_ids, clock_, path, options);
-    _exit(0);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  ASSERT_EQ(WEXITSTATUS(status), 9);
-  database_ = Open();
-  ASSERT_TRUE(database_);
-  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before + 20);
-  EXPECT_EQ(
-      Count(
-          "SELECT count(*) FROM import_job WHERE state = 'applying' AND applied_through_row = 21"),
-      1);
-  ImportOptions options;
-  options.chunk_rows = 10;
-  auto resumed = Import(path, options);
-  ASSERT_TRUE(resumed) << resumed.error().ToString();
-  EXPECT_TRUE(resumed->resumed);
-  EXPECT_EQ(resumed->created, 20);
-  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before + 40);
-  EXPECT_EQ(Count("SELECT count(*) FROM import_job WHERE state = 'done'"), 1);
-}
-
 // Fills `lines` with residents 居民<first>... in rooms 300+ of the test building, each the head of
 // a new household; `phone` and `tags` go into every row.
 std::vector<std::string> ResidentLines(const std::string& grid, const std::string& building,
@@ -304,6 +280,29 @@ std::vector<std::string> ResidentLines(const std::string& grid, const std::strin
                     ",户主," + tags);
   }
   return lines;
+}
+
+// kill -9 in the middle of writing: the next run recognises the file and finishes the job.
+TEST_P(ImportTest, AnImportKilledInTheMiddleResumesToCompletion) {
+  std::vector<std::string> lines = {Header()};
+  for (auto& line : ResidentLines(grid_, building_, 0, 40, "", "")) lines.push_back(line);
+  const auto path = WriteCsv("big.csv", lines);
+  const int64_t before = Count("SELECT count(*) FROM resident");
+  ImportKilledAfterChunks(path, 2);
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before + 20);
+  EXPECT_EQ(
+      Count(
+          "SELECT count(*) FROM import_job WHERE state = 'applying' AND applied_through_row = 21"),
+      1);
+  ImportOptions options;
+  options.chunk_rows = 10;
+  auto resumed = Import(path, options);
+  ASSERT_TRUE(resumed) << resumed.error().ToString();
+  EXPECT_TRUE(resumed->resumed);
+  EXPECT_EQ(resumed->created, 20);
+  EXPECT_EQ(Count("SELECT count(*) FROM resident"), before + 40);
+  EXPECT_EQ(Count("SELECT count(*) FROM import_job WHERE state = 'done'"), 1);
 }
 
 // kill -9 in the middle of writing, and the next Steward process to look (here
@@ -348,27 +347,8 @@ TEST_P(ImportTest, AnImportKilledInTheMiddleIsRolledBackByTheNextProcess) {
     lines.push_back(line);
   }
   const auto path = WriteCsv("killed.csv", lines);
-  database_.reset();
-  const pid_t child = fork();
-  if (child == 0) {
-    auto database = Open();
-    if (!database) _exit(3);
-    ImportOptions options;
-    options.chunk_rows = 10;
-    int chunks = 0;
-    options.progress = [&](std::string_view pass, double, int64_t) {
-      if (pass == "apply" && ++chunks == 3) _exit(9);  // dies after three committed chunks
-    };
-    IdGenerator child_ids(clock_, 4);
-    (void)registry::ImportResidents(*database, *vault_, child_ids, clock_, path, options);
-    _exit(0);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  ASSERT_EQ(WEXITSTATUS(status), 9);
-  database_ = Open();
-  ASSERT_TRUE(database_);
+  ImportKilledAfterChunks(path, 3);
+  ASSERT_FALSE(HasFatalFailure());
   // Half-applied: ten updated, twenty created.
   ASSERT_EQ(Count("SELECT count(*) FROM resident"), residents + 20);
   ASSERT_NE(state_of_the_ten(), ten_before);
