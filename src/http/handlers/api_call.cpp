@@ -103,6 +103,21 @@ void ChangeSeqCache::Store(std::string key, int64_t seq, std::string body) {
   entries_[std::move(key)] = {seq, std::move(body)};
 }
 
+std::optional<Id> ApiCall::IdQuery(std::string_view name) const {
+  auto text = request.Query(name);
+  if (!text) return std::nullopt;
+  return static_cast<Id>(std::strtoll(text->c_str(), nullptr, 10));
+}
+
+Result<org::Unit> ApiCall::VisibleUnit(storage::Connection& connection, Id id) const {
+  org::OrgStore store(services.ids, services.clock);
+  auto unit = store.Get(connection, id);
+  if (!unit || !principal.Scope(auth::ScopeKind::kView).Contains(unit->path)) {
+    return Fail(ErrorCode::kNotFound, "没有这个单位 / no such unit");
+  }
+  return unit;
+}
+
 Status ApiCall::Audit(std::string action, std::string target, nlohmann::json detail) const {
   audit::AuditEntry entry;
   entry.actor = actor();

@@ -25,6 +25,7 @@
 #include "http/api.hpp"
 #include "http/json_body.hpp"
 #include "http/server.hpp"
+#include "org/unit.hpp"
 
 namespace steward::http::handlers {
 
@@ -54,6 +55,10 @@ class ApiCall {
   }
   // A path parameter that must be a positive integer id.
   Result<Id> IdParam(std::string_view name) const;
+  // A query parameter holding an id (0 when it is not a number: found nowhere); nullopt if absent.
+  std::optional<Id> IdQuery(std::string_view name) const;
+  // A unit inside the caller's view scope, or kNotFound (never revealing units outside it).
+  Result<org::Unit> VisibleUnit(storage::Connection& connection, Id id) const;
   // The version an If-Match header names ("3", "\"3\"" or W/"3"); kFailedPrecondition with the
   // detail code "precondition_required" when it is missing or malformed.
   Result<int64_t> ExpectedVersion() const;

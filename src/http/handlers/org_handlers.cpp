@@ -48,24 +48,13 @@ Result<nlohmann::json> UnitList(storage::Connection& connection,
   return items;
 }
 
-// A unit the caller may see, or kNotFound (never revealing units outside the scope).
-Result<org::Unit> VisibleUnit(ApiCall& call, storage::Connection& connection, Id id) {
-  org::OrgStore store(call.services.ids, call.services.clock);
-  auto unit = store.Get(connection, id);
-  if (!unit || !call.principal.Scope(auth::ScopeKind::kView).Contains(unit->path)) {
-    return Fail(ErrorCode::kNotFound, "没有这个单位 / no such unit");
-  }
-  return unit;
-}
-
 Result<Response> ListUnits(ApiCall& call) {
   return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
     org::OrgStore store(call.services.ids, call.services.clock);
     const Date today = call.services.clock.Today();
     std::vector<org::Unit> units;
-    if (auto parent = call.request.Query("parent")) {
-      const Id id = std::strtoll(parent->c_str(), nullptr, 10);
-      STEWARD_ASSIGN_OR_RETURN(org::Unit unit, VisibleUnit(call, connection, id));
+    if (auto parent = call.IdQuery("parent")) {
+      STEWARD_ASSIGN_OR_RETURN(org::Unit unit, call.VisibleUnit(connection, *parent));
       STEWARD_ASSIGN_OR_RETURN(units, store.Children(connection, unit.id, today));
     } else {
       for (const auto& root : call.principal.Scope(auth::ScopeKind::kView).roots()) {
@@ -81,7 +70,7 @@ Result<Response> ListUnits(ApiCall& call) {
 Result<Response> GetUnit(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
   return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
-    STEWARD_ASSIGN_OR_RETURN(org::Unit unit, VisibleUnit(call, connection, id));
+    STEWARD_ASSIGN_OR_RETURN(org::Unit unit, call.VisibleUnit(connection, id));
     STEWARD_ASSIGN_OR_RETURN(bool children, HasChildren(connection, unit.id));
     return JsonResponse(UnitJson(unit, children));
   });
@@ -151,7 +140,7 @@ Result<Date> EffectiveDate(const ApiCall& call, const nlohmann::json& body, cons
 
 // A unit the caller may edit (capture scope), or kNotFound / kPermissionDenied.
 Result<org::Unit> EditableUnit(ApiCall& call, storage::Connection& connection, Id id) {
-  STEWARD_ASSIGN_OR_RETURN(org::Unit unit, VisibleUnit(call, connection, id));
+  STEWARD_ASSIGN_OR_RETURN(org::Unit unit, call.VisibleUnit(connection, id));
   if (!call.principal.Scope(auth::ScopeKind::kCapture).Contains(unit.path)) {
     return Fail(ErrorCode::kPermissionDenied,
                 "只能修改本人负责范围内的单位 / outside the units you may edit");
@@ -256,7 +245,7 @@ Result<Response> EndUnit(ApiCall& call) {
 Result<Response> GetBoundary(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
   return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
-    STEWARD_ASSIGN_OR_RETURN(org::Unit unit, VisibleUnit(call, connection, id));
+    STEWARD_ASSIGN_OR_RETURN(org::Unit unit, call.VisibleUnit(connection, id));
     if (!unit.boundary) return Fail(ErrorCode::kNotFound, "该单位没有边界 / no boundary yet");
     Response response = JsonResponse(
         {{"type", "Feature"},
@@ -322,9 +311,8 @@ Result<Response> Boundaries(ApiCall& call, ChangeSeqCache& cache) {
     std::vector<storage::Value> params = {kind, call.services.clock.Today().ToString()};
     for (auto& value : scope.params) params.push_back(value);
     if (within) {
-      STEWARD_ASSIGN_OR_RETURN(
-          org::Unit root,
-          VisibleUnit(call, connection, std::strtoll(within->c_str(), nullptr, 10)));
+      STEWARD_ASSIGN_OR_RETURN(org::Unit root,
+                               call.VisibleUnit(connection, *call.IdQuery("within")));
       sql += " AND path >= ? AND path < ?";
       params.push_back(root.path);
       params.push_back(org::SubtreeUpperBound(root.path));
@@ -371,7 +359,7 @@ nlohmann::json StaffJson(const registry::Staff& staff) {
 Result<Response> ListStaff(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
   return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
-    STEWARD_TRY(VisibleUnit(call, connection, id));
+    STEWARD_TRY(call.VisibleUnit(connection, id));
     registry::StaffStore store(call.services.vault, call.services.ids, call.services.clock);
     STEWARD_ASSIGN_OR_RETURN(auto staff, store.List(connection, id));
     nlohmann::json items = nlohmann::json::array();

@@ -82,7 +82,7 @@ Result<Id> UnitQuery(const ApiCall& call, const char* name) {
     return Fail(ErrorCode::kInvalidArgument, "缺少查询参数 / a query parameter is missing",
                 {{name, "required", "必填 / required"}});
   }
-  return static_cast<Id>(std::strtoll(text->c_str(), nullptr, 10));
+  return *call.IdQuery(name);
 }
 
 Result<Response> ListComplexes(ApiCall& call) {

@@ -168,13 +168,8 @@ Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
 Result<Response> Summary(ApiCall& call, ChangeSeqCache& cache) {
   return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
     std::optional<org::Unit> unit;
-    if (auto id = call.request.Query("unit")) {
-      org::OrgStore store(call.services.ids, call.services.clock);
-      auto found = store.Get(connection, std::strtoll(id->c_str(), nullptr, 10));
-      if (!found || !call.principal.Scope(auth::ScopeKind::kView).Contains(found->path)) {
-        return Fail(ErrorCode::kNotFound, "没有这个单位 / no such unit");
-      }
-      unit = std::move(*found);
+    if (auto id = call.IdQuery("unit")) {
+      STEWARD_ASSIGN_OR_RETURN(unit, call.VisibleUnit(connection, *id));
     }
     STEWARD_ASSIGN_OR_RETURN(int64_t seq, storage::LastChangeSeq(connection));
     std::string key = unit ? unit->path : std::string("scope");
