@@ -33,6 +33,9 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
     config.data_dir = table["server"]["data_dir"].value_or(config.data_dir);
     config.static_dir = table["server"]["static_dir"].value_or(config.static_dir);
     config.access_log = table["log"]["access_log"].value_or(config.access_log);
+    config.io_threads =
+        static_cast<int>(table["server"]["io_threads"].value_or(int64_t{config.io_threads}));
+    config.workers = static_cast<int>(table["server"]["workers"].value_or(int64_t{config.workers}));
   } else if (toml_required) {
     return Fail(ErrorCode::kNotFound, "no configuration file " + toml_path.string());
   }

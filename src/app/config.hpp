@@ -27,6 +27,8 @@ struct Config {
   std::string data_dir = "./data";  // initial-admin.txt, uploads
   std::string static_dir;           // the console's built files; empty: web/dist if found
   bool access_log = true;
+  int io_threads = 0;  // threads reading and writing connections; 0: one per core, at most 4
+  int workers = 4;     // threads running handlers (database work)
 };
 
 // Reads `toml_path` when it exists (an explicitly named file must exist), then the environment.

@@ -1,6 +1,7 @@
 // steward: the command line and the composition root. Only this folder picks concrete engines
 // and wires storage -> domains -> http.
 #include <unistd.h>
+#include <algorithm>
 
 #include <chrono>
 #include <condition_variable>
@@ -217,7 +218,19 @@ int RunDemo(const Globals& globals, int64_t residents, uint64_t seed, bool if_em
   auto report = demo::BuildDemo(*rt.database, *longquan, *rt.vault, *rt.ids, rt.clock, options);
   progress.Finish();
   if (!report) return Die(report.error(), globals.json);
+  (void)rt.database->Checkpoint();  // the next process need not read a large WAL
   const double seconds = progress.Elapsed();
+  AuditCli(rt, "demo.build", "",
+           {{"division_code", "331181"},
+            {"seed", seed},
+            {"streets", report->streets},
+            {"communities", report->communities},
+            {"grids", report->grids},
+            {"micro_grids", report->micro_grids},
+            {"complexes", report->complexes},
+            {"buildings", report->buildings},
+            {"households", report->households},
+            {"residents", report->residents}});
   if (globals.json) {
     std::cout << nlohmann::json{{"built", true},
                                 {"streets", report->streets},
@@ -290,6 +303,12 @@ int RunBootstrap(const Globals& globals, const std::string& division, bool inclu
         return Ok();
       });
   if (!written) return Die(written.error(), globals.json);
+  AuditCli(rt, "org.bootstrap", "unit:" + std::to_string(report.city.id),
+           {{"division_code", report.city.division_code},
+            {"include_villages", include_villages},
+            {"streets", report.streets},
+            {"communities", report.communities},
+            {"villages", report.villages}});
   if (globals.json) {
     std::cout << nlohmann::json{{"city", report.city.name},
                                 {"division_code", report.city.division_code},
@@ -631,6 +650,23 @@ int RunServe(const Globals& globals, std::string listen) {
   options.port = static_cast<uint16_t>(std::atoi(listen.c_str() + colon + 1));
   options.version = STEWARD_VERSION;
   RecoverImports(rt);
+  // A large write-ahead log (left by `steward demo` or an import) slows every read.
+  if (auto folded = rt.database->Checkpoint(); !folded) {
+    spdlog::warn("cannot checkpoint the database: {}", folded.error().ToString());
+  }
+  // Writes by other processes (`steward import`, other servers on one PostgreSQL) reach the
+  // answer caches within a quarter second: Database::generation() follows the change log.
+  std::jthread change_watch([&rt](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    while (!stop.stop_requested()) {
+      if (auto polled = rt.database->PollChanges(); !polled) {
+        spdlog::warn("cannot read the change log: {}", polled.error().ToString());
+      }
+      wake.wait_for(lock, stop, std::chrono::milliseconds(250), [] { return false; });
+    }
+  });
   // An import run by another process (`steward import`) that dies is rolled back within a few
   // seconds, so the console never shows it half-applied for long.
   std::jthread import_watch([&rt](std::stop_token stop) {
@@ -644,6 +680,10 @@ int RunServe(const Globals& globals, std::string listen) {
     }
   });
   options.access_log = rt.config.access_log;
+  options.threads = rt.config.io_threads > 0
+                        ? rt.config.io_threads
+                        : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  options.workers = std::max(1, rt.config.workers);
   options.upload_dir = std::filesystem::path(rt.config.data_dir) / "uploads";
   std::error_code ignored;
   std::filesystem::create_directories(options.upload_dir, ignored);

@@ -56,8 +56,11 @@ Status AuditLog::Record(AuditEntry entry) {
   }
   queue_.push_back(std::move(pending));
   ++accepted_;
+  // Wake the writer only when it waits for this: a first entry, or a full batch while gathering
+  // (a wake-up per entry would cost a context switch per request).
+  const bool wake = queue_.size() == 1 || queue_.size() >= options_.batch_size;
   lock.unlock();
-  work_ready_.notify_one();
+  if (wake) work_ready_.notify_one();
   return Ok();
 }
 
@@ -65,8 +68,13 @@ Status AuditLog::Flush() {
   std::unique_lock lock(mutex_);
   const int64_t target = accepted_;
   const int64_t failures_before = failures_;
+  ++flush_waiters_;
+  lock.unlock();
+  work_ready_.notify_one();  // ends the writer's gathering
+  lock.lock();
   progress_.wait(
       lock, [&] { return written_ >= target || failures_ != failures_before || writer_done_; });
+  --flush_waiters_;
   if (written_ >= target) return Ok();
   if (failures_ != failures_before) return tl::unexpected(last_error_);
   return Fail(ErrorCode::kUnavailable, "the audit log stopped before writing every entry");
@@ -90,6 +98,9 @@ void AuditLog::WriterLoop() {
     if (in_flight_.empty()) {
       work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) break;  // stopping, and nothing left
+      work_ready_.wait_for(lock, options_.gather, [&] {
+        return stopping_ || flush_waiters_ > 0 || queue_.size() >= options_.batch_size;
+      });
       const size_t count = std::min(queue_.size(), std::max<size_t>(1, options_.batch_size));
       in_flight_.assign(std::make_move_iterator(queue_.begin()),
                         std::make_move_iterator(queue_.begin() + static_cast<long>(count)));

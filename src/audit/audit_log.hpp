@@ -69,6 +69,9 @@ struct AuditEntry {
 struct AuditLogOptions {
   size_t queue_capacity = 10000;  // entries waiting to be written
   size_t batch_size = 500;        // entries per transaction at most (SQLite: keep it short)
+  // How long the writer lets entries gather before writing a batch that is not full: under load
+  // one transaction per many requests instead of one per few. A Flush() or stop cuts it short.
+  std::chrono::milliseconds gather{20};
   std::chrono::milliseconds max_block{2000};  // how long Record waits for room in a full queue
   std::chrono::milliseconds retry_first{50};  // back-off after a failed batch, doubling...
   std::chrono::milliseconds retry_max{5000};  // ...up to this
@@ -123,6 +126,7 @@ class AuditLog {
   int64_t accepted_ = 0;                // guarded by mutex_
   int64_t written_ = 0;                 // guarded by mutex_
   int64_t failures_ = 0;                // guarded by mutex_: failed batch attempts so far
+  int flush_waiters_ = 0;               // guarded by mutex_: Flush calls waiting
   Error last_error_;                    // guarded by mutex_
   bool stopping_ = false;               // guarded by mutex_
   bool writer_done_ = false;            // guarded by mutex_

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "auth/account.hpp"
+#include "auth/internal/credential_cache.hpp"
+#include "auth/internal/login_throttle.hpp"
 #include "auth/internal/names.hpp"
 #include "auth/permission.hpp"
 
@@ -137,6 +139,60 @@ Status InsertPermissions(Connection& connection, std::string_view role_code,
   return Ok();
 }
 
+// Sorted and unique; kInvalidArgument naming the first role that does not exist.
+Result<std::vector<std::string>> CheckedRoles(Connection& connection,
+                                              const std::vector<std::string>& spec) {
+  auto roles = SortedUnique(spec);
+  for (const auto& role : roles) {
+    STEWARD_ASSIGN_OR_RETURN(auto found,
+                             connection.QueryInt("SELECT id FROM role WHERE code = ?", {role}));
+    if (!found) {
+      return Fail(ErrorCode::kInvalidArgument, "没有这个角色 / no such role: " + role,
+                  {{"roles", "role.unknown", role}});
+    }
+  }
+  return roles;
+}
+
+// Ordered by unit id, then scope kind, without duplicates.
+std::vector<UnitAssignment> SortedUnits(std::vector<UnitAssignment> units) {
+  std::sort(units.begin(), units.end(), [](const UnitAssignment& a, const UnitAssignment& b) {
+    return std::pair(a.unit_id, int(a.scope)) < std::pair(b.unit_id, int(b.scope));
+  });
+  units.erase(std::unique(units.begin(), units.end()), units.end());
+  return units;
+}
+
+// SortedUnits; kInvalidArgument for an unknown unit.
+Result<std::vector<UnitAssignment>> CheckedUnits(Connection& connection,
+                                                 const std::vector<UnitAssignment>& spec) {
+  auto units = SortedUnits(spec);
+  for (const auto& unit : units) {
+    STEWARD_ASSIGN_OR_RETURN(
+        auto found, connection.QueryInt("SELECT id FROM org_unit WHERE id = ?", {unit.unit_id}));
+    if (!found) {
+      return Fail(ErrorCode::kInvalidArgument, "没有这个组织 / no such unit",
+                  {{"units", "unit.unknown", std::to_string(unit.unit_id)}});
+    }
+  }
+  return units;
+}
+
+Status InsertRolesAndUnits(Connection& connection, Id user_id,
+                           const std::vector<std::string>& roles,
+                           const std::vector<UnitAssignment>& units) {
+  for (const auto& role : roles) {
+    STEWARD_TRY(connection.Execute("INSERT INTO user_role (user_id, role_code) VALUES (?, ?)",
+                                   {user_id, role}));
+  }
+  for (const auto& unit : units) {
+    STEWARD_TRY(
+        connection.Execute("INSERT INTO user_unit (user_id, unit_id, scope) VALUES (?, ?, ?)",
+                           {user_id, unit.unit_id, ScopeKindName(unit.scope)}));
+  }
+  return Ok();
+}
+
 }  // namespace
 
 std::string_view DetailCode(const Error& error) {
@@ -153,7 +209,12 @@ AccountStore::AccountStore(storage::Database& database, IdGenerator& ids, const 
         auto hash = HashPassword(GeneratePassword(), options_.password);
         if (!hash) throw std::runtime_error("cannot hash a password: " + hash.error().ToString());
         return *hash;
-      }()) {}
+      }()),
+      throttle_(std::make_unique<internal::LoginThrottle>(options_.max_failed_logins_per_client,
+                                                          options_.client_window_millis)),
+      credentials_(std::make_unique<internal::CredentialCache>(options_.session_refresh_millis)) {}
+
+AccountStore::~AccountStore() = default;
 
 // ---- Roles ----
 
@@ -289,6 +350,42 @@ Result<Role> AccountStore::SetRolePermissions(const WriteContext& context, std::
   });
 }
 
+Result<Role> AccountStore::DeleteRole(const WriteContext& context, std::string_view code) {
+  return WriteValue(database_, context, [&](WriteTransaction& transaction) -> Result<Role> {
+    Connection& connection = transaction.connection();
+    STEWARD_ASSIGN_OR_RETURN(auto roles, QueryRoles(connection, code));
+    if (roles.empty()) {
+      return Fail(ErrorCode::kNotFound, "没有这个角色 / no such role",
+                  {{"code", "role.unknown", std::string(code)}});
+    }
+    Role role = std::move(roles.front());
+    if (role.builtin) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "内置角色不能删除 / a built-in role cannot be deleted",
+                  {{"code", "role.builtin", "内置角色 / built-in role"}});
+    }
+    STEWARD_ASSIGN_OR_RETURN(
+        auto holders,
+        connection.QueryInt("SELECT count(*) FROM user_role WHERE role_code = ?", {code}));
+    if (holders.value_or(0) > 0) {
+      const std::string count = std::to_string(*holders);
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "仍有 " + count + " 个账号使用该角色，请先取消分配 / " + count +
+                      " user(s) still hold this role; take it from them first",
+                  {{"code", "role.in_use", count}});
+    }
+    STEWARD_TRY(connection.Execute("DELETE FROM role_permission WHERE role_code = ?", {code}));
+    STEWARD_TRY(connection.Execute("DELETE FROM role WHERE id = ?", {role.id}));
+    transaction.RecordChange(ChangeRecord{
+        "role",
+        role.id,
+        role.version + 1,
+        ChangeOp::kDelete,
+        {{"code", role.code}, {"name", role.name}, {"permissions", role.permissions}}});
+    return role;
+  });
+}
+
 // ---- Users ----
 
 Result<User> AccountStore::InsertUser(WriteTransaction& transaction, const NewUser& spec,
@@ -301,28 +398,8 @@ Result<User> AccountStore::InsertUser(WriteTransaction& transaction, const NewUs
     return Fail(ErrorCode::kAlreadyExists, "登录名已被占用 / the login is taken",
                 {{"login", "login.exists", "登录名已被占用 / the login is taken"}});
   }
-  const auto roles = SortedUnique(spec.roles);
-  for (const auto& role : roles) {
-    STEWARD_ASSIGN_OR_RETURN(auto found,
-                             connection.QueryInt("SELECT id FROM role WHERE code = ?", {role}));
-    if (!found) {
-      return Fail(ErrorCode::kInvalidArgument, "没有这个角色 / no such role: " + role,
-                  {{"roles", "role.unknown", role}});
-    }
-  }
-  std::vector<UnitAssignment> units = spec.units;
-  std::sort(units.begin(), units.end(), [](const UnitAssignment& a, const UnitAssignment& b) {
-    return std::pair(a.unit_id, int(a.scope)) < std::pair(b.unit_id, int(b.scope));
-  });
-  units.erase(std::unique(units.begin(), units.end()), units.end());
-  for (const auto& unit : units) {
-    STEWARD_ASSIGN_OR_RETURN(
-        auto found, connection.QueryInt("SELECT id FROM org_unit WHERE id = ?", {unit.unit_id}));
-    if (!found) {
-      return Fail(ErrorCode::kInvalidArgument, "没有这个组织 / no such unit",
-                  {{"units", "unit.unknown", std::to_string(unit.unit_id)}});
-    }
-  }
+  STEWARD_ASSIGN_OR_RETURN(const auto roles, CheckedRoles(connection, spec.roles));
+  STEWARD_ASSIGN_OR_RETURN(const auto units, CheckedUnits(connection, spec.units));
 
   User user;
   user.id = ids_.Next();
@@ -339,15 +416,7 @@ Result<User> AccountStore::InsertUser(WriteTransaction& transaction, const NewUs
       "VALUES (?, ?, ?, ?, ?, 0, 0, ?, 1, ?, ?)",
       {user.id, user.login, user.display_name, password_hash, int64_t{user.must_change_password},
        user.created_at, user.created_at, user.created_at}));
-  for (const auto& role : roles) {
-    STEWARD_TRY(connection.Execute("INSERT INTO user_role (user_id, role_code) VALUES (?, ?)",
-                                   {user.id, role}));
-  }
-  for (const auto& unit : units) {
-    STEWARD_TRY(
-        connection.Execute("INSERT INTO user_unit (user_id, unit_id, scope) VALUES (?, ?, ?)",
-                           {user.id, unit.unit_id, ScopeKindName(unit.scope)}));
-  }
+  STEWARD_TRY(InsertRolesAndUnits(connection, user.id, roles, units));
   // Never the password or its hash.
   transaction.RecordChange(ChangeRecord{"app_user",
                                         user.id,
@@ -399,35 +468,78 @@ Result<User> AccountStore::GetUser(Id user_id) {
 }
 
 Status AccountStore::SetState(const WriteContext& context, Id user_id, AccountState state) {
+  UserChange change;
+  change.disabled = state == AccountState::kDisabled;
+  return UpdateUser(context, user_id, std::nullopt, change).map([](const User&) {});
+}
+
+Result<User> AccountStore::UpdateUser(const WriteContext& context, Id user_id,
+                                      std::optional<int64_t> expected_version,
+                                      const UserChange& change) {
   const int64_t now = clock_.NowMillis();
-  const int64_t disabled = state == AccountState::kDisabled ? 1 : 0;
-  return database_
-      .Write(
-          context,
-          [&](WriteTransaction& transaction) -> Status {
-            Connection& connection = transaction.connection();
-            STEWARD_ASSIGN_OR_RETURN(
-                auto old,
-                connection.QueryInt("SELECT disabled FROM app_user WHERE id = ?", {user_id}));
-            if (!old) return Fail(ErrorCode::kNotFound, "没有这个账号 / no such user");
-            if (*old == disabled) return Ok();
-            STEWARD_ASSIGN_OR_RETURN(
-                auto version,
-                connection.QueryInt("UPDATE app_user SET disabled = ?, version = version + 1, "
-                                    "updated_at = ? WHERE id = ? RETURNING version",
-                                    {disabled, now, user_id}));
-            if (disabled) {
-              STEWARD_TRY(connection.Execute("DELETE FROM session WHERE user_id = ?", {user_id}));
-            }
-            transaction.RecordChange(
-                ChangeRecord{"app_user",
-                             user_id,
-                             version.value_or(0),
-                             ChangeOp::kUpdate,
-                             {{"disabled", {{"old", *old != 0}, {"new", disabled != 0}}}}});
-            return Ok();
-          })
-      .map([](int64_t) {});
+  return WriteValue(database_, context, [&](WriteTransaction& transaction) -> Result<User> {
+    Connection& connection = transaction.connection();
+    const Value id_param[] = {user_id};
+    STEWARD_ASSIGN_OR_RETURN(auto found, QueryUsers(connection, "WHERE id = ?", id_param));
+    if (found.empty()) return Fail(ErrorCode::kNotFound, "没有这个账号 / no such user");
+    const User old = std::move(found.front());
+    if (expected_version && *expected_version != old.version) {
+      return Fail(ErrorCode::kConflict,
+                  "账号已被他人修改，请刷新后重试 / the user was changed meanwhile; reload it");
+    }
+    User user = old;
+    nlohmann::json fields = nlohmann::json::object();
+    if (change.display_name) {
+      user.display_name = change.display_name->empty() ? user.login : *change.display_name;
+      if (user.display_name != old.display_name) {
+        fields["display_name"] = {{"old", old.display_name}, {"new", user.display_name}};
+      }
+    }
+    if (change.roles) {
+      STEWARD_ASSIGN_OR_RETURN(user.roles, CheckedRoles(connection, *change.roles));
+      if (user.roles != old.roles) fields["roles"] = {{"old", old.roles}, {"new", user.roles}};
+    }
+    if (change.units) {
+      STEWARD_ASSIGN_OR_RETURN(user.units, CheckedUnits(connection, *change.units));
+      if (user.units != SortedUnits(old.units)) {
+        fields["units"] = {{"old", UnitsJson(old.units)}, {"new", UnitsJson(user.units)}};
+      }
+    }
+    if (change.disabled) {
+      user.disabled = *change.disabled;
+      if (user.disabled != old.disabled) {
+        fields["disabled"] = {{"old", old.disabled}, {"new", user.disabled}};
+      }
+    }
+    if (fields.empty()) return old;
+    STEWARD_ASSIGN_OR_RETURN(
+        auto version, connection.QueryInt(
+                          "UPDATE app_user SET display_name = ?, disabled = ?, "
+                          "version = version + 1, updated_at = ? WHERE id = ? AND version = ? "
+                          "RETURNING version",
+                          {user.display_name, int64_t{user.disabled}, now, user_id, old.version}));
+    if (!version) {
+      return Fail(ErrorCode::kConflict,
+                  "账号已被他人修改，请刷新后重试 / the user was changed meanwhile; reload it");
+    }
+    user.version = *version;
+    if (fields.contains("roles")) {
+      STEWARD_TRY(connection.Execute("DELETE FROM user_role WHERE user_id = ?", {user_id}));
+      STEWARD_TRY(InsertRolesAndUnits(connection, user_id, user.roles, {}));
+    }
+    if (fields.contains("units")) {
+      STEWARD_TRY(connection.Execute("DELETE FROM user_unit WHERE user_id = ?", {user_id}));
+      STEWARD_TRY(InsertRolesAndUnits(connection, user_id, {}, user.units));
+    }
+    if (user.disabled && !old.disabled) {
+      STEWARD_TRY(connection.Execute("DELETE FROM session WHERE user_id = ?", {user_id}));
+    }
+    transaction.RecordChange(
+        ChangeRecord{"app_user", user_id, user.version, ChangeOp::kUpdate, std::move(fields)});
+    // Read back, so roles and units come in GetUser's order.
+    STEWARD_ASSIGN_OR_RETURN(auto updated, QueryUsers(connection, "WHERE id = ?", id_param));
+    return std::move(updated.front());
+  });
 }
 
 }  // namespace steward::auth

@@ -9,18 +9,24 @@
 // - After max_failed_logins consecutive failures the account is locked for `lockout`; while locked
 //   every attempt is refused with kLocked and the seconds left (detail field
 //   "retry_after_seconds"). A success resets the count.
+// - Per client address as well: after max_failed_logins_per_client failed sign-ins from one address
+//   within client_window, every sign-in from it is refused with kResourceExhausted (kThrottled,
+//   "retry_after_seconds") whatever the login, before any password is checked. Counted in memory
+//   (auth/internal/login_throttle.hpp): a restart forgets it.
 // - A session expires after `session_idle` without requests and at the latest `session_lifetime`
 //   after sign-in; LookupSession moves its expiry on, writing at most once per `session_refresh`.
 // - Disabled users cannot sign in, and their sessions and tokens stop working at once.
 // History: creating and changing users, roles and API tokens goes through Database::Write with
 // RecordChange; sign-in bookkeeping (failure counts, locks, sessions) is operational state, kept
 // out of the history and out of record versions (the audit log records sign-ins).
-// Threads: AccountStore is thread-safe (its own state is constant; the database serialises).
+// Threads: AccountStore is thread-safe (the database serialises; the per-address failure counts
+// have their own lock).
 // Password hashing runs outside any transaction, so it never holds SQLite's write lock.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +46,7 @@ inline constexpr std::string_view kBadCredentials = "auth.bad_credentials";
 inline constexpr std::string_view kLocked = "auth.locked";
 inline constexpr std::string_view kDisabled = "auth.disabled";
 inline constexpr std::string_view kUnauthenticated = "auth.unauthenticated";
+inline constexpr std::string_view kThrottled = "auth.throttled";  // kResourceExhausted (429)
 // The detail code of `error`'s first detail, or "" when it has none.
 std::string_view DetailCode(const Error& error);
 
@@ -47,6 +54,8 @@ struct AccountOptions {
   PasswordOptions password;
   int max_failed_logins = 5;
   int64_t lockout_millis = 15 * 60 * 1000;
+  int max_failed_logins_per_client = 20;  // 0: no per-address throttle
+  int64_t client_window_millis = 10 * 60 * 1000;
   int64_t session_idle_millis = 12 * 3600 * 1000;
   int64_t session_lifetime_millis = int64_t{7} * 24 * 3600 * 1000;
   int64_t session_refresh_millis = 60 * 1000;
@@ -65,6 +74,14 @@ struct NewUser {
   std::vector<std::string> roles;
   std::vector<UnitAssignment> units;
   bool must_change_password = false;
+};
+
+// What an admin changes on a user; fields left empty stay as they are.
+struct UserChange {
+  std::optional<std::string> display_name;  // empty: the login
+  std::optional<std::vector<std::string>> roles;
+  std::optional<std::vector<UnitAssignment>> units;
+  std::optional<bool> disabled;  // disabling ends the user's sessions
 };
 
 struct User {
@@ -129,11 +146,17 @@ struct InitialAdmin {
 
 enum class AccountState { kActive, kDisabled };
 
+namespace internal {
+class CredentialCache;
+class LoginThrottle;
+}  // namespace internal
+
 class AccountStore {
  public:
   // Hashes a dummy password once (to time unknown logins like known ones).
   AccountStore(storage::Database& database, IdGenerator& ids, const Clock& clock,
                AccountOptions options = {});
+  ~AccountStore();
 
   // Roles. EnsureBuiltinRoles creates missing built-in roles and gives each default permission of
   // auth/permission.hpp once (role_default_applied), so admins' edits stick. Run at every start.
@@ -145,6 +168,10 @@ class AccountStore {
   Result<Role> SetRolePermissions(const storage::WriteContext& context, std::string_view code,
                                   int64_t expected_version,
                                   const std::vector<std::string>& permissions);
+  // Deletes a role that is not built in and that no user holds; returns it as it was. kNotFound;
+  // kFailedPrecondition with detail code "role.builtin", or "role.in_use" whose message is the
+  // number of users holding it.
+  Result<Role> DeleteRole(const storage::WriteContext& context, std::string_view code);
 
   // Users.
   Result<User> CreateUser(const storage::WriteContext& context, const NewUser& user);
@@ -152,6 +179,12 @@ class AccountStore {
   Result<std::optional<User>> FindByLogin(std::string_view login);
   Result<User> GetUser(Id user_id);
   Status SetState(const storage::WriteContext& context, Id user_id, AccountState state);
+  // Applies `change` in one transaction and returns the user as now stored (the same version when
+  // nothing differs). With `expected_version`, kConflict when the user's version is another; roles
+  // and units are checked like CreateUser's (kInvalidArgument). The history records old and new
+  // values; the change log moving on is what makes cached principals (the API's) reload.
+  Result<User> UpdateUser(const storage::WriteContext& context, Id user_id,
+                          std::optional<int64_t> expected_version, const UserChange& change);
   // An admin sets a new password; the user must change it at next sign-in; sessions end.
   Status ResetPassword(const storage::WriteContext& context, Id user_id,
                        std::string_view new_password);
@@ -162,6 +195,11 @@ class AccountStore {
   // The live session of `token`, its expiry moved on; kUnauthenticated when
   // unknown, expired or its user disabled.
   Result<Session> LookupSession(std::string_view token);
+  // Without blocking: the session or token as LookupSession / LookupApiToken last found it, while
+  // nothing has changed since (see internal/credential_cache.hpp); nullopt when only the database
+  // can tell (then call the Lookup). For the HTTP server's io threads.
+  std::optional<Session> CachedSession(std::string_view token) const;
+  std::optional<ApiToken> CachedApiToken(std::string_view token) const;
   Status Logout(std::string_view token);
   // Checks the old password (a wrong one counts as a failed sign-in), applies the policy, clears
   // must_change_password and ends the user's other sessions (all but `keep_session_token`).
@@ -190,12 +228,21 @@ class AccountStore {
                           const std::string& password_hash);
   Status CountFailedLogin(Id user_id, int64_t now, bool* locked_now);
   Status EndSessions(storage::Connection& connection, Id user_id, std::string_view keep_digest);
+  // Stores a new password hash (the caller checked the policy and hashed outside the transaction)
+  // and ends the user's sessions but `keep_digest`. With `old_hash` (the user's own change) it
+  // must still be the stored hash (else kConflict) and must_change_password clears; without (an
+  // admin's reset) must_change_password is set.
+  Status StorePassword(const storage::WriteContext& context, Id user_id,
+                       const std::string& new_hash, const std::optional<std::string>& old_hash,
+                       std::string_view keep_digest);
 
   storage::Database& database_;
   IdGenerator& ids_;
   const Clock& clock_;
   const AccountOptions options_;
   const std::string dummy_hash_;
+  const std::unique_ptr<internal::LoginThrottle> throttle_;  // failed sign-ins per address
+  const std::unique_ptr<internal::CredentialCache> credentials_;
 };
 
 }  // namespace steward::auth

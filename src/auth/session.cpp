@@ -2,6 +2,8 @@
 #include <algorithm>
 
 #include "auth/account.hpp"
+#include "auth/internal/credential_cache.hpp"
+#include "auth/internal/login_throttle.hpp"
 #include "auth/internal/names.hpp"
 #include "auth/internal/secret.hpp"
 
@@ -38,6 +40,16 @@ tl::unexpected<Error> Locked(int64_t millis_left) {
                   " 分钟后再试 / too many failed sign-ins; the account is locked for " +
                   std::to_string(minutes) + " more minutes",
               {{"retry_after_seconds", std::string(kLocked), std::to_string(seconds)}});
+}
+
+tl::unexpected<Error> Throttled(int64_t millis_left) {
+  const int64_t seconds = (millis_left + 999) / 1000;
+  const int64_t minutes = (seconds + 59) / 60;
+  return Fail(ErrorCode::kResourceExhausted,
+              "此地址登录失败次数过多，请 " + std::to_string(minutes) +
+                  " 分钟后再试 / too many failed sign-ins from this address; try again in " +
+                  std::to_string(minutes) + " minutes",
+              {{"retry_after_seconds", std::string(kThrottled), std::to_string(seconds)}});
 }
 
 tl::unexpected<Error> Unauthenticated() {
@@ -112,6 +124,8 @@ Status AccountStore::EndSessions(Connection& connection, Id user_id, std::string
 Result<LoginResult> AccountStore::Login(std::string_view login, std::string_view password,
                                         std::string_view client) {
   const int64_t now = clock_.NowMillis();
+  // Before any lookup or hashing: a throttled address costs us nothing.
+  if (const int64_t wait = throttle_->RetryAfter(client, now); wait > 0) return Throttled(wait);
   auto normalized = internal::NormalizeLogin(login);
   struct Account {
     Id id = 0;
@@ -132,12 +146,15 @@ Result<LoginResult> AccountStore::Login(std::string_view login, std::string_view
   }
   if (!account) {
     (void)VerifyPassword(dummy_hash_, password);  // as slow as a real check
+    throttle_->CountFailure(client, now);
     return BadCredentials();
   }
   if (account->locked_until && *account->locked_until > now) {
+    throttle_->CountFailure(client, now);
     return Locked(*account->locked_until - now);
   }
   if (password.size() > kMaxPasswordLength || !VerifyPassword(account->hash, password)) {
+    throttle_->CountFailure(client, now);
     bool locked_now = false;
     STEWARD_TRY(CountFailedLogin(account->id, now, &locked_now));
     if (locked_now) return Locked(options_.lockout_millis);
@@ -181,6 +198,8 @@ Result<LoginResult> AccountStore::Login(std::string_view login, std::string_view
 Result<Session> AccountStore::LookupSession(std::string_view token) {
   if (token.empty() || token.size() > kMaxTokenLength) return Unauthenticated();
   const int64_t now = clock_.NowMillis();
+  const uint64_t generation = database_.generation();
+  if (auto cached = credentials_->FindSession(token, generation, now)) return std::move(*cached);
   const std::string digest = internal::TokenDigest(token);
   STEWARD_ASSIGN_OR_RETURN(auto row, database_.Read([&](Connection& connection) {
     return ReadSession(connection, digest);
@@ -208,20 +227,31 @@ Result<Session> AccountStore::LookupSession(std::string_view token) {
     session.last_seen_at = now;
     session.expires_at = expires;
   }
+  credentials_->Store(token, generation, now, session);
   return session;
+}
+
+std::optional<Session> AccountStore::CachedSession(std::string_view token) const {
+  if (token.empty() || token.size() > kMaxTokenLength) return std::nullopt;
+  return credentials_->FindSession(token, database_.generation(), clock_.NowMillis());
+}
+
+std::optional<ApiToken> AccountStore::CachedApiToken(std::string_view token) const {
+  if (!token.starts_with(kApiTokenPrefix) || token.size() > kMaxTokenLength) return std::nullopt;
+  return credentials_->FindToken(token, database_.generation(), clock_.NowMillis());
 }
 
 Status AccountStore::Logout(std::string_view token) {
   if (token.empty() || token.size() > kMaxTokenLength) return Ok();
   const std::string digest = internal::TokenDigest(token);
-  return database_
-      .Write(kSignInContext,
-             [&](WriteTransaction& transaction) -> Status {
-               return transaction.connection()
-                   .Execute("DELETE FROM session WHERE id = ?", {digest})
-                   .map([](int64_t) {});
-             })
-      .map([](int64_t) {});
+  credentials_->Forget(token);
+  auto deleted = database_.Write(kSignInContext, [&](WriteTransaction& transaction) -> Status {
+    return transaction.connection()
+        .Execute("DELETE FROM session WHERE id = ?", {digest})
+        .map([](int64_t) {});
+  });
+  credentials_->Forget(token);  // again: a lookup may have cached it while we deleted
+  return deleted.map([](int64_t) {});
 }
 
 Result<int64_t> AccountStore::PurgeExpiredSessions() {
@@ -235,17 +265,57 @@ Result<int64_t> AccountStore::PurgeExpiredSessions() {
   return removed;
 }
 
+Status AccountStore::StorePassword(const WriteContext& context, Id user_id,
+                                   const std::string& new_hash,
+                                   const std::optional<std::string>& old_hash,
+                                   std::string_view keep_digest) {
+  const int64_t now = clock_.NowMillis();
+  const bool must_change = !old_hash;  // an admin's reset must be changed by the user
+  return database_
+      .Write(context,
+             [&](WriteTransaction& transaction) -> Status {
+               Connection& connection = transaction.connection();
+               std::vector<Value> params{new_hash, int64_t{must_change}, now, now, user_id};
+               if (old_hash) params.emplace_back(*old_hash);
+               STEWARD_ASSIGN_OR_RETURN(
+                   auto version,
+                   connection.QueryInt(std::string("UPDATE app_user SET password_hash = ?, "
+                                                   "must_change_password = ?, "
+                                                   "password_changed_at = ?, failed_logins = 0, "
+                                                   "locked_until = NULL, version = version + 1, "
+                                                   "updated_at = ? WHERE id = ?") +
+                                           (old_hash ? " AND password_hash = ?" : "") +
+                                           " RETURNING version",
+                                       params));
+               if (!version && old_hash) {
+                 return Fail(ErrorCode::kConflict,
+                             "密码已被修改，请重试 / the password changed meanwhile; try again");
+               }
+               if (!version) return Fail(ErrorCode::kNotFound, "没有这个账号 / no such user");
+               STEWARD_TRY(EndSessions(connection, user_id, keep_digest));
+               // Only that it changed: never a hash.
+               transaction.RecordChange(
+                   ChangeRecord{"app_user",
+                                user_id,
+                                *version,
+                                ChangeOp::kUpdate,
+                                {{"password_changed_at", {{"new", now}}},
+                                 {"must_change_password", {{"new", must_change}}}}});
+               return Ok();
+             })
+      .map([](int64_t) {});
+}
+
 Status AccountStore::ChangePassword(const WriteContext& context, Id user_id,
                                     std::string_view old_password, std::string_view new_password,
                                     std::string_view keep_session_token) {
-  const int64_t now = clock_.NowMillis();
   STEWARD_ASSIGN_OR_RETURN(auto hash, database_.Read([&](Connection& connection) {
     return ReadPasswordHash(connection, user_id);
   }));
   if (!hash) return Fail(ErrorCode::kNotFound, "没有这个账号 / no such user");
   if (old_password.size() > kMaxPasswordLength || !VerifyPassword(*hash, old_password)) {
     bool locked_now = false;
-    STEWARD_TRY(CountFailedLogin(user_id, now, &locked_now));
+    STEWARD_TRY(CountFailedLogin(user_id, clock_.NowMillis(), &locked_now));
     return Fail(ErrorCode::kPermissionDenied, "原密码不正确 / the current password is wrong",
                 {{"old_password", std::string(kBadCredentials),
                   "原密码不正确 / the current password is wrong"}});
@@ -261,62 +331,14 @@ Status AccountStore::ChangePassword(const WriteContext& context, Id user_id,
                            HashPassword(new_password, options_.password));
   const std::string keep_digest =
       keep_session_token.empty() ? std::string() : internal::TokenDigest(keep_session_token);
-  return database_
-      .Write(context,
-             [&](WriteTransaction& transaction) -> Status {
-               Connection& connection = transaction.connection();
-               STEWARD_ASSIGN_OR_RETURN(
-                   auto rows,
-                   connection.Query("UPDATE app_user SET password_hash = ?, "
-                                    "must_change_password = 0, password_changed_at = ?, "
-                                    "failed_logins = 0, version = version + 1, updated_at = ? "
-                                    "WHERE id = ? AND password_hash = ? RETURNING version",
-                                    {new_hash, now, now, user_id, *hash}));
-               if (rows.empty()) {
-                 return Fail(ErrorCode::kConflict,
-                             "密码已被修改，请重试 / the password changed meanwhile; try again");
-               }
-               STEWARD_TRY(EndSessions(connection, user_id, keep_digest));
-               // Only that it changed: never a hash.
-               transaction.RecordChange(ChangeRecord{"app_user",
-                                                     user_id,
-                                                     rows.Int(0, 0),
-                                                     ChangeOp::kUpdate,
-                                                     {{"password_changed_at", {{"new", now}}},
-                                                      {"must_change_password", {{"new", false}}}}});
-               return Ok();
-             })
-      .map([](int64_t) {});
+  return StorePassword(context, user_id, new_hash, *hash, keep_digest);
 }
 
 Status AccountStore::ResetPassword(const WriteContext& context, Id user_id,
                                    std::string_view new_password) {
   STEWARD_TRY(CheckPasswordPolicy(new_password));
   STEWARD_ASSIGN_OR_RETURN(const std::string hash, HashPassword(new_password, options_.password));
-  const int64_t now = clock_.NowMillis();
-  return database_
-      .Write(context,
-             [&](WriteTransaction& transaction) -> Status {
-               Connection& connection = transaction.connection();
-               STEWARD_ASSIGN_OR_RETURN(
-                   auto version,
-                   connection.QueryInt("UPDATE app_user SET password_hash = ?, "
-                                       "must_change_password = 1, password_changed_at = ?, "
-                                       "failed_logins = 0, locked_until = NULL, "
-                                       "version = version + 1, updated_at = ? "
-                                       "WHERE id = ? RETURNING version",
-                                       {hash, now, now, user_id}));
-               if (!version) return Fail(ErrorCode::kNotFound, "没有这个账号 / no such user");
-               STEWARD_TRY(EndSessions(connection, user_id, ""));
-               transaction.RecordChange(ChangeRecord{"app_user",
-                                                     user_id,
-                                                     *version,
-                                                     ChangeOp::kUpdate,
-                                                     {{"password_changed_at", {{"new", now}}},
-                                                      {"must_change_password", {{"new", true}}}}});
-               return Ok();
-             })
-      .map([](int64_t) {});
+  return StorePassword(context, user_id, hash, std::nullopt, "");
 }
 
 // ---- API tokens ----
@@ -366,6 +388,8 @@ Result<ApiToken> AccountStore::LookupApiToken(std::string_view token) {
     return Unauthenticated();
   }
   const int64_t now = clock_.NowMillis();
+  const uint64_t generation = database_.generation();
+  if (auto cached = credentials_->FindToken(token, generation, now)) return std::move(*cached);
   const std::string digest = internal::TokenDigest(token);
   STEWARD_ASSIGN_OR_RETURN(auto rows, database_.Read([&](Connection& connection) {
     return connection.Query(
@@ -379,6 +403,7 @@ Result<ApiToken> AccountStore::LookupApiToken(std::string_view token) {
   if (info.revoked_at || (info.expires_at && *info.expires_at <= now) || rows.Int(0, 7) != 0) {
     return Unauthenticated();
   }
+  credentials_->Store(token, generation, now, info);
   return info;
 }
 

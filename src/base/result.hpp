@@ -22,6 +22,7 @@ enum class ErrorCode {
   kUnauthenticated,     // no valid session or token: log in first
   kPermissionDenied,    // the caller may not do this
   kUnavailable,         // a dependency (database, peer) did not answer; retrying may help
+  kResourceExhausted,   // the caller sent too many requests (e.g. failed sign-ins); wait and retry
   kDataLoss,            // stored data is corrupt or cannot be decrypted
   kInternal,            // a bug or an unexpected engine error
 };

@@ -11,6 +11,7 @@ void AddApiRoutes(Server& server, const ApiServices& services) {
   handlers::AddOrgRoutes(server, api);
   handlers::AddResidentRoutes(server, api);
   handlers::AddSystemRoutes(server, api);
+  handlers::AddDictRoutes(server, api);
   handlers::AddPlaceRoutes(server, api);
   handlers::AddStatsRoutes(server, api);
   handlers::AddJobRoutes(server, api);

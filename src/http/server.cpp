@@ -51,6 +51,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -517,7 +518,11 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Session> session) {
     } else {
       request.params = std::move(match.params);
       request.route = match.route->pattern;
-      response = co_await RunOnWorker(match.route, &request);
+      if (auto quick = internal::RouteTable::InvokeQuick(*match.route, request)) {
+        response = std::move(*quick);
+      } else {
+        response = co_await RunOnWorker(match.route, &request);
+      }
     }
     if (upload) {
       std::error_code ignored;
@@ -572,6 +577,24 @@ asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, un
       }
       co_return !ec;
     }
+  }
+  if (response.shared_body) {
+    // A cached answer: sent from the shared string, no copy.
+    const std::shared_ptr<const std::string> body = std::move(response.shared_body);
+    bhttp::response<bhttp::span_body<const char>> message;
+    message.version(version);
+    message.result(static_cast<unsigned>(response.status));
+    message.set(bhttp::field::server, "steward");
+    message.set("X-Request-Id", request_id);
+    message.set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) message.insert(name, value);
+    message.keep_alive(keep_alive);
+    message.body() = boost::beast::span<const char>(body->data(), head ? 0 : body->size());
+    message.content_length(body->size());
+    session.stream.expires_after(kWriteTimeout);
+    co_await bhttp::async_write(session.stream, message,
+                                asio::redirect_error(asio::use_awaitable, ec));
+    co_return !ec;
   }
   bhttp::response<bhttp::string_body> message;
   message.version(version);

@@ -2,9 +2,10 @@
 //
 // What for: the only door into Steward from the network. Routes are method + path pattern
 // (`/api/v1/residents/{id}`); handlers are plain functions Request -> Response that run on a
-// worker pool, so they MAY block (database work). Upload routes get their body streamed to a file
-// under options.upload_dir, never held in memory. A response may name a file to send instead of a
-// body. Requests that match no route may be answered from a static folder (the console), with
+// worker pool, so they MAY block (database work); a route may also have a quick path that answers
+// from memory on the io thread (RouteOptions::quick). Upload routes get their body streamed to a
+// file under options.upload_dir, never held in memory. A response may name a file to send instead
+// of a body. Requests that match no route may be answered from a static folder (the console), with
 // index.html for paths that look like console pages. A response may also be a stream of chunks
 // (Server-Sent Events), produced on the worker pool. GET /metrics (Prometheus text) is built in.
 // Boost.Beast/Asio live only in server.cpp (pimpl), so including this header costs nothing.
@@ -82,6 +83,8 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, sent instead of `body`: a cached answer shared by many responses without a copy.
+  std::shared_ptr<const std::string> shared_body;
   // Extra headers (e.g. Allow, Location, Set-Cookie). Server, X-Request-Id, Content-Type,
   // Content-Length and Connection are set by the server and must not appear here.
   std::vector<std::pair<std::string, std::string>> headers;
@@ -99,8 +102,16 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// A route's fast path: tried on the io thread before the handler, it answers what it can without
+// blocking (no database, no file, no waiting on a lock held for long; a cache lookup), and
+// returns nullopt for everything else, which then goes to the handler on the worker pool as
+// usual. It must never do what the handler would not (it is the same route). Same threads rules
+// as a Handler.
+using QuickHandler = std::function<std::optional<Response>(const Request&)>;
+
 struct RouteOptions {
   bool upload = false;  // stream the body to a file (Request::upload_file)
+  QuickHandler quick;   // optional; not for upload routes
 };
 
 class Server {

@@ -348,3 +348,67 @@ TEST_F(ServerFeaturesTest, StopEndsAnOpenStreamWithinTheGracePeriod) {
 
 }  // namespace
 }  // namespace steward::http
+
+namespace steward::http {
+namespace {
+
+// A route's quick path answers on the io thread what it can; the rest, and anything it throws
+// on, goes to the handler. A shared body is sent whole (and not at all for HEAD).
+TEST_F(ServerFeaturesTest, QuickPathAnswersWhatItCanAndTheHandlerTheRest) {
+  auto shared = std::make_shared<const std::string>(std::string(300000, 'x') + "end");
+  std::atomic<int> handled{0};
+  RouteOptions options;
+  options.quick = [shared](const Request& request) -> std::optional<Response> {
+    if (request.Query("throw")) throw std::runtime_error("quick path bug");
+    if (!request.Query("quick")) return std::nullopt;
+    Response response;
+    response.shared_body = shared;
+    response.content_type = "text/plain";
+    response.headers.emplace_back("X-Answered-By", "quick");
+    return response;
+  };
+  Make().Route(
+      "GET", "/thing",
+      [&handled](const Request&) {
+        ++handled;
+        Response response;
+        response.body = "from the handler";
+        response.headers.emplace_back("X-Answered-By", "handler");
+        return response;
+      },
+      std::move(options));
+  Start();
+
+  RawResponse quick = Exchange(Get("/thing?quick=1"));
+  EXPECT_EQ(quick.status, 200);
+  EXPECT_EQ(quick.Header("x-answered-by"), "quick");
+  EXPECT_EQ(quick.body, *shared);
+  EXPECT_FALSE(quick.Header("x-request-id").empty());
+  EXPECT_EQ(handled.load(), 0);
+
+  RawResponse head = Exchange(Get("/thing?quick=1", "HEAD"));
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.Header("content-length"), std::to_string(shared->size()));
+  EXPECT_TRUE(head.body.empty());
+
+  RawResponse declined = Exchange(Get("/thing"));
+  EXPECT_EQ(declined.Header("x-answered-by"), "handler");
+  EXPECT_EQ(declined.body, "from the handler");
+  RawResponse threw = Exchange(Get("/thing?throw=1&quick=1"));
+  EXPECT_EQ(threw.status, 200);
+  EXPECT_EQ(threw.Header("x-answered-by"), "handler");
+  EXPECT_EQ(handled.load(), 2);
+
+  // Several requests on one kept-alive connection, quick and not, in order.
+  Connection connection(port_);
+  for (int i = 0; i < 4; ++i) {
+    const bool fast = i % 2 == 0;
+    ASSERT_TRUE(connection.Send(Get(fast ? "/thing?quick=1" : "/thing")));
+    auto response = connection.Read(false);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->Header("x-answered-by"), fast ? "quick" : "handler");
+  }
+}
+
+}  // namespace
+}  // namespace steward::http

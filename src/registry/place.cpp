@@ -1,5 +1,7 @@
 #include "registry/place.hpp"
 
+#include "org/unit.hpp"
+
 namespace steward::registry {
 namespace {
 
@@ -10,6 +12,49 @@ using storage::WriteTransaction;
 
 nlohmann::json OptJson(const auto& value) {
   return value ? nlohmann::json(*value) : nlohmann::json();
+}
+
+Value Stored(const auto& value) { return value ? Value(*value) : Value(nullptr); }
+
+tl::unexpected<Error> Stale(std::string_view table) {
+  const std::string what = table == "complex"    ? "小区已被他人修改 / the complex"
+                           : table == "building" ? "楼栋已被他人修改 / the building"
+                                                 : "这一户已被他人修改 / the household";
+  return Fail(ErrorCode::kConflict, what + " changed meanwhile",
+              {{"version", "stale_version", "记录已被他人修改，请刷新后重试"}});
+}
+
+// The columns an update changes: its SET clause, their values and the change-log fields.
+struct ColumnChanges {
+  nlohmann::json fields = nlohmann::json::object();
+  std::string sets;
+  std::vector<Value> params;
+
+  void Add(const char* column, nlohmann::json old_value, nlohmann::json new_value, Value stored) {
+    if (old_value == new_value) return;
+    fields[column] = {{"old", std::move(old_value)}, {"new", std::move(new_value)}};
+    sets += std::string(column) + " = ?, ";
+    params.push_back(std::move(stored));
+  }
+};
+
+// Writes `changes` to the row if it is still at `expected_version` and records them; returns the
+// row's version (unchanged when there is nothing to write).
+Result<int64_t> Apply(WriteTransaction& transaction, std::string_view table, Id id,
+                      int64_t expected_version, ColumnChanges changes, int64_t now) {
+  if (changes.fields.empty()) return expected_version;
+  changes.params.push_back(now);
+  changes.params.push_back(id);
+  changes.params.push_back(expected_version);
+  STEWARD_ASSIGN_OR_RETURN(
+      int64_t changed, transaction.connection().Execute(
+                           "UPDATE " + std::string(table) + " SET " + changes.sets +
+                               "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                           changes.params));
+  if (changed != 1) return Stale(table);
+  transaction.RecordChange(ChangeRecord{std::string(table), id, expected_version + 1,
+                                        ChangeOp::kUpdate, std::move(changes.fields)});
+  return expected_version + 1;
 }
 
 }  // namespace
@@ -188,60 +233,172 @@ Result<std::vector<Id>> PlaceStore::CreateHouseholds(WriteTransaction& transacti
   return ids;
 }
 
-Result<int64_t> PlaceStore::UpdateBuilding(storage::WriteTransaction& transaction, Id id,
+Result<int64_t> PlaceStore::UpdateBuilding(WriteTransaction& transaction, Id id,
                                            int64_t expected_version, const BuildingPatch& patch) {
-  storage::Connection& connection = transaction.connection();
-  STEWARD_ASSIGN_OR_RETURN(
-      auto rows, connection.Query("SELECT name, address, lon, lat, floors, units, version FROM "
-                                  "building WHERE id = ?",
-                                  {id}));
+  STEWARD_ASSIGN_OR_RETURN(auto rows, transaction.connection().Query(
+                                          "SELECT name, address, lon, lat, floors, units, version "
+                                          "FROM building WHERE id = ?",
+                                          {id}));
   if (rows.empty()) return Fail(ErrorCode::kNotFound, "没有这栋楼 / no such building");
-  if (rows.Int(0, 6) != expected_version) {
-    return Fail(ErrorCode::kConflict, "楼栋已被他人修改 / the building changed meanwhile",
-                {{"version", "stale_version", "记录已被他人修改，请刷新后重试"}});
-  }
-  nlohmann::json fields = nlohmann::json::object();
-  std::string sets;
-  std::vector<storage::Value> params;
-  auto change = [&](const char* column, nlohmann::json old_value, nlohmann::json new_value,
-                    storage::Value stored) {
-    if (old_value == new_value) return;
-    fields[column] = {{"old", std::move(old_value)}, {"new", std::move(new_value)}};
-    sets += std::string(column) + " = ?, ";
-    params.push_back(std::move(stored));
-  };
+  if (rows.Int(0, 6) != expected_version) return Stale("building");
   auto real = [&](size_t column) {
     return rows.IsNull(0, column) ? nlohmann::json() : nlohmann::json(rows.Real(0, column));
   };
   auto integer = [&](size_t column) {
     return rows.IsNull(0, column) ? nlohmann::json() : nlohmann::json(rows.Int(0, column));
   };
-  auto stored = [](const auto& value) -> storage::Value {
-    if (!value) return storage::Value(nullptr);
-    return storage::Value(*value);
-  };
-  if (patch.name) change("name", rows.Text(0, 0), *patch.name, *patch.name);
-  if (patch.address) change("address", rows.Text(0, 1), *patch.address, *patch.address);
-  if (patch.lon) change("lon", real(2), OptJson(*patch.lon), stored(*patch.lon));
-  if (patch.lat) change("lat", real(3), OptJson(*patch.lat), stored(*patch.lat));
-  if (patch.floors) change("floors", integer(4), OptJson(*patch.floors), stored(*patch.floors));
-  if (patch.units) change("units", integer(5), OptJson(*patch.units), stored(*patch.units));
-  if (fields.empty()) return expected_version;
-  params.push_back(clock_.NowMillis());
-  params.push_back(id);
-  params.push_back(expected_version);
-  STEWARD_ASSIGN_OR_RETURN(
-      int64_t changed,
-      connection.Execute("UPDATE building SET " + sets +
-                             "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                         params));
-  if (changed != 1) {
-    return Fail(ErrorCode::kConflict, "楼栋已被他人修改 / the building changed meanwhile",
-                {{"version", "stale_version", "记录已被他人修改，请刷新后重试"}});
+  ColumnChanges changes;
+  if (patch.name) changes.Add("name", rows.Text(0, 0), *patch.name, *patch.name);
+  if (patch.address) changes.Add("address", rows.Text(0, 1), *patch.address, *patch.address);
+  if (patch.lon) changes.Add("lon", real(2), OptJson(*patch.lon), Stored(*patch.lon));
+  if (patch.lat) changes.Add("lat", real(3), OptJson(*patch.lat), Stored(*patch.lat));
+  if (patch.floors) {
+    changes.Add("floors", integer(4), OptJson(*patch.floors), Stored(*patch.floors));
   }
-  transaction.RecordChange(
-      ChangeRecord{"building", id, expected_version + 1, ChangeOp::kUpdate, std::move(fields)});
-  return expected_version + 1;
+  if (patch.units) changes.Add("units", integer(5), OptJson(*patch.units), Stored(*patch.units));
+  return Apply(transaction, "building", id, expected_version, std::move(changes),
+               clock_.NowMillis());
+}
+
+Result<int64_t> PlaceStore::UpdateComplex(WriteTransaction& transaction, Id id,
+                                          int64_t expected_version, const ComplexPatch& patch) {
+  storage::Connection& connection = transaction.connection();
+  STEWARD_ASSIGN_OR_RETURN(auto rows,
+                           connection.Query("SELECT unit_id, name, address, property_company, "
+                                            "owners_committee, version FROM complex WHERE id = ?",
+                                            {id}));
+  if (rows.empty()) return Fail(ErrorCode::kNotFound, "没有这个小区 / no such complex");
+  if (rows.Int(0, 5) != expected_version) return Stale("complex");
+  ColumnChanges changes;
+  if (patch.unit_id && *patch.unit_id != rows.Int(0, 0)) {
+    STEWARD_ASSIGN_OR_RETURN(
+        auto unit, connection.Query("SELECT path FROM org_unit WHERE id = ?", {*patch.unit_id}));
+    if (unit.empty()) return Fail(ErrorCode::kNotFound, "没有这个单位 / no such unit");
+    const std::string& path = unit.Text(0, 0);
+    STEWARD_ASSIGN_OR_RETURN(
+        auto elsewhere,
+        connection.QueryInt("SELECT count(*) FROM building b JOIN org_unit u ON u.id = b.unit_id "
+                            "WHERE b.complex_id = ? AND NOT (u.path >= ? AND u.path < ?)",
+                            {id, path, org::SubtreeUpperBound(path)}));
+    if (elsewhere.value_or(0) > 0) {
+      const std::string count = std::to_string(*elsewhere);
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "小区有 " + count + " 栋楼不在新社区内 / " + count +
+                      " buildings of the complex lie outside the new community",
+                  {{"unit_id", "place.buildings_elsewhere",
+                    count + " 栋楼不在新社区内 / " + count + " buildings outside it"}});
+    }
+    changes.Add("unit_id", rows.Int(0, 0), *patch.unit_id, *patch.unit_id);
+  }
+  auto text = [&](const char* column, size_t index, const std::optional<std::string>& wanted) {
+    if (wanted) changes.Add(column, rows.Text(0, index), *wanted, *wanted);
+  };
+  text("name", 1, patch.name);
+  text("address", 2, patch.address);
+  text("property_company", 3, patch.property_company);
+  text("owners_committee", 4, patch.owners_committee);
+  return Apply(transaction, "complex", id, expected_version, std::move(changes),
+               clock_.NowMillis());
+}
+
+Result<HouseholdUpdate> PlaceStore::UpdateHousehold(WriteTransaction& transaction, Id id,
+                                                    int64_t expected_version,
+                                                    const HouseholdPatch& patch) {
+  storage::Connection& connection = transaction.connection();
+  STEWARD_ASSIGN_OR_RETURN(
+      auto rows, connection.Query("SELECT h.building_id, h.unit_no, h.room, h.head_resident_id, "
+                                  "h.assistance_type, h.assistance_from, h.assistance_to, "
+                                  "h.version, b.unit_id FROM household h "
+                                  "JOIN building b ON b.id = h.building_id WHERE h.id = ?",
+                                  {id}));
+  if (rows.empty()) return Fail(ErrorCode::kNotFound, "没有这一户 / no such household");
+  if (rows.Int(0, 7) != expected_version) return Stale("household");
+  const Id old_unit = rows.Int(0, 8);
+  Id new_unit = old_unit;
+  ColumnChanges changes;
+  if (patch.building_id && *patch.building_id != rows.Int(0, 0)) {
+    STEWARD_ASSIGN_OR_RETURN(
+        auto unit,
+        connection.QueryInt("SELECT unit_id FROM building WHERE id = ?", {*patch.building_id}));
+    if (!unit) {
+      return Fail(ErrorCode::kInvalidArgument, "没有这栋楼 / no such building",
+                  {{"building_id", "household.building_unknown", "没有这栋楼 / no such building"}});
+    }
+    new_unit = *unit;
+    changes.Add("building_id", rows.Int(0, 0), *patch.building_id, *patch.building_id);
+  }
+  if (patch.unit_no) changes.Add("unit_no", rows.Text(0, 1), *patch.unit_no, *patch.unit_no);
+  if (patch.room) changes.Add("room", rows.Text(0, 2), *patch.room, *patch.room);
+  if (!changes.fields.empty()) {
+    const Id building = patch.building_id.value_or(rows.Int(0, 0));
+    const std::string unit_no = patch.unit_no.value_or(rows.Text(0, 1));
+    const std::string room = patch.room.value_or(rows.Text(0, 2));
+    STEWARD_ASSIGN_OR_RETURN(
+        auto taken, connection.QueryInt("SELECT id FROM household WHERE building_id = ? AND "
+                                        "unit_no = ? AND room = ? AND id <> ?",
+                                        {building, unit_no, room, id}));
+    if (taken) {
+      return Fail(ErrorCode::kAlreadyExists, "这一户已登记 / this household exists",
+                  {{"room", "household.duplicate", "这一户已登记 / already registered"}});
+    }
+  }
+  if (patch.head_resident_id) {
+    if (*patch.head_resident_id) {
+      STEWARD_ASSIGN_OR_RETURN(
+          auto member,
+          connection.QueryInt("SELECT 1 FROM resident WHERE id = ? AND household_id = ? AND "
+                              "deleted_at IS NULL",
+                              {**patch.head_resident_id, id}));
+      if (!member) {
+        return Fail(ErrorCode::kInvalidArgument, "户主应为本户在册居民 / the head must live here",
+                    {{"head_resident_id", "household.head_not_member",
+                      "户主应为本户在册居民 / the head must be a living member"}});
+      }
+    }
+    changes.Add("head_resident_id", OptJson(rows.OptInt(0, 3)), OptJson(*patch.head_resident_id),
+                Stored(*patch.head_resident_id));
+  }
+  if (patch.assistance) {
+    const std::optional<std::string> type =
+        *patch.assistance ? std::optional<std::string>(AssistanceTypeName(**patch.assistance))
+                          : std::nullopt;
+    changes.Add("assistance_type", OptJson(rows.OptText(0, 4)), OptJson(type), Stored(type));
+  }
+  auto date = [&](const char* column, size_t index,
+                  const std::optional<std::optional<Date>>& wanted) {
+    if (!wanted) return;
+    const std::optional<std::string> text =
+        *wanted ? std::optional((*wanted)->ToString()) : std::nullopt;
+    changes.Add(column, OptJson(rows.OptText(0, index)), OptJson(text), Stored(text));
+  };
+  date("assistance_from", 5, patch.assistance_from);
+  date("assistance_to", 6, patch.assistance_to);
+  const int64_t now = clock_.NowMillis();
+  HouseholdUpdate update;
+  STEWARD_ASSIGN_OR_RETURN(update.version, Apply(transaction, "household", id, expected_version,
+                                                 std::move(changes), now));
+  if (new_unit == old_unit) return update;
+  // The living residents counted under the old building's micro-grid count under the new one.
+  std::vector<std::pair<Id, int64_t>> moved;
+  const Value select[] = {id, old_unit};
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT id, version FROM resident WHERE household_id = ? AND unit_id = ? AND "
+      "deleted_at IS NULL",
+      select, [&](const storage::RowView& row) { moved.emplace_back(row.Int(0), row.Int(1)); }));
+  if (moved.empty()) return update;
+  STEWARD_TRY(
+      connection.Execute("UPDATE resident SET unit_id = ?, version = version + 1, updated_at = ? "
+                         "WHERE household_id = ? AND unit_id = ? AND deleted_at IS NULL",
+                         {new_unit, now, id, old_unit}));
+  for (const auto& [resident, version] : moved) {
+    transaction.RecordChange(ChangeRecord{"resident",
+                                          resident,
+                                          version + 1,
+                                          ChangeOp::kUpdate,
+                                          {{"unit_id", {{"old", old_unit}, {"new", new_unit}}}}});
+  }
+  update.residents_moved = static_cast<int64_t>(moved.size());
+  return update;
 }
 
 }  // namespace steward::registry

@@ -2,7 +2,13 @@
 //
 // A building lies in one micro-grid (unit_id) and optionally in one complex; a complex belongs to
 // a community; a household is a dwelling (unit/room) in a building, with an optional head and an
-// optional social-assistance type with dates. Every create records a change-log entry.
+// optional social-assistance type with dates. Every create, update and delete records a
+// change-log entry; updates and deletes name the version they read (a stale one is kConflict).
+// A place is deleted for real, and only when empty: a complex without buildings, a building
+// without households or a current building leader, a household without living residents
+// (kFailedPrecondition, `place.has_*`, naming the count). Records that merely remember the place
+// let go of it, each change recorded: deleted residents their household, ended building-leader
+// assignments their building. The delete's change-log entry holds the row as it was.
 // Thread-safety: as ResidentStore (stateless; the caller owns the transaction).
 #pragma once
 
@@ -57,6 +63,32 @@ struct BuildingPatch {
   std::optional<std::optional<int64_t>> floors, units;
 };
 
+// Fields of a complex to change; unset ones stay. A new unit (a community) must hold every
+// building of the complex (kFailedPrecondition `place.buildings_elsewhere` otherwise).
+struct ComplexPatch {
+  std::optional<Id> unit_id;
+  std::optional<std::string> name;
+  std::optional<std::string> address;
+  std::optional<std::string> property_company;
+  std::optional<std::string> owners_committee;
+};
+
+// Fields of a household to change; unset ones stay. The inner nullopt clears a field. A new
+// building in another micro-grid takes along the living residents counted under the old one.
+struct HouseholdPatch {
+  std::optional<Id> building_id;
+  std::optional<std::string> unit_no;
+  std::optional<std::string> room;
+  std::optional<std::optional<Id>> head_resident_id;  // a living member of the household
+  std::optional<std::optional<AssistanceType>> assistance;
+  std::optional<std::optional<Date>> assistance_from, assistance_to;
+};
+
+struct HouseholdUpdate {
+  int64_t version = 0;
+  int64_t residents_moved = 0;  // to the new building's micro-grid
+};
+
 class PlaceStore {
  public:
   PlaceStore(IdGenerator& ids, const Clock& clock) : ids_(ids), clock_(clock) {}
@@ -71,6 +103,18 @@ class PlaceStore {
   // when it is no longer at `expected_version`.
   Result<int64_t> UpdateBuilding(storage::WriteTransaction& transaction, Id id,
                                  int64_t expected_version, const BuildingPatch& patch);
+  // As UpdateBuilding; also kNotFound for an unknown new unit.
+  Result<int64_t> UpdateComplex(storage::WriteTransaction& transaction, Id id,
+                                int64_t expected_version, const ComplexPatch& patch);
+  // As UpdateBuilding; also kInvalidArgument for an unknown building or a head who is not a
+  // living member, kAlreadyExists when the new building, unit and room are taken.
+  Result<HouseholdUpdate> UpdateHousehold(storage::WriteTransaction& transaction, Id id,
+                                          int64_t expected_version, const HouseholdPatch& patch);
+
+  // kNotFound; kConflict on a stale version; kFailedPrecondition while the place is not empty.
+  Status DeleteComplex(storage::WriteTransaction& transaction, Id id, int64_t expected_version);
+  Status DeleteBuilding(storage::WriteTransaction& transaction, Id id, int64_t expected_version);
+  Status DeleteHousehold(storage::WriteTransaction& transaction, Id id, int64_t expected_version);
 
  private:
   IdGenerator& ids_;

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "storage/change_log.hpp"
 #include "storage/postgres/postgres_connection.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
 
@@ -199,7 +200,31 @@ Result<int64_t> Database::Write(const WriteContext& context,
   if (Status status = connection.ExecScript("COMMIT"); !status) {
     return rollback(std::move(status).error());
   }
+  if (!transaction.changes().empty()) {
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+    // Sequence numbers follow commit order, so every change up to ours is committed and covered
+    // by this move: the next poll need not move the generation again for them.
+    int64_t polled = polled_seq_.load(std::memory_order_acquire);
+    while (polled < *last_seq &&
+           !polled_seq_.compare_exchange_weak(polled, *last_seq, std::memory_order_acq_rel)) {
+    }
+  }
   return *last_seq;
+}
+
+Status Database::PollChanges() {
+  STEWARD_ASSIGN_OR_RETURN(const int64_t seq,
+                           Read([](Connection& connection) { return LastChangeSeq(connection); }));
+  if (polled_seq_.exchange(seq, std::memory_order_acq_rel) != seq) {
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  return Ok();
+}
+
+Status Database::Checkpoint() {
+  if (engine_ != Engine::kSqlite) return Ok();
+  STEWARD_ASSIGN_OR_RETURN(Lease lease, Borrow(write_pool_));
+  return lease.connection->ExecScript("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 Result<int64_t> Database::AppendChanges(Connection& connection, const WriteContext& context,

@@ -14,6 +14,7 @@
 // the calling thread until the callback returns.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -112,6 +113,20 @@ class Database {
   // another JobLock in this one) has it.
   Result<std::unique_ptr<JobLock>> TryLockJob(Id job_id);
 
+  // A number that moves whenever the data may have changed: after every commit of this process
+  // that recorded changes, and when PollChanges() sees the change log moved (another process's
+  // writes). Caches of answers computed from the database (http/) keep an answer while this stays
+  // put, without a query per request. Read it BEFORE computing what you cache: a write that
+  // commits meanwhile then moves it past your entry. Never goes backwards.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  // Reads the change log's last sequence number and moves generation() if it moved since the
+  // last poll. `steward serve` calls it a few times a second, which bounds how long a cache can
+  // miss a write made by another process.
+  Status PollChanges();
+  // SQLite: folds the write-ahead log back into the database file and empties it (a large WAL
+  // slows every read). Best effort: a busy database is left as it is. PostgreSQL: nothing.
+  Status Checkpoint();
+
  private:
   struct Pool {
     std::mutex mutex;
@@ -141,6 +156,8 @@ class Database {
   const Clock& clock_;
   Pool read_pool_;
   Pool write_pool_;  // SQLite: limit 1, so this pool is the single writer path
+  std::atomic<uint64_t> generation_{1};
+  std::atomic<int64_t> polled_seq_{-1};  // the change log's last seq at the last PollChanges()
 };
 
 // Runs `fn` (returning Result<T>) in one write transaction on `database` and hands back its value,

@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import urllib.request
 
 BINARY = os.environ.get("STEWARD_BINARY", "")
@@ -72,6 +73,17 @@ class Server:
         if not self.url.startswith("http://"):
             self.process.kill()
             raise AssertionError("serve printed %r; stderr: %s" % (self.url, self.process.stderr.read()))
+        # Read the log as it comes: a full pipe would block the server's next log line.
+        self._log = []
+        self._reader = threading.Thread(target=lambda: self._log.extend(self.process.stderr),
+                                        daemon=True)
+        self._reader.start()
+
+    def log(self):
+        """Everything the server wrote to stderr so far (all of it once stopped)."""
+        if self.process.poll() is not None:
+            self._reader.join(timeout=15)
+        return "".join(self._log)
 
     def get(self, path):
         try:

@@ -2,7 +2,9 @@
 import json
 import os
 import re
+import sqlite3
 import stat
+import subprocess
 import sys
 import unittest
 
@@ -56,6 +58,24 @@ class CliTest(unittest.TestCase):
                 self.assertNotEqual(again.returncode, 0)
                 self.assertIn("already", again.stderr)
                 self.assertEqual(self.work.run("--db", db, "demo", "--if-empty").returncode, 0)
+                # The build is audited once (the refused and the skipped run are not); the chain holds.
+                entries = self.audit_entries(db)
+                self.assertEqual([(e[0], e[1]) for e in entries], [("system:cli", "demo.build")])
+                detail = json.loads(entries[0][2])
+                self.assertEqual((detail["residents"], detail["seed"]), (2000, 3))
+                verify = self.work.run_json("--db", db, "audit", "verify")
+                self.assertTrue(verify["ok"], verify)
+                self.assertIn("1 entries", verify["report"])
+
+    def audit_entries(self, db):
+        """(actor, action, detail) of every audit entry, in order, read from the database."""
+        query = "SELECT actor, action, detail FROM audit_log ORDER BY seq"
+        if db.startswith("sqlite:"):
+            with sqlite3.connect(os.path.join(self.work.path, db[len("sqlite:"):])) as connection:
+                return connection.execute(query).fetchall()
+        out = subprocess.run(["psql", db, "-At", "-F", "\t", "-c", query], check=True,
+                             capture_output=True, text=True).stdout
+        return [tuple(line.split("\t")) for line in out.splitlines()]
 
     def test_personal_data_is_not_in_the_sqlite_file(self):
         db = fresh_db("sqlite", self.work.path)
@@ -85,6 +105,10 @@ class CliTest(unittest.TestCase):
                 stats = self.work.run_json("--db", db, "stats")
                 self.assertEqual(stats["streets"], out["streets"])
                 self.assertEqual(stats["communities"], out["communities"] + out["villages"])
+                entries = self.audit_entries(db)
+                self.assertEqual([(e[0], e[1]) for e in entries], [("system:cli", "org.bootstrap")])
+                self.assertEqual(json.loads(entries[0][2])["streets"], out["streets"])
+                self.assertTrue(self.work.run_json("--db", db, "audit", "verify")["ok"])
                 twice = self.work.run("--db", db, "org", "bootstrap", "--division", "110101",
                                       check=False)
                 self.assertNotEqual(twice.returncode, 0)

@@ -151,7 +151,7 @@ class HttpJobsTest(unittest.TestCase):
             self.check_template(admin)
         finally:
             self.assertEqual(server.stop(), 0)
-            log_text = server.process.stderr.read()
+            log_text = server.log()
         self.assertNotIn(numbered_id(0), log_text)
 
     def check_import(self, admin, grid_a):

@@ -257,6 +257,136 @@ TEST_P(AuthTest, LoginLocksAfterFiveFailuresAndUnlocksWhenTheTimeHasPassed) {
   EXPECT_EQ(stored->Text(0, 1), "10.0.0.1");
 }
 
+TEST_P(AuthTest, OneAddressIsThrottledAcrossAccountsWhileOthersSignIn) {
+  MustCreateUser("wang", {"grid_worker"}, {});
+  MustCreateUser("li", {"grid_worker"}, {});
+  // Twenty failures from one address, spread so that no account reaches its own lock: unknown
+  // logins, wrong passwords, four per account.
+  for (int i = 0; i < 20; ++i) {
+    const std::string login = i % 5 == 0 ? "wang" : i % 5 == 1 ? "li" : "x" + std::to_string(i);
+    clock_.Advance(10 * 1000);
+    EXPECT_EQ(CodeOf(accounts_->Login(login, "wrong1234", "203.0.113.7")), auth::kBadCredentials)
+        << i;
+  }
+  // Now every sign-in from it is refused before the password is looked at, the right one too.
+  auto refused = accounts_->Login("wang", kPassword, "203.0.113.7");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(CodeOf(refused), auth::kThrottled);
+  // The first failure was 190 s ago: it leaves the ten-minute window in 410 s.
+  EXPECT_EQ(refused.error().details.at(0).field, "retry_after_seconds");
+  EXPECT_EQ(refused.error().details.at(0).message, "410");
+  // Neither account is locked: another address signs in to both.
+  EXPECT_TRUE(accounts_->Login("wang", kPassword, "198.51.100.1"));
+  EXPECT_TRUE(accounts_->Login("li", kPassword, "198.51.100.1"));
+  // A success elsewhere does not clear the count; time does, one failure at a time.
+  clock_.Advance(410 * 1000 - 1);
+  EXPECT_EQ(CodeOf(accounts_->Login("wang", kPassword, "203.0.113.7")), auth::kThrottled);
+  clock_.Advance(1);
+  EXPECT_TRUE(accounts_->Login("wang", kPassword, "203.0.113.7"));
+  EXPECT_EQ(CodeOf(accounts_->Login("nobody", "wrong1234", "203.0.113.7")), auth::kBadCredentials);
+  EXPECT_EQ(CodeOf(accounts_->Login("wang", kPassword, "203.0.113.7")), auth::kThrottled);
+}
+
+TEST_P(AuthTest, AdminsChangeRolesAndUnitsWithTheVersionTheyEdited) {
+  const auto user = MustCreateUser("wang", {"building_leader"}, {{grid_a1_.id, ScopeKind::kView}});
+  auto session = accounts_->Login("wang", kPassword, "");
+  ASSERT_TRUE(session);
+  EXPECT_FALSE(MustLoadPrincipal(user.id).Can(auth::permission::kResidentEdit));
+
+  auth::UserChange change;
+  change.roles = {"grid_worker", "building_leader", "grid_worker"};
+  change.units = {{grid_a2_.id, ScopeKind::kCapture}, {community_a_.id, ScopeKind::kSearch}};
+  change.display_name = "王网格";
+  auto updated = accounts_->UpdateUser(context_, user.id, user.version, change);
+  ASSERT_TRUE(updated) << updated.error().ToString();
+  EXPECT_EQ(updated->version, user.version + 1);
+  EXPECT_EQ(updated->roles, (std::vector<std::string>{"building_leader", "grid_worker"}));
+  EXPECT_EQ(updated->display_name, "王网格");
+  ASSERT_EQ(updated->units.size(), 2u);
+  // The same version again: somebody else's edit came first.
+  EXPECT_EQ(accounts_->UpdateUser(context_, user.id, user.version, change).error().code,
+            ErrorCode::kConflict);
+  // Nothing different: nothing written, the version stays.
+  auto same = accounts_->UpdateUser(context_, user.id, updated->version, change);
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->version, updated->version);
+
+  // The next principal has the new roles and units; the session lives on.
+  const Principal principal = MustLoadPrincipal(user.id);
+  EXPECT_TRUE(principal.Can(auth::permission::kResidentEdit));
+  EXPECT_EQ(ResidentsInScope(principal, ScopeKind::kCapture), std::vector<std::string>{"李三"});
+  EXPECT_TRUE(accounts_->LookupSession(session->token));
+
+  auth::UserChange bad_role;
+  bad_role.roles = {"pope"};
+  EXPECT_EQ(CodeOf(accounts_->UpdateUser(context_, user.id, std::nullopt, bad_role)),
+            "role.unknown");
+  auth::UserChange bad_unit;
+  bad_unit.units = {{12345, ScopeKind::kView}};
+  EXPECT_EQ(CodeOf(accounts_->UpdateUser(context_, user.id, std::nullopt, bad_unit)),
+            "unit.unknown");
+  EXPECT_EQ(accounts_->UpdateUser(context_, 999, std::nullopt, change).error().code,
+            ErrorCode::kNotFound);
+
+  // Disabling through the same path ends the sessions.
+  auth::UserChange disable;
+  disable.disabled = true;
+  ASSERT_TRUE(accounts_->UpdateUser(context_, user.id, std::nullopt, disable));
+  EXPECT_FALSE(accounts_->LookupSession(session->token));
+
+  auto history = database_->Read([&](Connection& connection) {
+    return storage::ReadHistory(connection, "app_user", user.id);
+  });
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 3u);  // created, roles/units/name, disabled
+  const auto& fields = (*history)[1].fields;
+  EXPECT_EQ(fields["roles"]["old"], nlohmann::json::array({"building_leader"}));
+  EXPECT_EQ(fields["roles"]["new"], nlohmann::json::array({"building_leader", "grid_worker"}));
+  EXPECT_EQ(fields["units"]["old"].size(), 1u);
+  EXPECT_EQ(fields["units"]["new"].size(), 2u);
+  EXPECT_EQ(fields["display_name"]["new"], "王网格");
+}
+
+TEST_P(AuthTest, OnlyRolesThatAreNotBuiltInAndHeldByNobodyCanBeDeleted) {
+  auto builtin = accounts_->DeleteRole(context_, "grid_worker");
+  EXPECT_EQ(CodeOf(builtin), "role.builtin");
+  EXPECT_EQ(builtin.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(accounts_->DeleteRole(context_, "nope").error().code, ErrorCode::kNotFound);
+
+  auto clerk = accounts_->CreateRole(context_, "data_clerk", "数据录入员",
+                                     {std::string(auth::permission::kImportRun)});
+  ASSERT_TRUE(clerk);
+  const auto a = MustCreateUser("clerk.a", {"data_clerk"}, {});
+  const auto b = MustCreateUser("clerk.b", {"data_clerk", "auditor"}, {});
+  auto held = accounts_->DeleteRole(context_, "data_clerk");
+  EXPECT_EQ(CodeOf(held), "role.in_use");
+  EXPECT_EQ(held.error().details.at(0).message, "2");
+  EXPECT_NE(held.error().message.find("2 user(s)"), std::string::npos) << held.error().message;
+
+  for (const auto& user : {a, b}) {
+    auth::UserChange change;
+    change.roles = std::vector<std::string>{};
+    if (user.id == b.id) change.roles->push_back("auditor");
+    ASSERT_TRUE(accounts_->UpdateUser(context_, user.id, std::nullopt, change));
+  }
+  auto deleted = accounts_->DeleteRole(context_, "data_clerk");
+  ASSERT_TRUE(deleted) << deleted.error().ToString();
+  EXPECT_EQ(deleted->permissions,
+            std::vector<std::string>{std::string(auth::permission::kImportRun)});
+  EXPECT_EQ(accounts_->DeleteRole(context_, "data_clerk").error().code, ErrorCode::kNotFound);
+  auto roles = accounts_->ListRoles();
+  ASSERT_TRUE(roles);
+  EXPECT_EQ(roles->size(), 7u);
+  auto history = database_->Read(
+      [&](Connection& connection) { return storage::ReadHistory(connection, "role", clerk->id); });
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ(history->back().op, "delete");
+  // The code is free again.
+  EXPECT_TRUE(accounts_->CreateRole(context_, "data_clerk", "数据录入员", {}));
+}
+
 TEST_P(AuthTest, DisabledUsersCannotSignInAndLoseTheirSessions) {
   const auto user = MustCreateUser("wang", {"grid_worker"}, {});
   auto signed_in = accounts_->Login("wang", kPassword, "");

@@ -54,6 +54,48 @@ TEST_P(StorageTest, FailedWriteRollsBackEverythingIncludingTheChangeLog) {
   EXPECT_EQ(*counts, 0);
 }
 
+// What the API's answer caches rely on: the generation moves after every write that recorded
+// changes in this process, and after another process's writes once PollChanges() looks.
+TEST_P(StorageTest, GenerationMovesWithRecordedWritesHereAndElsewhere) {
+  auto database = testing::OpenFreshDatabase(GetParam(), clock_);
+  ASSERT_TRUE(database);
+  ASSERT_TRUE(database->PollChanges());
+  const uint64_t start = database->generation();
+  auto write = [](storage::Database& db, const std::string& key, bool record) {
+    return db.Write(WriteContext{}, [&](WriteTransaction& transaction) -> Status {
+      STEWARD_TRY(
+          transaction.connection().Execute("INSERT INTO meta (key, value) VALUES (?, '1')", {key}));
+      if (record) transaction.RecordChange(ChangeRecord{"meta", 1, 1, ChangeOp::kCreate, {}});
+      return Ok();
+    });
+  };
+  ASSERT_TRUE(write(*database, "unrecorded", false));
+  EXPECT_EQ(database->generation(), start) << "a write without changes";
+  ASSERT_TRUE(write(*database, "recorded", true));
+  const uint64_t after_write = database->generation();
+  EXPECT_GT(after_write, start);
+  ASSERT_TRUE(database->PollChanges());
+  EXPECT_EQ(database->generation(), after_write) << "the poll saw our own write again";
+  auto refused = database->Write(WriteContext{}, [](WriteTransaction& transaction) -> Status {
+    transaction.RecordChange(ChangeRecord{"meta", 2, 1, ChangeOp::kCreate, {}});
+    return Fail(ErrorCode::kInvalidArgument, "refused");
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(database->generation(), after_write) << "a rolled-back write";
+
+  // Another process's write, seen only when polled; a poll that finds nothing new moves nothing.
+  ASSERT_TRUE(database->PollChanges());
+  const uint64_t polled = database->generation();
+  ASSERT_TRUE(database->PollChanges());
+  EXPECT_EQ(database->generation(), polled);
+  auto other = storage::Database::Open(database->url(), clock_);
+  ASSERT_TRUE(other) << other.error().ToString();
+  ASSERT_TRUE(write(**other, "elsewhere", true));
+  EXPECT_EQ(database->generation(), polled);
+  ASSERT_TRUE(database->PollChanges());
+  EXPECT_GT(database->generation(), polled);
+}
+
 TEST_P(StorageTest, UniqueViolationIsAlreadyExistsAndEchoesNoValues) {
   auto database = testing::OpenFreshDatabase(GetParam(), clock_);
   ASSERT_TRUE(database);

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "base/utf8.hpp"
+#include "crypto/digest.hpp"
 
 namespace steward::audit::internal {
 
@@ -39,22 +40,7 @@ std::string DetailText(const nlohmann::json& detail) {
   return detail.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // One-shot EVP_Digest: SHA-256 is always present in OpenSSL, so a failure is a bug.
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 unavailable");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
-}
+std::string Sha256Hex(std::string_view bytes) { return crypto::Sha256Hex(bytes); }
 
 std::string ChainHash(std::string_view prev_hash, std::string_view canonical) {
   std::string input;

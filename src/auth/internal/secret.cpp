@@ -1,5 +1,7 @@
 #include "auth/internal/secret.hpp"
 
+#include "crypto/digest.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -50,20 +52,6 @@ uint32_t RandomBelow(uint32_t bound) {
   }
 }
 
-std::string TokenDigest(std::string_view token) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(token.data(), token.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("EVP_Digest(SHA-256) failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
-}
+std::string TokenDigest(std::string_view token) { return crypto::Sha256Hex(token); }
 
 }  // namespace steward::auth::internal

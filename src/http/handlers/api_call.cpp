@@ -4,7 +4,6 @@
 
 #include "base/log.hpp"
 #include "http/internal/api_error.hpp"
-#include "storage/change_log.hpp"
 
 namespace steward::http::handlers {
 namespace {
@@ -40,17 +39,25 @@ Response JsonResponse(const nlohmann::json& body, int status) {
   return response;
 }
 
-Result<auth::Principal> PrincipalCache::Get(storage::Connection& connection, Id user_id) {
-  STEWARD_ASSIGN_OR_RETURN(const int64_t seq, storage::LastChangeSeq(connection));
-  {
-    std::lock_guard lock(mutex_);
-    auto found = entries_.find(user_id);
-    if (found != entries_.end() && found->second.first == seq) return found->second.second;
-  }
-  STEWARD_ASSIGN_OR_RETURN(auth::Principal principal, auth::LoadPrincipal(connection, user_id));
+std::shared_ptr<const auth::Principal> PrincipalCache::Find(Id user_id, uint64_t generation) const {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(user_id);
+  if (found == entries_.end() || found->second.first != generation) return nullptr;
+  return found->second.second;
+}
+
+Result<std::shared_ptr<const auth::Principal>> PrincipalCache::Get(storage::Database& database,
+                                                                   Id user_id,
+                                                                   uint64_t generation) {
+  if (auto cached = Find(user_id, generation)) return cached;
+  STEWARD_ASSIGN_OR_RETURN(auth::Principal loaded,
+                           database.Read([&](storage::Connection& connection) {
+                             return auth::LoadPrincipal(connection, user_id);
+                           }));
+  auto principal = std::make_shared<const auth::Principal>(std::move(loaded));
   std::lock_guard lock(mutex_);
   if (entries_.size() >= kMaxEntries) entries_.clear();
-  entries_.insert_or_assign(user_id, std::make_pair(seq, principal));
+  entries_.insert_or_assign(user_id, std::make_pair(generation, principal));
   return principal;
 }
 
@@ -90,17 +97,26 @@ Result<Response> VersionFailure(const ApiCall& call, Error error) {
   return response;
 }
 
-std::optional<std::string> ChangeSeqCache::Find(const std::string& key, int64_t seq) {
+std::shared_ptr<const AnswerCache::Answer> AnswerCache::Find(const std::string& key,
+                                                             uint64_t generation) const {
   std::lock_guard lock(mutex_);
   auto found = entries_.find(key);
-  if (found == entries_.end() || found->second.first != seq) return std::nullopt;
+  if (found == entries_.end() || found->second.first != generation) return nullptr;
   return found->second.second;
 }
 
-void ChangeSeqCache::Store(std::string key, int64_t seq, std::string body) {
+void AnswerCache::Store(std::string key, uint64_t generation,
+                        std::shared_ptr<const Answer> answer) {
+  const size_t size = key.size() + answer->response.shared_body->size();
   std::lock_guard lock(mutex_);
-  if (entries_.size() >= kMaxEntries) entries_.clear();
-  entries_[std::move(key)] = {seq, std::move(body)};
+  if (entries_.size() >= kMaxEntries || bytes_ + size > kMaxBytes) {
+    entries_.clear();
+    bytes_ = 0;
+  }
+  auto [at, inserted] = entries_.try_emplace(std::move(key));
+  if (!inserted) bytes_ -= at->first.size() + at->second.second->response.shared_body->size();
+  at->second = {generation, std::move(answer)};
+  bytes_ += size;
 }
 
 std::optional<Id> ApiCall::IdQuery(std::string_view name) const {
@@ -132,6 +148,7 @@ Status ApiCall::Audit(std::string action, std::string target, nlohmann::json det
 Handler Api::Gate(std::string_view permission, ApiHandler handler, GateOption option) const {
   return [&services = services_, principals = principals_, permission = std::string(permission),
           handler = std::move(handler), option](const Request& request) -> Response {
+    const uint64_t generation = services.database.generation();
     // Who is asking.
     std::optional<auth::Session> session;
     std::string token;
@@ -167,19 +184,97 @@ Handler Api::Gate(std::string_view permission, ApiHandler handler, GateOption op
       return Refuse(ErrorCode::kUnauthenticated, "请先登录 / please sign in",
                     "auth.unauthenticated", request);
     }
-    auto principal = services.database.Read(
-        [&](storage::Connection& connection) { return principals->Get(connection, user_id); });
+    auto principal = principals->Get(services.database, user_id, generation);
     if (!principal) {
       return Refuse(ErrorCode::kUnauthenticated, "请先登录 / please sign in",
                     "auth.unauthenticated", request);
     }
-    if (!permission.empty() && !principal->Can(permission)) {
+    if (!permission.empty() && !(*principal)->Can(permission)) {
       return Refuse(ErrorCode::kPermissionDenied, "没有权限 / permission denied",
                     "auth.permission:" + permission, request);
     }
     ApiCall call(request, services, std::move(*principal), std::move(session), std::move(token));
+    call.generation = generation;
     return FromResult(handler(call), request);
   };
+}
+
+namespace {
+
+std::string AnswerKey(const ApiCall& call) {
+  return std::to_string(call.principal.user_id()) + ' ' + call.request.target + ' ' +
+         call.services.clock.Today().ToString();
+}
+
+Response HitResponse(const AnswerCache::Answer& answer) {
+  Response response = answer.response;
+  response.headers.emplace_back("X-Cache", "hit");
+  return response;
+}
+
+}  // namespace
+
+void Api::Cached(Server& server, std::string path, std::string_view permission, ApiHandler handler,
+                 HitHook on_hit) const {
+  auto cache = std::make_shared<AnswerCache>();
+  ApiHandler caching = [cache, handler = std::move(handler),
+                        on_hit](ApiCall& call) -> Result<Response> {
+    const std::string key = AnswerKey(call);
+    if (auto answer = cache->Find(key, call.generation)) {
+      if (on_hit) STEWARD_TRY(on_hit(call, answer->note));
+      return HitResponse(*answer);
+    }
+    STEWARD_ASSIGN_OR_RETURN(Response response, handler(call));
+    if (response.status != 200 || response.stream || !response.file.empty()) return response;
+    auto answer = std::make_shared<AnswerCache::Answer>();
+    answer->response = std::move(response);
+    answer->response.shared_body =
+        std::make_shared<const std::string>(std::move(answer->response.body));
+    answer->response.body.clear();
+    answer->note = std::move(call.cache_note);
+    Response fresh = answer->response;
+    fresh.headers.emplace_back("X-Cache", "miss");
+    cache->Store(key, call.generation, std::move(answer));
+    return fresh;
+  };
+  // The quick path: the same checks as Gate, from memory only; anything it cannot settle there
+  // (an unknown credential, a refusal, a miss) goes to the worker pool.
+  QuickHandler quick = [&services = services_, principals = principals_,
+                        permission = std::string(permission), cache,
+                        on_hit](const Request& request) -> std::optional<Response> {
+    const uint64_t generation = services.database.generation();
+    std::optional<auth::Session> session;
+    std::string token;
+    Id user_id = 0;
+    const std::string_view authorization = request.Header("authorization");
+    if (authorization.starts_with("Bearer ")) {
+      auto found = services.accounts.CachedApiToken(authorization.substr(7));
+      if (!found) return std::nullopt;
+      user_id = found->user_id;
+    } else if (auto cookie = request.Cookie(kSessionCookie)) {
+      session = services.accounts.CachedSession(*cookie);
+      if (!session || session->must_change_password) return std::nullopt;
+      token = std::move(*cookie);
+      user_id = session->user_id;
+    } else {
+      return std::nullopt;
+    }
+    auto principal = principals->Find(user_id, generation);
+    if (!principal || (!permission.empty() && !principal->Can(permission))) return std::nullopt;
+    ApiCall call(request, services, std::move(principal), std::move(session), std::move(token));
+    call.generation = generation;
+    auto answer = cache->Find(AnswerKey(call), generation);
+    if (!answer) return std::nullopt;
+    if (on_hit) {
+      if (Status status = on_hit(call, answer->note); !status) {
+        return FromResult(tl::unexpected(std::move(status).error()), request);
+      }
+    }
+    return HitResponse(*answer);
+  };
+  RouteOptions options;
+  options.quick = std::move(quick);
+  server.Route("GET", std::move(path), Gate(permission, std::move(caching)), std::move(options));
 }
 
 Handler Api::Open(std::function<Result<Response>(const Request&)> handler) const {

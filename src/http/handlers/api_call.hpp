@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -33,19 +34,32 @@ inline constexpr std::string_view kSessionCookie = "steward_session";
 
 class ApiCall {
  public:
-  ApiCall(const Request& request, const ApiServices& services, auth::Principal principal,
-          std::optional<auth::Session> session, std::string session_token)
+  ApiCall(const Request& request, const ApiServices& services,
+          std::shared_ptr<const auth::Principal> principal, std::optional<auth::Session> session,
+          std::string session_token)
       : request(request),
         services(services),
-        principal(std::move(principal)),
+        principal_holder_(std::move(principal)),
+        principal(*principal_holder_),
         session(std::move(session)),
         session_token(std::move(session_token)) {}
 
   const Request& request;
   const ApiServices& services;
-  const auth::Principal principal;
+
+ private:
+  const std::shared_ptr<const auth::Principal> principal_holder_;  // shared with PrincipalCache
+
+ public:
+  const auth::Principal& principal;
   const std::optional<auth::Session> session;  // console sign-ins; empty for API tokens
   const std::string session_token;
+  // Database::generation() read before the caller was authenticated: an answer computed for this
+  // call is cached under it (Api::Cached), so any write committed meanwhile outdates it.
+  uint64_t generation = 0;
+  // Set by the handler of an Api::Cached route: what its hit hook needs for a cached answer
+  // (e.g. the row counts its audit entry names). Stored beside the answer.
+  nlohmann::json cache_note;
 
   // "user:<id>", for history and audit.
   std::string actor() const { return "user:" + std::to_string(principal.user_id()); }
@@ -70,35 +84,53 @@ class ApiCall {
 // A stale version (kConflict) as 412 and a missing If-Match as 428; other errors pass through.
 Result<Response> VersionFailure(const ApiCall& call, Error error);
 
-// Responses computed from the database and kept until the change log moves on (the key must
-// name everything the answer depends on: scope, permissions, query). Thread-safe.
-class ChangeSeqCache {
+// Answers of GET routes computed from the database, kept while Database::generation() stays put
+// (any recorded write, here or in another process, moves it on). The key must name everything the
+// answer depends on besides the data: Api::Cached uses the user, the request target and today.
+// At most kMaxEntries answers and kMaxBytes of bodies; beyond that the cache starts empty again.
+// Thread-safe.
+class AnswerCache {
  public:
-  std::optional<std::string> Find(const std::string& key, int64_t seq);
-  void Store(std::string key, int64_t seq, std::string body);
+  struct Answer {
+    Response response;  // status 200; the body in shared_body
+    nlohmann::json note;
+  };
+  std::shared_ptr<const Answer> Find(const std::string& key, uint64_t generation) const;
+  void Store(std::string key, uint64_t generation, std::shared_ptr<const Answer> answer);
 
  private:
-  static constexpr size_t kMaxEntries = 1024;
-  std::mutex mutex_;
-  std::map<std::string, std::pair<int64_t, std::string>> entries_;  // guarded by mutex_
+  static constexpr size_t kMaxEntries = 4096;
+  static constexpr size_t kMaxBytes = size_t{64} << 20;
+  mutable std::mutex mutex_;
+  // guarded by mutex_
+  std::unordered_map<std::string, std::pair<uint64_t, std::shared_ptr<const Answer>>> entries_;
+  size_t bytes_ = 0;  // guarded by mutex_
 };
 
 using ApiHandler = std::function<Result<Response>(ApiCall&)>;
 
 enum class GateOption { kNone, kAllowBeforePasswordChange };
 
-// Principals by user, each valid while the change log has not moved: users, roles, units and
-// tokens are written through the change log, so any change to them makes the next request load
+// Principals by user, each valid while Database::generation() has not moved: users, roles, units
+// and tokens are written through the change log, so any change to them makes the next request load
 // afresh. Thread-safe.
 class PrincipalCache {
  public:
-  Result<auth::Principal> Get(storage::Connection& connection, Id user_id);
+  // Without blocking: the principal cached for this generation, if any.
+  std::shared_ptr<const auth::Principal> Find(Id user_id, uint64_t generation) const;
+  Result<std::shared_ptr<const auth::Principal>> Get(storage::Database& database, Id user_id,
+                                                     uint64_t generation);
 
  private:
   static constexpr size_t kMaxEntries = 4096;
-  std::mutex mutex_;
-  std::map<Id, std::pair<int64_t, auth::Principal>> entries_;  // guarded by mutex_
+  mutable std::mutex mutex_;
+  // guarded by mutex_
+  std::unordered_map<Id, std::pair<uint64_t, std::shared_ptr<const auth::Principal>>> entries_;
 };
+
+// Called for every answer an Api::Cached route serves from its cache (e.g. to write the audit
+// entry the handler writes when it computes the answer), with the note the handler left.
+using HitHook = std::function<Status(ApiCall&, const nlohmann::json& note)>;
 
 class Api {
  public:
@@ -110,6 +142,13 @@ class Api {
                GateOption option = GateOption::kNone) const;
   // For endpoints without a caller (login): errors mapped, nothing else.
   Handler Open(std::function<Result<Response>(const Request&)> handler) const;
+  // A GET route whose 200 answers are cached per user, request target and day until the data
+  // changes (AnswerCache), marked `X-Cache: hit|miss`. A hit is served on the io thread when the
+  // caller's credential and principal are cached too (RouteOptions::quick), else on a worker;
+  // either way `on_hit` runs for it. The handler must depend on nothing else (no unmask state,
+  // no headers).
+  void Cached(Server& server, std::string path, std::string_view permission, ApiHandler handler,
+              HitHook on_hit = {}) const;
 
   const ApiServices& services() const { return services_; }
 
@@ -131,6 +170,7 @@ void AddAuthRoutes(Server& server, const Api& api);
 void AddOrgRoutes(Server& server, const Api& api);
 void AddResidentRoutes(Server& server, const Api& api);
 void AddSystemRoutes(Server& server, const Api& api);
+void AddDictRoutes(Server& server, const Api& api);
 void AddPlaceRoutes(Server& server, const Api& api);
 void AddStatsRoutes(Server& server, const Api& api);
 void AddJobRoutes(Server& server, const Api& api);  // imports and exports (services.jobs)

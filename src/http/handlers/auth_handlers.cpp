@@ -1,4 +1,5 @@
 // /api/v1/auth: sign in and out, who am I, password change, API tokens.
+#include "audit/mask.hpp"
 #include "auth/permission.hpp"
 #include "http/handlers/api_call.hpp"
 
@@ -45,7 +46,8 @@ Result<Response> Login(const ApiServices& services, const Request& request) {
   audit::AuditEntry entry;
   entry.action = signed_in ? "login.success" : "login.failure";
   entry.actor = signed_in ? "user:" + std::to_string(signed_in->session.user_id) : "system:auth";
-  entry.detail = {{"login", login}};
+  entry.detail = {{"login", audit::MaskForAudit(login)}};  // people type ID numbers here too
+  if (!signed_in) entry.detail["reason"] = std::string(auth::DetailCode(signed_in.error()));
   entry.client = request.client;
   entry.request_id = request.request_id;
   STEWARD_TRY(services.audit.Record(std::move(entry)));

@@ -11,7 +11,6 @@
 #include "http/internal/api_error.hpp"
 #include "org/unit.hpp"
 #include "registry/staff.hpp"
-#include "storage/change_log.hpp"
 
 namespace steward::http::handlers {
 namespace {
@@ -280,8 +279,8 @@ Result<Response> PutBoundary(ApiCall& call) {
   return UnitResponse(updated, true);
 }
 
-// The one map's layers, cached per scope and query until the next change.
-Result<Response> Boundaries(ApiCall& call, ChangeSeqCache& cache) {
+// The one map's layers (cached by Api::Cached until the next change).
+Result<Response> Boundaries(ApiCall& call) {
   const std::string kind = call.request.Query("kind").value_or("community");
   if (kind != "street" && kind != "community" && kind != "grid" && kind != "micro_grid") {
     return Fail(ErrorCode::kInvalidArgument, "kind 应为 street、community、grid 或 micro_grid",
@@ -291,18 +290,8 @@ Result<Response> Boundaries(ApiCall& call, ChangeSeqCache& cache) {
       std::strtod(call.request.Query("tolerance").value_or("0").c_str(), nullptr);
   const std::optional<std::string> within = call.request.Query("within");
   return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
-    STEWARD_ASSIGN_OR_RETURN(int64_t seq, storage::LastChangeSeq(connection));
-    std::string key = kind + "|" + std::to_string(tolerance) + "|" + within.value_or("");
-    for (const auto& root : call.principal.Scope(auth::ScopeKind::kView).roots()) {
-      key += "|" + root.path;
-    }
     Response response;
     response.content_type = "application/geo+json";
-    if (auto cached = cache.Find(key, seq)) {
-      response.body = std::move(*cached);
-      response.headers.emplace_back("X-Cache", "hit");
-      return response;
-    }
     auto scope = call.principal.ScopeSql(auth::ScopeKind::kView, "path");
     std::string sql =
         "SELECT id, name, parent_id, boundary FROM org_unit WHERE kind = ? AND "
@@ -332,8 +321,6 @@ Result<Response> Boundaries(ApiCall& call, ChangeSeqCache& cache) {
                               {"geometry", nlohmann::json::parse(geo::PolygonGeoJson(ring))}});
         }));
     response.body = nlohmann::json{{"type", "FeatureCollection"}, {"features", features}}.dump();
-    cache.Store(std::move(key), seq, response.body);
-    response.headers.emplace_back("X-Cache", "miss");
     return response;
   });
 }
@@ -425,9 +412,7 @@ void AddOrgRoutes(Server& server, const Api& api) {
   server.Route("GET", "/api/v1/org/units/{id}/staff", api.Gate(kUnitView, ListStaff));
   server.Route("POST", "/api/v1/org/units/{id}/staff", api.Gate(kStaffEdit, AssignStaff));
   server.Route("DELETE", "/api/v1/org/units/{id}/staff/{staff_id}", api.Gate(kStaffEdit, EndStaff));
-  auto cache = std::make_shared<ChangeSeqCache>();
-  server.Route("GET", "/api/v1/org/boundaries",
-               api.Gate(kUnitView, [cache](ApiCall& call) { return Boundaries(call, *cache); }));
+  api.Cached(server, "/api/v1/org/boundaries", kUnitView, Boundaries);
   server.Route("GET", "/api/v1/org/units/search",
                api.Gate(auth::permission::kUnitView, SearchUnits));
   server.Route("GET", "/api/v1/org/units/{id}", api.Gate(auth::permission::kUnitView, GetUnit));

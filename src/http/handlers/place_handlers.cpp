@@ -1,5 +1,6 @@
 // /api/v1/places: complexes (小区), buildings (楼栋) and households (户), listed by unit or
-// building inside the caller's view scope and created inside their capture scope.
+// building inside the caller's view scope; created, edited (If-Match) and deleted (If-Match, only
+// when empty) inside their capture scope. A place outside the view scope is 404.
 #include "auth/permission.hpp"
 #include "http/handlers/api_call.hpp"
 #include "org/unit.hpp"
@@ -93,7 +94,8 @@ Result<Response> ListComplexes(ApiCall& call) {
     STEWARD_ASSIGN_OR_RETURN(
         auto rows,
         connection.Query("SELECT c.id, c.name, c.address, c.property_company, c.owners_committee, "
-                         "c.unit_id, (SELECT count(*) FROM building b WHERE b.complex_id = c.id) "
+                         "c.unit_id, (SELECT count(*) FROM building b WHERE b.complex_id = c.id), "
+                         "c.version "
                          "FROM complex c JOIN org_unit u ON u.id = c.unit_id "
                          "WHERE u.path >= ? AND u.path < ? ORDER BY c.name, c.id",
                          {path, org::SubtreeUpperBound(path)}));
@@ -105,7 +107,8 @@ Result<Response> ListComplexes(ApiCall& call) {
                        {"property_company", rows.Text(i, 3)},
                        {"owners_committee", rows.Text(i, 4)},
                        {"unit_id", IdJson(rows.Int(i, 5))},
-                       {"buildings", rows.Int(i, 6)}});
+                       {"buildings", rows.Int(i, 6)},
+                       {"version", rows.Int(i, 7)}});
     }
     return JsonResponse({{"items", items}});
   });
@@ -208,17 +211,27 @@ Result<Response> ListHouseholds(ApiCall& call) {
         auto rows,
         connection.Query("SELECT h.id, h.unit_no, h.room, h.head_resident_id, h.version, "
                          "(SELECT count(*) FROM resident r WHERE r.household_id = h.id AND "
-                         "r.deleted_at IS NULL) FROM household h WHERE h.building_id = ? "
+                         "r.deleted_at IS NULL), h.assistance_type, h.assistance_from, "
+                         "h.assistance_to FROM household h WHERE h.building_id = ? "
                          "ORDER BY h.unit_no, h.room, h.id",
                          {building}));
+    // Social assistance is sensitive: shown only with registry:sensitive:view.
+    const bool sensitive = call.principal.Can(auth::permission::kSensitiveView);
     nlohmann::json items = nlohmann::json::array();
     for (size_t i = 0; i < rows.size(); ++i) {
-      items.push_back({{"id", IdJson(rows.Int(i, 0))},
-                       {"unit_no", rows.Text(i, 1)},
-                       {"room", rows.Text(i, 2)},
-                       {"head_resident_id", OptIdJson(rows.OptInt(i, 3))},
-                       {"members", rows.Int(i, 5)},
-                       {"version", rows.Int(i, 4)}});
+      nlohmann::json item = {
+          {"id", IdJson(rows.Int(i, 0))}, {"unit_no", rows.Text(i, 1)},
+          {"room", rows.Text(i, 2)},      {"head_resident_id", OptIdJson(rows.OptInt(i, 3))},
+          {"members", rows.Int(i, 5)},    {"version", rows.Int(i, 4)}};
+      if (sensitive) {
+        auto text = [&](size_t column) {
+          return rows.IsNull(i, column) ? nlohmann::json() : nlohmann::json(rows.Text(i, column));
+        };
+        item["assistance_type"] = text(6);
+        item["assistance_from"] = text(7);
+        item["assistance_to"] = text(8);
+      }
+      items.push_back(std::move(item));
     }
     return JsonResponse({{"items", items}});
   });
@@ -291,6 +304,192 @@ Result<Response> UpdateBuilding(ApiCall& call) {
   return response;
 }
 
+// A response naming the record's new version, in the body and as its ETag.
+Response VersionResponse(Id id, int64_t version) {
+  Response response = JsonResponse({{"id", IdJson(id)}, {"version", version}});
+  response.headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
+  return response;
+}
+
+std::vector<std::string> FieldNames(const nlohmann::json& body) {
+  std::vector<std::string> names;
+  for (const auto& [field, value] : body.items()) names.push_back(field);
+  return names;
+}
+
+// The complex's unit path if the caller may see it (kNotFound otherwise, as for units).
+Result<std::string> ComplexPath(ApiCall& call, storage::Connection& connection, Id complex,
+                                auth::ScopeKind kind) {
+  STEWARD_ASSIGN_OR_RETURN(
+      auto unit, connection.QueryInt("SELECT unit_id FROM complex WHERE id = ?", {complex}));
+  if (!unit) return Fail(ErrorCode::kNotFound, "没有这个小区 / no such complex");
+  return UnitPathIn(call, connection, *unit, kind);
+}
+
+// The household's unit path (its building's micro-grid) if the caller may see it.
+Result<std::string> HouseholdPath(ApiCall& call, storage::Connection& connection, Id household,
+                                  auth::ScopeKind kind) {
+  STEWARD_ASSIGN_OR_RETURN(
+      auto building,
+      connection.QueryInt("SELECT building_id FROM household WHERE id = ?", {household}));
+  if (!building) return Fail(ErrorCode::kNotFound, "没有这一户 / no such household");
+  return BuildingPath(call, connection, *building, kind);
+}
+
+constexpr FieldSpec kComplexPatchFields[] = {
+    {"unit_id", FieldType::kId},
+    {"name", FieldType::kString, false, false, 100},
+    {"address", FieldType::kString, false, false, 200},
+    {"property_company", FieldType::kString, false, false, 100},
+    {"owners_committee", FieldType::kString, false, false, 100},
+};
+
+// PATCH: name, address, property company, owners' committee, and the community (a move inside
+// the caller's capture scope that keeps every building of the complex in it), with If-Match.
+Result<Response> UpdateComplex(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  auto expected = call.ExpectedVersion();
+  if (!expected) return VersionFailure(call, std::move(expected).error());
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kComplexPatchFields));
+  registry::ComplexPatch patch;
+  if (body.contains("unit_id")) patch.unit_id = IdValue(body["unit_id"]);
+  patch.name = Optional<std::string>(body, "name");
+  patch.address = Optional<std::string>(body, "address");
+  patch.property_company = Optional<std::string>(body, "property_company");
+  patch.owners_committee = Optional<std::string>(body, "owners_committee");
+  int64_t version = 0;
+  auto written = call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_TRY(ComplexPath(call, transaction.connection(), id, auth::ScopeKind::kCapture));
+        if (patch.unit_id) {
+          STEWARD_TRY(CaptureUnitOfKind(call, transaction.connection(), *patch.unit_id, "community",
+                                        "社区 / a complex belongs to a community"));
+        }
+        registry::PlaceStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(version, store.UpdateComplex(transaction, id, *expected, patch));
+        return Ok();
+      });
+  if (!written) return VersionFailure(call, std::move(written).error());
+  STEWARD_TRY(call.Audit("place.complex.update", "complex:" + std::to_string(id),
+                         {{"fields", FieldNames(body)}}));
+  return VersionResponse(id, version);
+}
+
+constexpr FieldSpec kHouseholdPatchFields[] = {
+    {"building_id", FieldType::kId},
+    {"unit_no", FieldType::kString, false, false, 20},
+    {"room", FieldType::kString, false, false, 20},
+    {"head_resident_id", FieldType::kId, false, true},
+    {"assistance_type", FieldType::kString, false, true, 40},
+    {"assistance_from", FieldType::kString, false, true, 10},
+    {"assistance_to", FieldType::kString, false, true, 10},
+};
+
+// The household fields of a checked PATCH body; the assistance ones need registry:sensitive:view.
+Result<registry::HouseholdPatch> HouseholdPatchFrom(const ApiCall& call,
+                                                    const nlohmann::json& body) {
+  registry::HouseholdPatch patch;
+  if (body.contains("building_id")) patch.building_id = IdValue(body["building_id"]);
+  patch.unit_no = Optional<std::string>(body, "unit_no");
+  patch.room = Optional<std::string>(body, "room");
+  if (body.contains("head_resident_id")) {
+    patch.head_resident_id = body["head_resident_id"].is_null()
+                                 ? std::optional<Id>()
+                                 : std::optional<Id>(IdValue(body["head_resident_id"]));
+  }
+  const bool assistance = body.contains("assistance_type") || body.contains("assistance_from") ||
+                          body.contains("assistance_to");
+  if (assistance && !call.principal.Can(auth::permission::kSensitiveView)) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "没有修改救助信息的权限 / no access to social assistance");
+  }
+  std::vector<ErrorDetail> problems;
+  if (auto type = Change<std::string>(body, "assistance_type")) {
+    registry::AssistanceType parsed;
+    if (!*type) {
+      patch.assistance = std::optional<registry::AssistanceType>();
+    } else if (registry::ParseAssistanceType(**type, &parsed)) {
+      patch.assistance = parsed;
+    } else {
+      problems.push_back(
+          {"assistance_type", "assistance.invalid", "救助类别有误 / unknown assistance type"});
+    }
+  }
+  auto date = [&](const char* field, std::optional<std::optional<Date>>* out) {
+    auto text = Change<std::string>(body, field);
+    if (!text) return;
+    Date parsed;
+    if (!*text) {
+      *out = std::optional<Date>();
+    } else if (Date::Parse(**text, &parsed)) {
+      *out = parsed;
+    } else {
+      problems.push_back({field, "date.invalid", "日期应为 YYYY-MM-DD / a date YYYY-MM-DD"});
+    }
+  };
+  date("assistance_from", &patch.assistance_from);
+  date("assistance_to", &patch.assistance_to);
+  if (patch.assistance_from && patch.assistance_to && *patch.assistance_from &&
+      *patch.assistance_to && **patch.assistance_to < **patch.assistance_from) {
+    problems.push_back({"assistance_to", "date.order", "结束早于开始 / ends before it starts"});
+  }
+  if (!problems.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "请求内容有误 / the request has invalid fields",
+                std::move(problems));
+  }
+  return patch;
+}
+
+// PATCH: unit and room, another building (inside the capture scope; residents counted under the
+// old micro-grid follow), the head (a living member), social assistance; with If-Match.
+Result<Response> UpdateHousehold(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  auto expected = call.ExpectedVersion();
+  if (!expected) return VersionFailure(call, std::move(expected).error());
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kHouseholdPatchFields));
+  registry::HouseholdUpdate update;
+  auto written = call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_TRY(HouseholdPath(call, transaction.connection(), id, auth::ScopeKind::kCapture));
+        STEWARD_ASSIGN_OR_RETURN(auto patch, HouseholdPatchFrom(call, body));
+        if (patch.building_id) {
+          STEWARD_TRY(BuildingPath(call, transaction.connection(), *patch.building_id,
+                                   auth::ScopeKind::kCapture));
+        }
+        registry::PlaceStore store(call.services.ids, call.services.clock);
+        STEWARD_ASSIGN_OR_RETURN(update, store.UpdateHousehold(transaction, id, *expected, patch));
+        return Ok();
+      });
+  if (!written) return VersionFailure(call, std::move(written).error());
+  STEWARD_TRY(
+      call.Audit("place.household.update", "household:" + std::to_string(id),
+                 {{"fields", FieldNames(body)}, {"residents_moved", update.residents_moved}}));
+  return VersionResponse(id, update.version);
+}
+
+// DELETE (If-Match): only an empty place inside the capture scope; 409 names what is left.
+ApiHandler DeletePlace(std::string_view entity,
+                       Result<std::string> (*path)(ApiCall&, storage::Connection&, Id,
+                                                   auth::ScopeKind),
+                       Status (registry::PlaceStore::*remove)(storage::WriteTransaction&, Id,
+                                                              int64_t)) {
+  return [entity = std::string(entity), path, remove](ApiCall& call) -> Result<Response> {
+    STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+    auto expected = call.ExpectedVersion();
+    if (!expected) return VersionFailure(call, std::move(expected).error());
+    auto written = call.services.database.Write(
+        call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+          STEWARD_TRY(path(call, transaction.connection(), id, auth::ScopeKind::kCapture));
+          registry::PlaceStore store(call.services.ids, call.services.clock);
+          return (store.*remove)(transaction, id, *expected);
+        });
+    if (!written) return VersionFailure(call, std::move(written).error());
+    STEWARD_TRY(call.Audit("place." + entity + ".delete", entity + ":" + std::to_string(id),
+                           {{"version", *expected}}));
+    return JsonResponse({{"ok", true}});
+  };
+}
+
 }  // namespace
 
 void AddPlaceRoutes(Server& server, const Api& api) {
@@ -300,9 +499,20 @@ void AddPlaceRoutes(Server& server, const Api& api) {
   server.Route("POST", "/api/v1/places/complexes", api.Gate(kPlaceEdit, CreateComplex));
   server.Route("GET", "/api/v1/places/buildings", api.Gate(kPlaceView, ListBuildings));
   server.Route("POST", "/api/v1/places/buildings", api.Gate(kPlaceEdit, CreateBuilding));
+  server.Route("PATCH", "/api/v1/places/complexes/{id}", api.Gate(kPlaceEdit, UpdateComplex));
+  server.Route("DELETE", "/api/v1/places/complexes/{id}",
+               api.Gate(kPlaceEdit,
+                        DeletePlace("complex", ComplexPath, &registry::PlaceStore::DeleteComplex)));
   server.Route("PATCH", "/api/v1/places/buildings/{id}", api.Gate(kPlaceEdit, UpdateBuilding));
+  server.Route("DELETE", "/api/v1/places/buildings/{id}",
+               api.Gate(kPlaceEdit, DeletePlace("building", BuildingPath,
+                                                &registry::PlaceStore::DeleteBuilding)));
   server.Route("GET", "/api/v1/places/households", api.Gate(kPlaceView, ListHouseholds));
   server.Route("POST", "/api/v1/places/households", api.Gate(kPlaceEdit, CreateHousehold));
+  server.Route("PATCH", "/api/v1/places/households/{id}", api.Gate(kPlaceEdit, UpdateHousehold));
+  server.Route("DELETE", "/api/v1/places/households/{id}",
+               api.Gate(kPlaceEdit, DeletePlace("household", HouseholdPath,
+                                                &registry::PlaceStore::DeleteHousehold)));
 }
 
 }  // namespace steward::http::handlers

@@ -9,6 +9,7 @@
 #include "auth/unmask.hpp"
 #include "http/handlers/api_call.hpp"
 #include "http/internal/api_error.hpp"
+#include "registry/dictionary.hpp"
 #include "registry/id_number.hpp"
 #include "registry/phone.hpp"
 #include "registry/resident.hpp"
@@ -148,6 +149,22 @@ Status CheckTagFilter(const ApiCall& call, const registry::ResidentFilter& filte
   return Ok();
 }
 
+// One audit entry per list request, whether computed or served from the cache: the query (its
+// personal values masked) and how many rows it showed. `note` is the entry's detail, made once
+// per computed answer by ListNote.
+Status AuditList(ApiCall& call, const nlohmann::json& note) {
+  return call.Audit("resident.list", "", note);
+}
+
+nlohmann::json ListNote(const ApiCall& call, size_t rows, int64_t total) {
+  const std::string& target = call.request.target;
+  const size_t question = target.find('?');
+  return {{"query",
+           audit::MaskForAudit(question == std::string::npos ? "" : target.substr(question + 1))},
+          {"rows", rows},
+          {"total", total}};
+}
+
 Result<Response> ListResidents(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(auto filter, FilterFrom(call.request));
   // An exact ID number or phone may reach the search scope; anything else stays in view.
@@ -192,14 +209,8 @@ Result<Response> ListResidents(ApiCall& call) {
                               {"items", items}};
       });
   STEWARD_TRY(page);
-  const std::string target = call.request.target;
-  const size_t question = target.find('?');
-  STEWARD_TRY(call.Audit(
-      "resident.list", "",
-      {{"query",
-        audit::MaskForAudit(question == std::string::npos ? "" : target.substr(question + 1))},
-       {"rows", (*page)["items"].size()},
-       {"total", (*page)["total"]}}));
+  call.cache_note = ListNote(call, (*page)["items"].size(), (*page)["total"].get<int64_t>());
+  STEWARD_TRY(AuditList(call, call.cache_note));
   return JsonResponse(*page);
 }
 
@@ -450,6 +461,19 @@ Result<registry::ResidentPatch> PatchFrom(const nlohmann::json& body, Date today
   return patch;
 }
 
+// A relation to the head written through the API is an enabled item of the relation_to_head
+// dictionary (400 otherwise), unless it is empty or the value already stored: imports keep
+// accepting any text, and a resident imported with one stays editable.
+Status CheckRelation(storage::Connection& connection, const registry::ResidentPatch& patch,
+                     std::string_view stored) {
+  if (!patch.relation_to_head || patch.relation_to_head->empty() ||
+      *patch.relation_to_head == stored) {
+    return Ok();
+  }
+  return registry::CheckDictionaryCode(connection, "relation_to_head", *patch.relation_to_head,
+                                       "relation_to_head");
+}
+
 // The unit a record may be written to: inside the caller's capture scope.
 Result<std::string> CapturePath(ApiCall& call, storage::Connection& connection, Id unit) {
   STEWARD_ASSIGN_OR_RETURN(auto row,
@@ -480,6 +504,7 @@ Result<Response> CreateResident(ApiCall& call) {
         STEWARD_ASSIGN_OR_RETURN(auto tags, LoadTags(connection));
         STEWARD_ASSIGN_OR_RETURN(auto patch, PatchFrom(body, today, tags, call));
         STEWARD_TRY(CapturePath(call, connection, *patch.unit_id));
+        STEWARD_TRY(CheckRelation(connection, patch, ""));
         registry::NewResident resident;
         resident.unit_id = *patch.unit_id;
         resident.name = *patch.name;
@@ -552,6 +577,7 @@ Result<Response> UpdateResident(ApiCall& call) {
         STEWARD_ASSIGN_OR_RETURN(auto tags, LoadTags(connection));
         STEWARD_ASSIGN_OR_RETURN(auto patch, PatchFrom(body, today, tags, call));
         if (patch.unit_id) STEWARD_TRY(CapturePath(call, connection, *patch.unit_id));
+        STEWARD_TRY(CheckRelation(connection, patch, visible.resident.relation_to_head));
         if (patch.id_number && *patch.id_number) {
           STEWARD_ASSIGN_OR_RETURN(auto existing,
                                    store.FindByIdNumber(connection, **patch.id_number));
@@ -639,8 +665,8 @@ Result<Response> UnmaskResident(ApiCall& call) {
 }  // namespace
 
 void AddResidentRoutes(Server& server, const Api& api) {
-  server.Route("GET", "/api/v1/residents",
-               api.Gate(auth::permission::kResidentView, ListResidents));
+  api.Cached(server, "/api/v1/residents", auth::permission::kResidentView, ListResidents,
+             AuditList);
   server.Route("POST", "/api/v1/residents",
                api.Gate(auth::permission::kResidentCreate, CreateResident));
   server.Route("GET", "/api/v1/residents/{id}",

@@ -2,10 +2,10 @@
 // residents by residence status, gender and age band, elderly living alone, tags, assistance
 // households and members, units by level and residents by child unit.
 //
-// Figures are computed by SQL aggregates once and then served from a cache keyed by the scope
-// and the change log's newest sequence number, so repeated requests cost a lookup and any write
-// (API, import, call results) makes the next request recompute. An incremental aggregate fed by
-// the change log belongs with the segments read model (a later issue).
+// Figures are computed by SQL aggregates once and then served from the answer cache (Api::Cached:
+// per user and query until Database::generation() moves), so repeated requests cost a lookup and
+// any write (API, import, call results) makes the next request recompute. An incremental
+// aggregate fed by the change log belongs with the segments read model (a later issue).
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,7 +13,6 @@
 #include "auth/permission.hpp"
 #include "http/handlers/api_call.hpp"
 #include "org/unit.hpp"
-#include "storage/change_log.hpp"
 
 namespace steward::http::handlers {
 namespace {
@@ -159,47 +158,32 @@ Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
                           {"residents", count.value_or(0)}});
     }
     figures["by_child"] = children;
+    // Residents placed on the unit itself (an import names a community, not a grid) or under a
+    // retired child: they count in the unit's figures but in no bar.
+    int64_t in_children = 0;
+    for (const auto& child : children) in_children += child["residents"].get<int64_t>();
+    figures["residents_not_in_a_child"] = figures["residents"].get<int64_t>() - in_children;
     figures["unit"] = {{"id", IdJson(unit->id)}, {"name", unit->name}};
   }
   figures["as_of"] = today.ToString();
   return figures;
 }
 
-Result<Response> Summary(ApiCall& call, ChangeSeqCache& cache) {
+Result<Response> Summary(ApiCall& call) {
   return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
     std::optional<org::Unit> unit;
     if (auto id = call.IdQuery("unit")) {
       STEWARD_ASSIGN_OR_RETURN(unit, call.VisibleUnit(connection, *id));
     }
-    STEWARD_ASSIGN_OR_RETURN(int64_t seq, storage::LastChangeSeq(connection));
-    std::string key = unit ? unit->path : std::string("scope");
-    if (!unit) {
-      for (const auto& root : call.principal.Scope(auth::ScopeKind::kView).roots())
-        key += root.path;
-    }
-    key += call.principal.Can(auth::permission::kSensitiveView) ? "|s" : "|n";
-    key += "|" + call.services.clock.Today().ToString();
-    Response response;
-    if (auto cached = cache.Find(key, seq)) {
-      response.body = std::move(*cached);
-      response.headers.emplace_back("X-Cache", "hit");
-      return response;
-    }
     STEWARD_ASSIGN_OR_RETURN(auto figures, Compute(call, connection, unit));
-    response.body = figures.dump();
-    cache.Store(key, seq, response.body);
-    response.headers.emplace_back("X-Cache", "miss");
-    return response;
+    return JsonResponse(figures);
   });
 }
 
 }  // namespace
 
 void AddStatsRoutes(Server& server, const Api& api) {
-  auto cache = std::make_shared<ChangeSeqCache>();
-  server.Route("GET", "/api/v1/stats/summary",
-               api.Gate(auth::permission::kStatsView,
-                        [cache](ApiCall& call) { return Summary(call, *cache); }));
+  api.Cached(server, "/api/v1/stats/summary", auth::permission::kStatsView, Summary);
 }
 
 }  // namespace steward::http::handlers

@@ -1,4 +1,7 @@
-// /api/v1/system (users, roles), /api/v1/dict (dictionaries) and /api/v1/audit (the audit log).
+// /api/v1/system (users, roles) and /api/v1/audit (the audit log).
+#include <set>
+
+#include "audit/mask.hpp"
 #include "audit/search.hpp"
 #include "auth/permission.hpp"
 #include "http/handlers/api_call.hpp"
@@ -38,8 +41,66 @@ Result<Response> ListUsers(ApiCall& call) {
   return JsonResponse({{"items", items}});
 }
 
+// The caller must hold every permission in `permissions` (no one hands out what they lack).
+// Unknown ones pass: the store refuses them with 400.
+Status CheckHeld(const ApiCall& call, const std::vector<std::string>& permissions,
+                 std::string_view field, std::string_view role) {
+  for (const auto& permission : permissions) {
+    if (auth::IsKnownPermission(permission) && !call.principal.Can(permission)) {
+      return Fail(ErrorCode::kPermissionDenied,
+                  "不能授予本人没有的权限 / you cannot grant a permission you do not hold",
+                  {{std::string(field), "role.escalation",
+                    role.empty() ? permission : std::string(role) + ": " + permission}});
+    }
+  }
+  return Ok();
+}
+
+// An admin may give, take away or manage only roles whose every permission they hold themselves;
+// otherwise a street admin could make anybody a city admin. Unknown roles pass (the store refuses
+// them with 400).
+Status CheckGrantable(ApiCall& call, const std::vector<std::string>& roles) {
+  if (roles.empty()) return Ok();
+  STEWARD_ASSIGN_OR_RETURN(auto all, call.services.accounts.ListRoles());
+  const std::set<std::string, std::less<>> wanted(roles.begin(), roles.end());
+  for (const auto& role : all) {
+    if (wanted.contains(role.code)) {
+      STEWARD_TRY(CheckHeld(call, role.permissions, "roles", role.code));
+    }
+  }
+  return Ok();
+}
+
+// {"<unit id>": "capture|view|search", ...}, every unit inside the caller's capture scope.
+Result<std::vector<auth::UnitAssignment>> UnitsFromBody(ApiCall& call,
+                                                        const nlohmann::json& units) {
+  std::vector<auth::UnitAssignment> assignments;
+  for (const auto& [unit, scope] : units.items()) {
+    auth::UnitAssignment assignment;
+    assignment.unit_id = std::strtoll(unit.c_str(), nullptr, 10);
+    if (!scope.is_string() || !auth::ParseScopeKind(scope.get<std::string>(), &assignment.scope) ||
+        assignment.unit_id <= 0) {
+      return Fail(ErrorCode::kInvalidArgument, "请求内容有误 / the request has invalid fields",
+                  {{"units", "units.invalid",
+                    "应为 {单位编号: capture|view|search} / {unit id: capture|view|search}"}});
+    }
+    STEWARD_ASSIGN_OR_RETURN(
+        auto path, call.services.database.Read([&](storage::Connection& connection) {
+          return connection.Query("SELECT path FROM org_unit WHERE id = ?", {assignment.unit_id});
+        }));
+    if (path.empty() ||
+        !call.principal.Scope(auth::ScopeKind::kCapture).Contains(path.Text(0, 0))) {
+      return Fail(ErrorCode::kPermissionDenied,
+                  "只能分配本人负责范围内的单位 / outside the units you manage");
+    }
+    assignments.push_back(assignment);
+  }
+  return assignments;
+}
+
 // {"login","display_name","password","roles":[...],"units":{"<unit id>":"capture|view|search"}}.
-// A user may only be given units inside the creator's capture scope.
+// A user may only be given units inside the creator's capture scope, and roles whose permissions
+// the creator holds.
 Result<Response> CreateUser(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kUserFields));
   auth::NewUser user;
@@ -48,28 +109,9 @@ Result<Response> CreateUser(ApiCall& call) {
   user.password = body["password"];
   user.roles = body["roles"].get<std::vector<std::string>>();
   user.must_change_password = true;
+  STEWARD_TRY(CheckGrantable(call, user.roles));
   if (body.contains("units")) {
-    for (const auto& [unit, scope] : body["units"].items()) {
-      auth::UnitAssignment assignment;
-      assignment.unit_id = std::strtoll(unit.c_str(), nullptr, 10);
-      if (!scope.is_string() ||
-          !auth::ParseScopeKind(scope.get<std::string>(), &assignment.scope) ||
-          assignment.unit_id <= 0) {
-        return Fail(ErrorCode::kInvalidArgument, "请求内容有误 / the request has invalid fields",
-                    {{"units", "units.invalid",
-                      "应为 {单位编号: capture|view|search} / {unit id: capture|view|search}"}});
-      }
-      STEWARD_ASSIGN_OR_RETURN(
-          auto path, call.services.database.Read([&](storage::Connection& connection) {
-            return connection.Query("SELECT path FROM org_unit WHERE id = ?", {assignment.unit_id});
-          }));
-      if (path.empty() ||
-          !call.principal.Scope(auth::ScopeKind::kCapture).Contains(path.Text(0, 0))) {
-        return Fail(ErrorCode::kPermissionDenied,
-                    "只能分配本人负责范围内的单位 / outside the units you manage");
-      }
-      user.units.push_back(assignment);
-    }
+    STEWARD_ASSIGN_OR_RETURN(user.units, UnitsFromBody(call, body["units"]));
   }
   STEWARD_ASSIGN_OR_RETURN(auto created,
                            call.services.accounts.CreateUser(call.write_context(), user));
@@ -78,7 +120,12 @@ Result<Response> CreateUser(ApiCall& call) {
   return JsonResponse(UserJson(created), 201);
 }
 
-constexpr FieldSpec kUserStateFields[] = {{"disabled", FieldType::kBoolean, true}};
+constexpr FieldSpec kUserChangeFields[] = {
+    {"disabled", FieldType::kBoolean},
+    {"display_name", FieldType::kString, false, false, 50},
+    {"roles", FieldType::kStringArray, false, false, 40},
+    {"units", FieldType::kObject},
+};
 constexpr FieldSpec kResetFields[] = {{"password", FieldType::kString, true, false, 256}};
 constexpr FieldSpec kRoleFields[] = {
     {"code", FieldType::kString, true, false, 40},
@@ -89,8 +136,10 @@ constexpr FieldSpec kRolePermissionFields[] = {
     {"permissions", FieldType::kStringArray, true, false, 60},
 };
 
-// Users an admin may manage: their units (if any) must lie in the admin's capture scope.
+// Users an admin may manage: their units (if any) must lie in the admin's capture scope, and the
+// admin must hold every permission of their roles (or resetting a password would take them over).
 Status CheckManageable(ApiCall& call, const auth::User& user) {
+  STEWARD_TRY(CheckGrantable(call, user.roles));
   for (const auto& unit : user.units) {
     STEWARD_ASSIGN_OR_RETURN(auto path, call.services.database.Read([&](storage::Connection& c) {
       return c.Query("SELECT path FROM org_unit WHERE id = ?", {unit.unit_id});
@@ -104,22 +153,78 @@ Status CheckManageable(ApiCall& call, const auth::User& user) {
   return Ok();
 }
 
-Result<Response> SetUserState(ApiCall& call) {
+nlohmann::json UnitsAuditJson(const std::vector<auth::UnitAssignment>& units) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& unit : units) {
+    list.push_back({{"unit_id", IdJson(unit.unit_id)}, {"scope", auth::ScopeKindName(unit.scope)}});
+  }
+  return list;
+}
+
+// {"disabled", "display_name", "roles", "units"}: any of them. Changing the name, roles or units
+// needs If-Match with the user's version; enabling or disabling alone does not. Nobody changes
+// their own roles or units, nor disables themselves. The user's sessions see the change at their
+// next request (the principal cache follows the change log).
+Result<Response> UpdateUser(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
-  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kUserStateFields));
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kUserChangeFields));
+  if (body.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "没有要修改的内容 / nothing to change",
+                {{"", "required", "disabled, display_name, roles, units"}});
+  }
+  const bool profile =
+      body.contains("display_name") || body.contains("roles") || body.contains("units");
+  std::optional<int64_t> expected;
+  if (profile || !call.request.Header("if-match").empty()) {
+    auto version = call.ExpectedVersion();
+    if (!version) return VersionFailure(call, std::move(version).error());
+    expected = *version;
+  }
   STEWARD_ASSIGN_OR_RETURN(auto user, call.services.accounts.GetUser(id));
   STEWARD_TRY(CheckManageable(call, user));
-  if (id == call.principal.user_id()) {
+  const bool self = id == call.principal.user_id();
+  if (self && body.contains("disabled")) {
     return Fail(ErrorCode::kFailedPrecondition, "不能停用自己的账号 / you cannot disable yourself");
   }
-  const bool disabled = body["disabled"];
-  STEWARD_TRY(call.services.accounts.SetState(
-      call.write_context(), id,
-      disabled ? auth::AccountState::kDisabled : auth::AccountState::kActive));
-  STEWARD_TRY(
-      call.Audit(disabled ? "user.disable" : "user.enable", "user:" + std::to_string(id), {}));
-  STEWARD_ASSIGN_OR_RETURN(user, call.services.accounts.GetUser(id));
-  return JsonResponse(UserJson(user));
+  if (self && (body.contains("roles") || body.contains("units"))) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "不能修改自己的角色或单位，请联系其他管理员 / another admin must change your own "
+                "roles or units");
+  }
+  auth::UserChange change;
+  if (body.contains("disabled")) change.disabled = body["disabled"].get<bool>();
+  if (body.contains("display_name")) change.display_name = body["display_name"].get<std::string>();
+  if (body.contains("roles")) {
+    change.roles = body["roles"].get<std::vector<std::string>>();
+    STEWARD_TRY(CheckGrantable(call, *change.roles));
+  }
+  if (body.contains("units")) {
+    STEWARD_ASSIGN_OR_RETURN(change.units, UnitsFromBody(call, body["units"]));
+  }
+  auto updated = call.services.accounts.UpdateUser(call.write_context(), id, expected, change);
+  if (!updated) return VersionFailure(call, std::move(updated).error());
+  nlohmann::json detail = nlohmann::json::object();
+  if (updated->roles != user.roles) {
+    detail["roles"] = {{"old", user.roles}, {"new", updated->roles}};
+  }
+  if (updated->units != user.units) {
+    detail["units"] = {{"old", UnitsAuditJson(user.units)},
+                       {"new", UnitsAuditJson(updated->units)}};
+  }
+  if (updated->display_name != user.display_name) {
+    detail["display_name"] = {{"old", audit::MaskForAudit(user.display_name)},
+                              {"new", audit::MaskForAudit(updated->display_name)}};
+  }
+  const bool state_changed = updated->disabled != user.disabled;
+  if (state_changed) detail["disabled"] = {{"old", user.disabled}, {"new", updated->disabled}};
+  // Enabling or disabling alone keeps its own action names; anything else is user.update.
+  const std::string action = !profile && state_changed
+                                 ? (updated->disabled ? "user.disable" : "user.enable")
+                                 : "user.update";
+  STEWARD_TRY(call.Audit(action, "user:" + std::to_string(id), std::move(detail)));
+  Response response = JsonResponse(UserJson(*updated));
+  response.headers.emplace_back("ETag", "\"" + std::to_string(updated->version) + "\"");
+  return response;
 }
 
 Result<Response> ResetUserPassword(ApiCall& call) {
@@ -152,10 +257,11 @@ nlohmann::json RoleJson(const auth::Role& role) {
 
 Result<Response> CreateRole(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kRoleFields));
+  const auto permissions = body["permissions"].get<std::vector<std::string>>();
+  STEWARD_TRY(CheckHeld(call, permissions, "permissions", ""));
   STEWARD_ASSIGN_OR_RETURN(auto role, call.services.accounts.CreateRole(
                                           call.write_context(), body["code"].get<std::string>(),
-                                          body["name"].get<std::string>(),
-                                          body["permissions"].get<std::vector<std::string>>()));
+                                          body["name"].get<std::string>(), permissions));
   STEWARD_TRY(call.Audit("role.create", "role:" + role.code, {{"permissions", role.permissions}}));
   return JsonResponse(RoleJson(role), 201);
 }
@@ -165,8 +271,20 @@ Result<Response> SetRolePermissions(ApiCall& call) {
   auto version = call.ExpectedVersion();
   if (!version) return VersionFailure(call, std::move(version).error());
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kRolePermissionFields));
-  auto role = call.services.accounts.SetRolePermissions(
-      call.write_context(), code, *version, body["permissions"].get<std::vector<std::string>>());
+  const auto permissions = body["permissions"].get<std::vector<std::string>>();
+  // Only what is added must be held: removing a permission grants nothing.
+  STEWARD_ASSIGN_OR_RETURN(auto roles, call.services.accounts.ListRoles());
+  std::set<std::string, std::less<>> had;
+  for (const auto& role : roles) {
+    if (role.code == code) had.insert(role.permissions.begin(), role.permissions.end());
+  }
+  std::vector<std::string> added;
+  for (const auto& permission : permissions) {
+    if (!had.contains(permission)) added.push_back(permission);
+  }
+  STEWARD_TRY(CheckHeld(call, added, "permissions", ""));
+  auto role =
+      call.services.accounts.SetRolePermissions(call.write_context(), code, *version, permissions);
   if (!role) return VersionFailure(call, std::move(role).error());
   STEWARD_TRY(call.Audit("role.permissions", "role:" + code, {{"permissions", role->permissions}}));
   Response response = JsonResponse(RoleJson(*role));
@@ -174,159 +292,22 @@ Result<Response> SetRolePermissions(ApiCall& call) {
   return response;
 }
 
+// Roles not built in and held by nobody; the caller must hold the role's permissions.
+Result<Response> DeleteRole(ApiCall& call) {
+  const std::string code = call.request.params.at("code");
+  STEWARD_TRY(CheckGrantable(call, {code}));
+  STEWARD_ASSIGN_OR_RETURN(auto role,
+                           call.services.accounts.DeleteRole(call.write_context(), code));
+  STEWARD_TRY(call.Audit("role.delete", "role:" + code,
+                         {{"name", role.name}, {"permissions", role.permissions}}));
+  return JsonResponse({{"ok", true}});
+}
+
 Result<Response> ListRoles(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(auto roles, call.services.accounts.ListRoles());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& role : roles) items.push_back(RoleJson(role));
   return JsonResponse({{"items", items}});
-}
-
-Result<Response> ListTags(ApiCall& call) {
-  return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
-    STEWARD_ASSIGN_OR_RETURN(
-        auto rows, connection.Query("SELECT code, name, sensitive, builtin, sort_order FROM tag "
-                                    "ORDER BY sort_order, code"));
-    const bool sensitive_allowed = call.principal.Can(auth::permission::kSensitiveView);
-    nlohmann::json items = nlohmann::json::array();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const bool sensitive = rows.Int(i, 2) != 0;
-      if (sensitive && !sensitive_allowed) continue;
-      items.push_back({{"code", rows.Text(i, 0)},
-                       {"name", rows.Text(i, 1)},
-                       {"sensitive", sensitive},
-                       {"builtin", rows.Int(i, 3) != 0}});
-    }
-    return JsonResponse({{"items", items}});
-  });
-}
-
-constexpr FieldSpec kTagFields[] = {
-    {"code", FieldType::kString, true, false, 40},
-    {"name", FieldType::kString, true, false, 20},
-    {"sensitive", FieldType::kBoolean},
-    {"sort_order", FieldType::kInteger},
-};
-constexpr FieldSpec kTagUpdateFields[] = {
-    {"name", FieldType::kString, false, false, 20},
-    {"sensitive", FieldType::kBoolean},
-    {"sort_order", FieldType::kInteger},
-};
-
-// Every dictionary the console's forms and filters need, in one answer (RuoYi's dict data).
-Result<Response> AllDictionaries(ApiCall& call) {
-  STEWARD_ASSIGN_OR_RETURN(Response tags, ListTags(call));
-  auto pairs = [](std::initializer_list<std::pair<const char*, const char*>> items) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& [code, label] : items) out.push_back({{"code", code}, {"label", label}});
-    return out;
-  };
-  nlohmann::json body = {
-      {"tags", nlohmann::json::parse(tags.body)["items"]},
-      {"gender", pairs({{"male", "男"}, {"female", "女"}})},
-      {"residence_status", pairs({{"both", "户在人在"},
-                                  {"resident_only", "人在户不在"},
-                                  {"registered_only", "户在人不在"}})},
-      {"relation_to_head", pairs({{"户主", "户主"},
-                                  {"配偶", "配偶"},
-                                  {"子", "子"},
-                                  {"女", "女"},
-                                  {"父亲", "父亲"},
-                                  {"母亲", "母亲"},
-                                  {"孙子", "孙子"},
-                                  {"孙女", "孙女"},
-                                  {"兄弟姐妹", "兄弟姐妹"},
-                                  {"其他", "其他"}})},
-      {"unit_kind", pairs({{"city", "市"},
-                           {"street", "街道"},
-                           {"community", "社区"},
-                           {"grid", "网格"},
-                           {"micro_grid", "微网格"}})},
-      {"scope", pairs({{"capture", "管理"}, {"view", "查看"}, {"search", "查询"}})},
-  };
-  if (call.principal.Can(auth::permission::kSensitiveView)) {
-    body["assistance"] = pairs(
-        {{"subsistence_allowance", "低保"}, {"near_poverty", "低边"}, {"extreme_poverty", "特困"}});
-  }
-  return JsonResponse(body);
-}
-
-bool ValidTagCode(const std::string& code) {
-  if (code.empty() || code.size() > 40) return false;
-  for (char c : code) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
-
-Result<Response> CreateTag(ApiCall& call) {
-  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kTagFields));
-  const std::string code = body["code"];
-  if (!ValidTagCode(code)) {
-    return Fail(ErrorCode::kInvalidArgument, "标签代码只能用小写字母、数字和下划线 / a-z 0-9 _",
-                {{"code", "tag.code_invalid", "小写字母、数字和下划线 / a-z 0-9 _"}});
-  }
-  const bool sensitive = body.value("sensitive", false);
-  const int64_t sort_order = body.value("sort_order", int64_t{1000});
-  STEWARD_TRY(call.services.database.Write(
-      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
-        STEWARD_ASSIGN_OR_RETURN(auto existing, transaction.connection().QueryInt(
-                                                    "SELECT 1 FROM tag WHERE code = ?", {code}));
-        if (existing) {
-          return Fail(ErrorCode::kAlreadyExists, "标签代码已存在 / the tag exists",
-                      {{"code", "tag.duplicate", "已存在 / exists"}});
-        }
-        STEWARD_TRY(transaction.connection().Execute(
-            "INSERT INTO tag (code, name, sensitive, builtin, sort_order) VALUES (?, ?, ?, 0, ?)",
-            {code, body["name"].get<std::string>(), int64_t{sensitive ? 1 : 0}, sort_order}));
-        transaction.RecordChange(
-            {"tag",
-             0,
-             1,
-             storage::ChangeOp::kCreate,
-             {{"code", code}, {"name", body["name"]}, {"sensitive", sensitive}}});
-        return Ok();
-      }));
-  STEWARD_TRY(call.Audit("dict.tag.create", "tag:" + code, {{"name", body["name"]}}));
-  return JsonResponse({{"code", code}}, 201);
-}
-
-Result<Response> UpdateTag(ApiCall& call) {
-  const std::string code = call.request.params.at("code");
-  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kTagUpdateFields));
-  STEWARD_TRY(call.services.database.Write(
-      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
-        auto& connection = transaction.connection();
-        STEWARD_ASSIGN_OR_RETURN(
-            auto rows, connection.Query("SELECT name, sensitive, sort_order, builtin FROM "
-                                        "tag WHERE code = ?",
-                                        {code}));
-        if (rows.empty()) return Fail(ErrorCode::kNotFound, "没有这个标签 / no such tag");
-        // A built-in tag's sensitivity is part of the law's protection: it cannot be lowered.
-        if (rows.Int(0, 3) != 0 && rows.Int(0, 1) != 0 && body.contains("sensitive") &&
-            !body["sensitive"].get<bool>()) {
-          return Fail(
-              ErrorCode::kFailedPrecondition,
-              "内置敏感标签不能改为非敏感 / a built-in sensitive tag stays sensitive",
-              {{"sensitive", "tag.builtin_sensitive", "内置敏感标签 / built-in sensitive"}});
-        }
-        const std::string name = body.value("name", rows.Text(0, 0));
-        const bool sensitive = body.value("sensitive", rows.Int(0, 1) != 0);
-        const int64_t sort_order = body.value("sort_order", rows.Int(0, 2));
-        STEWARD_TRY(connection.Execute(
-            "UPDATE tag SET name = ?, sensitive = ?, sort_order = ? WHERE code = ?",
-            {name, int64_t{sensitive ? 1 : 0}, sort_order, code}));
-        transaction.RecordChange(
-            {"tag",
-             0,
-             1,
-             storage::ChangeOp::kUpdate,
-             {{"code", code},
-              {"name", {{"old", rows.Text(0, 0)}, {"new", name}}},
-              {"sensitive", {{"old", rows.Int(0, 1) != 0}, {"new", sensitive}}}}});
-        return Ok();
-      }));
-  STEWARD_TRY(call.Audit("dict.tag.update", "tag:" + code, body));
-  return JsonResponse({{"code", code}});
 }
 
 Result<Response> SearchAudit(ApiCall& call) {
@@ -343,6 +324,7 @@ Result<Response> SearchAudit(ApiCall& call) {
   filter.to_millis = number("to");
   filter.before_seq = number("before_seq");
   filter.limit = static_cast<int>(number("limit").value_or(50));
+  STEWARD_TRY(call.services.audit.Flush());  // entries still queued are part of the answer
   STEWARD_ASSIGN_OR_RETURN(auto entries,
                            call.services.database.Read([&](storage::Connection& connection) {
                              return audit::Search(connection, filter);
@@ -371,17 +353,14 @@ void AddSystemRoutes(Server& server, const Api& api) {
   server.Route("POST", "/api/v1/system/roles", api.Gate(auth::permission::kRoleEdit, CreateRole));
   server.Route("PATCH", "/api/v1/system/roles/{code}",
                api.Gate(auth::permission::kRoleEdit, SetRolePermissions));
+  server.Route("DELETE", "/api/v1/system/roles/{code}",
+               api.Gate(auth::permission::kRoleEdit, DeleteRole));
   server.Route("GET", "/api/v1/system/permissions",
                api.Gate(auth::permission::kUserView, ListPermissions));
   server.Route("PATCH", "/api/v1/system/users/{id}",
-               api.Gate(auth::permission::kUserEdit, SetUserState));
+               api.Gate(auth::permission::kUserEdit, UpdateUser));
   server.Route("POST", "/api/v1/system/users/{id}/password",
                api.Gate(auth::permission::kUserEdit, ResetUserPassword));
-  server.Route("GET", "/api/v1/dict", api.Gate("", AllDictionaries));
-  server.Route("GET", "/api/v1/dict/tags", api.Gate("", ListTags));
-  server.Route("POST", "/api/v1/dict/tags", api.Gate(auth::permission::kDictEdit, CreateTag));
-  server.Route("PATCH", "/api/v1/dict/tags/{code}",
-               api.Gate(auth::permission::kDictEdit, UpdateTag));
   server.Route("GET", "/api/v1/audit", api.Gate(auth::permission::kAuditView, SearchAudit));
 }
 

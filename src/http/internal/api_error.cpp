@@ -22,6 +22,8 @@ int HttpStatusFor(ErrorCode code) {
       return 409;
     case ErrorCode::kUnavailable:
       return 503;
+    case ErrorCode::kResourceExhausted:
+      return 429;
     case ErrorCode::kDataLoss:
     case ErrorCode::kInternal:
       return 500;
@@ -55,6 +57,13 @@ Response ErrorResponse(const Error& error, Language language) {
   Response response;
   response.status = status;
   response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (status == 429) {
+    for (const auto& detail : error.details) {
+      if (detail.field == "retry_after_seconds") {
+        response.headers.emplace_back("Retry-After", detail.message);
+      }
+    }
+  }
   return response;
 }
 

@@ -4,7 +4,8 @@
 // Domain messages are written "中文 / English" by convention; the response carries the half the
 // request's Accept-Language asks for (Chinese by default). Details keep their field and code and
 // get the same treatment. Body:
-// {"error":{"code","message","details":[{"field","code","message"}]}}. Threads: pure functions.
+// {"error":{"code","message","details":[{"field","code","message"}]}}. A 429 whose detail has the
+// field "retry_after_seconds" also carries it as a Retry-After header. Threads: pure functions.
 #pragma once
 
 #include <string>

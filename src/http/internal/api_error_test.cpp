@@ -12,9 +12,21 @@ TEST(ApiErrorTest, EveryCodeHasOneStatus) {
       {ErrorCode::kPermissionDenied, 403},   {ErrorCode::kNotFound, 404},
       {ErrorCode::kAlreadyExists, 409},      {ErrorCode::kConflict, 409},
       {ErrorCode::kFailedPrecondition, 409}, {ErrorCode::kUnavailable, 503},
-      {ErrorCode::kDataLoss, 500},           {ErrorCode::kInternal, 500},
+      {ErrorCode::kResourceExhausted, 429},  {ErrorCode::kDataLoss, 500},
+      {ErrorCode::kInternal, 500},
   };
   for (const auto& [code, status] : kTable) EXPECT_EQ(HttpStatusFor(code), status);
+}
+
+TEST(ApiErrorTest, TooManyRequestsSayWhenToRetry) {
+  Error error{ErrorCode::kResourceExhausted,
+              "登录失败次数过多 / too many failed sign-ins",
+              {{"retry_after_seconds", "auth.throttled", "120"}}};
+  Response response = ErrorResponse(error, Language::kEnglish);
+  EXPECT_EQ(response.status, 429);
+  ASSERT_EQ(response.headers.size(), 1u);
+  EXPECT_EQ(response.headers[0], (std::pair<std::string, std::string>("Retry-After", "120")));
+  EXPECT_EQ(nlohmann::json::parse(response.body)["error"]["code"], "resource_exhausted");
 }
 
 TEST(ApiErrorTest, TheMessageIsInTheAskedLanguage) {

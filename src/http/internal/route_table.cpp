@@ -168,6 +168,20 @@ Response RouteTable::Invoke(const Route& route, const Request& request) {
   return InternalError();
 }
 
+std::optional<Response> RouteTable::InvokeQuick(const Route& route, const Request& request) {
+  if (!route.options.quick) return std::nullopt;
+  try {
+    std::optional<Response> response = route.options.quick(request);
+    if (response && (response->status < 100 || response->status > 599)) return std::nullopt;
+    return response;
+  } catch (const std::exception& e) {
+    spdlog::error("http: quick path of {} {} threw: {}", request.method, route.pattern, e.what());
+  } catch (...) {
+    spdlog::error("http: quick path of {} {} threw a non-exception", request.method, route.pattern);
+  }
+  return std::nullopt;
+}
+
 Response RouteTable::Dispatch(Request request) const {
   Match match = Find(request.method, request.path);
   if (match.error) return std::move(*match.error);

@@ -55,6 +55,9 @@ class RouteTable {
 
   // Runs the route's handler: 500 when it throws or returns a status out of range.
   static Response Invoke(const Route& route, const Request& request);
+  // Runs the route's quick path if it has one: nullopt when it has none, declines, or throws (the
+  // handler then gets the request).
+  static std::optional<Response> InvokeQuick(const Route& route, const Request& request);
 
   // Find + Invoke, filling request.params and request.route.
   Response Dispatch(Request request) const;
