@@ -176,6 +176,12 @@ def main():
         nginx_port = free_port()
         nginx = start_nginx(work, files, nginx_port)
         nginx_url = "http://127.0.0.1:%d" % nginx_port
+        # The baseline must serve exactly the bytes steward serves, or the ratio means nothing.
+        for path, file in files.items():
+            _, served = call(nginx_url + path)
+            with open(file, "rb") as f:
+                if served != f.read():
+                    raise SystemExit("http_bench: nginx does not serve %s's bytes for %s" % (file, path))
 
         rows = []
         for name, path, who in cases:

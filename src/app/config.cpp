@@ -36,6 +36,8 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
     config.io_threads =
         static_cast<int>(table["server"]["io_threads"].value_or(int64_t{config.io_threads}));
     config.workers = static_cast<int>(table["server"]["workers"].value_or(int64_t{config.workers}));
+    config.job_retention_days = static_cast<int>(
+        table["server"]["job_retention_days"].value_or(int64_t{config.job_retention_days}));
   } else if (toml_required) {
     return Fail(ErrorCode::kNotFound, "no configuration file " + toml_path.string());
   }

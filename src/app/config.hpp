@@ -29,6 +29,7 @@ struct Config {
   bool access_log = true;
   int io_threads = 0;  // threads reading and writing connections; 0: one per core, at most 4
   int workers = 4;     // threads running handlers (database work)
+  int job_retention_days = 7;  // uploads, reports and exports of finished jobs are then deleted
 };
 
 // Reads `toml_path` when it exists (an explicitly named file must exist), then the environment.

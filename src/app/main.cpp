@@ -717,7 +717,8 @@ int RunServe(const Globals& globals, std::string listen) {
   // Imports and exports run off the request path; jobs an earlier process left running fail
   // (their half-applied rows were rolled back by RecoverImports above).
   http::JobRunner jobs(*rt.database, *rt.ids, rt.clock,
-                       std::filesystem::path(rt.config.data_dir) / "jobs");
+                       std::filesystem::path(rt.config.data_dir) / "jobs",
+                       std::chrono::hours(24 * std::max(1, rt.config.job_retention_days)));
   if (auto started = jobs.Start(); !started) return Die(started.error(), globals.json);
   const http::ApiServices services{*rt.database, *rt.vault, *rt.ids, rt.clock,
                                    accounts,     audit_log, &jobs};

@@ -78,8 +78,8 @@ class JobRunner::Progress final : public JobProgress {
 };
 
 JobRunner::JobRunner(storage::Database& database, IdGenerator& ids, const Clock& clock,
-                     std::filesystem::path dir)
-    : database_(database), ids_(ids), clock_(clock), dir_(std::move(dir)) {}
+                     std::filesystem::path dir, std::chrono::milliseconds retention)
+    : database_(database), ids_(ids), clock_(clock), dir_(std::move(dir)), retention_(retention) {}
 
 JobRunner::~JobRunner() { Stop(); }
 
@@ -103,6 +103,9 @@ Result<int64_t> JobRunner::Start() {
     return Ok();
   }));
   if (failed > 0) spdlog::warn("jobs: {} job(s) left running by an earlier process failed", failed);
+  if (auto purged = Purge(); !purged) {
+    spdlog::warn("jobs: cannot purge old jobs: {}", purged.error().ToString());
+  }
   {
     std::lock_guard lock(mutex_);
     if (started_) return Fail(ErrorCode::kFailedPrecondition, "job runner already started");
@@ -229,13 +232,54 @@ void JobRunner::Bump() {
   changed_.notify_all();
 }
 
+Result<int64_t> JobRunner::Purge() {
+  const int64_t cutoff = clock_.NowMillis() - retention_.count();
+  std::vector<Id> old;
+  STEWARD_TRY(database_.Read([&](storage::Connection& connection) {
+    const storage::Value params[] = {cutoff};
+    return connection.QueryEach(
+        "SELECT id FROM api_job WHERE state <> 'running' AND updated_at < ?", params,
+        [&](const storage::RowView& row) { old.push_back(row.Int(0)); });
+  }));
+  int64_t purged = 0;
+  for (Id id : old) {
+    {
+      std::lock_guard lock(mutex_);
+      const bool busy =
+          running_id_ == id ||
+          std::any_of(queue_.begin(), queue_.end(), [&](const Queued& q) { return q.id == id; });
+      if (busy) continue;
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(JobDir(id), ignored);
+    STEWARD_TRY(database_.Write(kJobContext, [&](storage::WriteTransaction& transaction) -> Status {
+      return transaction.connection()
+          .Execute("DELETE FROM api_job WHERE id = ? AND state <> 'running' AND updated_at < ?",
+                   {id, cutoff})
+          .map([](int64_t) {});
+    }));
+    ++purged;
+  }
+  if (purged > 0) spdlog::info("jobs: purged {} job(s) older than the retention", purged);
+  return purged;
+}
+
 void JobRunner::Loop() {
+  auto next_purge = std::chrono::steady_clock::now() + std::chrono::hours(1);
   for (;;) {
     Queued next;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      changed_.wait_until(lock, next_purge, [&] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;  // Stop() cancels what is queued
+      if (queue_.empty()) {
+        lock.unlock();
+        if (auto purged = Purge(); !purged) {
+          spdlog::warn("jobs: cannot purge old jobs: {}", purged.error().ToString());
+        }
+        next_purge = std::chrono::steady_clock::now() + std::chrono::hours(1);
+        continue;
+      }
       next = std::move(queue_.front());
       queue_.pop_front();
       running_id_ = next.id;

@@ -10,13 +10,17 @@
 //
 // Life cycle: Start() marks the jobs an earlier process left `running` as failed (the import's
 // own half-applied rows are rolled back by registry::RecoverInterruptedImports, which `steward
-// serve` runs first) and starts the thread. Stop() takes no more work, asks the running step to
-// cancel (an import stops between chunks and rolls itself back), marks it and any queued step
-// `cancelled`, and joins the thread. The destructor stops.
+// serve` runs first), purges old jobs (below) and starts the thread. Stop() takes no more work,
+// asks the running step to cancel (an import stops between chunks and rolls itself back), marks it
+// and any queued step `cancelled`, and joins the thread. The destructor stops.
 //
 // States: uploaded (an import waiting for its dry run or commit) -> running -> done | failed |
 // cancelled; an import may run again (another dry run, then the commit) from done or failed, but
 // never after a committed step finished (done) and never while running.
+//
+// Retention: uploads, reports and exports hold personal data, so a job not running or queued and
+// untouched for `retention` (default 7 days) is deleted with its folder: at Start() and then
+// hourly while the runner lives (Purge()).
 //
 // Ownership: the caller owns the runner and what it references (database, clock, ids), which
 // outlive it. Threads: every method is thread-safe; steps run on the runner's one thread.
@@ -83,7 +87,8 @@ using JobWork = std::function<Result<nlohmann::json>(JobProgress&)>;
 class JobRunner {
  public:
   JobRunner(storage::Database& database, IdGenerator& ids, const Clock& clock,
-            std::filesystem::path dir);
+            std::filesystem::path dir,
+            std::chrono::milliseconds retention = std::chrono::hours(24 * 7));
   ~JobRunner();
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
@@ -93,6 +98,9 @@ class JobRunner {
   Result<int64_t> Start();
   // Idempotent; see the contract above. Returns once the running step has ended.
   void Stop();
+  // Deletes the jobs (rows and folders) neither running nor queued whose last change is older
+  // than the retention. Returns how many.
+  Result<int64_t> Purge();
 
   const std::filesystem::path& dir() const { return dir_; }
   // A job's own folder (created by Create).
@@ -130,6 +138,7 @@ class JobRunner {
   IdGenerator& ids_;
   const Clock& clock_;
   const std::filesystem::path dir_;
+  const std::chrono::milliseconds retention_;
 
   // Guarded by mutex_.
   mutable std::mutex mutex_;
