@@ -2,10 +2,11 @@
 // residents by residence status, gender and age band, elderly living alone, tags, assistance
 // households and members, units by level and residents by child unit.
 //
-// Figures are computed by SQL aggregates once and then served from the answer cache (Api::Cached:
-// per user and query until Database::generation() moves), so repeated requests cost a lookup and
-// any write (API, import, call results) makes the next request recompute. An incremental
-// aggregate fed by the change log belongs with the segments read model (a later issue).
+// The resident figures come from one registry::ResidentFigures per Api: per-unit counts in memory,
+// brought up to date from the change log before each computation (re-reading only the records
+// that changed), then summed over the units in range. Units by level and staffing are SQL
+// aggregates over small tables. The whole answer is then served from the answer cache
+// (Api::Cached: per user and query until Database::generation() moves).
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,100 +14,57 @@
 #include "auth/permission.hpp"
 #include "http/handlers/api_call.hpp"
 #include "org/unit.hpp"
+#include "registry/resident_figures.hpp"
 
 namespace steward::http::handlers {
 namespace {
 
 Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
-                               const std::optional<org::Unit>& unit) {
-  // The residents' condition: the unit's subtree, else the view scope.
+                               const std::optional<org::Unit>& unit,
+                               registry::ResidentFigures& resident_figures) {
+  // The units' condition (units by level, staffing): the unit's subtree, else the view scope.
   std::string where;
   std::vector<storage::Value> params;
+  std::vector<registry::UnitPathRange> ranges;
   if (unit) {
     where = "u.path >= ? AND u.path < ?";
     params = {unit->path, org::SubtreeUpperBound(unit->path)};
+    ranges.push_back({unit->path, org::SubtreeUpperBound(unit->path)});
   } else {
-    auto scope = call.principal.ScopeSql(auth::ScopeKind::kView, "u.path");
-    where = scope.sql;
-    params = scope.params;
+    const auth::DataScope& scope = call.principal.Scope(auth::ScopeKind::kView);
+    auto condition = scope.Sql("u.path");
+    where = condition.sql;
+    params = condition.params;
+    for (const auto& range : scope.ranges()) ranges.push_back({range.low, range.high});
   }
-  const std::string from =
-      " FROM resident r JOIN org_unit u ON u.id = r.unit_id WHERE r.deleted_at IS NULL AND " +
-      where;
-  auto grouped = [&](const std::string& column) -> Result<nlohmann::json> {
-    nlohmann::json out = nlohmann::json::object();
-    STEWARD_TRY(
-        connection.QueryEach("SELECT " + column + ", count(*)" + from + " GROUP BY " + column,
-                             params, [&](const storage::RowView& row) {
-                               out[std::string(row.IsNull(0) ? "" : row.Text(0))] = row.Int(1);
-                             }));
-    return out;
-  };
-  nlohmann::json figures;
-  STEWARD_ASSIGN_OR_RETURN(auto total, connection.QueryInt("SELECT count(*)" + from, params));
-  figures["residents"] = total.value_or(0);
-  STEWARD_ASSIGN_OR_RETURN(figures["residence_status"], grouped("r.residence_status"));
-  STEWARD_ASSIGN_OR_RETURN(figures["gender"], grouped("r.gender"));
 
   const Date today = call.services.clock.Today();
-  const std::string d18 = today.YearsEarlier(18).ToString(),
-                    d60 = today.YearsEarlier(60).ToString(),
-                    d80 = today.YearsEarlier(80).ToString();
-  std::vector<storage::Value> age_params = {d18, d60, d18, d80, d60, d80};
-  for (auto& value : params) age_params.push_back(value);
-  STEWARD_ASSIGN_OR_RETURN(
-      auto ages,
-      connection.Query("SELECT sum(CASE WHEN r.birth_date > ? THEN 1 ELSE 0 END), "
-                       "sum(CASE WHEN r.birth_date > ? AND r.birth_date <= ? THEN 1 ELSE 0 END), "
-                       "sum(CASE WHEN r.birth_date > ? AND r.birth_date <= ? THEN 1 ELSE 0 END), "
-                       "sum(CASE WHEN r.birth_date <= ? THEN 1 ELSE 0 END)" +
-                           from,
-                       age_params));
-  const int64_t known = ages.OptInt(0, 0).value_or(0) + ages.OptInt(0, 1).value_or(0) +
-                        ages.OptInt(0, 2).value_or(0) + ages.OptInt(0, 3).value_or(0);
-  figures["age_bands"] = {{"0-17", ages.OptInt(0, 0).value_or(0)},
-                          {"18-59", ages.OptInt(0, 1).value_or(0)},
-                          {"60-79", ages.OptInt(0, 2).value_or(0)},
-                          {"80+", ages.OptInt(0, 3).value_or(0)},
-                          {"unknown", total.value_or(0) - known}};  // no birth date recorded
-  STEWARD_ASSIGN_OR_RETURN(
-      auto alone,
-      connection.QueryInt("SELECT count(*)" + from +
-                              " AND r.birth_date <= ? AND EXISTS (SELECT 1 FROM resident_tag t "
-                              "WHERE t.resident_id = r.id AND t.tag_code = 'lives_alone')",
-                          [&] {
-                            std::vector<storage::Value> with_date = params;
-                            with_date.push_back(d60);
-                            return with_date;
-                          }()));
-  figures["elderly_living_alone"] = alone.value_or(0);
+  STEWARD_TRY(resident_figures.CatchUp(connection));
+  const auto residents = resident_figures.Query(ranges, today);
+  nlohmann::json figures;
+  figures["residents"] = residents.residents;
+  figures["residence_status"] = residents.residence_status;
+  figures["gender"] = residents.gender;
+  figures["age_bands"] = {{"0-17", residents.ages.under_18},
+                          {"18-59", residents.ages.from_18_to_59},
+                          {"60-79", residents.ages.from_60_to_79},
+                          {"80+", residents.ages.from_80},
+                          {"unknown", residents.ages.unknown}};  // no birth date recorded
+  figures["elderly_living_alone"] = residents.elderly_living_alone;
 
   // Tags (sensitive ones only for those who may see them).
   const bool sensitive = call.principal.Can(auth::permission::kSensitiveView);
   nlohmann::json tags = nlohmann::json::object();
-  STEWARD_TRY(connection.QueryEach(
-      "SELECT g.code, g.name, g.sensitive, count(*) FROM resident_tag t JOIN tag g ON g.code = "
-      "t.tag_code JOIN resident r ON r.id = t.resident_id JOIN org_unit u ON u.id = r.unit_id "
-      "WHERE r.deleted_at IS NULL AND " +
-          where + " GROUP BY g.code, g.name, g.sensitive",
-      params, [&](const storage::RowView& row) {
-        if (row.Int(2) != 0 && !sensitive) return;
-        tags[std::string(row.Text(0))] = {{"name", row.Text(1)}, {"count", row.Int(3)}};
-      }));
+  for (const auto& [code, tag] : residents.tags) {
+    if (tag.sensitive && !sensitive) continue;
+    tags[code] = {{"name", tag.name}, {"count", tag.residents}};
+  }
   figures["tags"] = tags;
-
   if (sensitive) {
     nlohmann::json assistance = nlohmann::json::object();
-    STEWARD_TRY(connection.QueryEach(
-        "SELECT h.assistance_type, count(DISTINCT h.id), count(r.id) FROM household h "
-        "JOIN building b ON b.id = h.building_id JOIN org_unit u ON u.id = b.unit_id "
-        "LEFT JOIN resident r ON r.household_id = h.id AND r.deleted_at IS NULL "
-        "WHERE h.assistance_type IS NOT NULL AND " +
-            where + " GROUP BY h.assistance_type",
-        params, [&](const storage::RowView& row) {
-          assistance[std::string(row.Text(0))] = {{"households", row.Int(1)},
-                                                  {"members", row.Int(2)}};
-        }));
+    for (const auto& [type, count] : residents.assistance) {
+      assistance[type] = {{"households", count.households}, {"members", count.members}};
+    }
     figures["assistance"] = assistance;
   }
 
@@ -146,16 +104,12 @@ Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
     org::OrgStore store(call.services.ids, call.services.clock);
     STEWARD_ASSIGN_OR_RETURN(auto kids, store.Children(connection, unit->id, today));
     for (const auto& child : kids) {
-      STEWARD_ASSIGN_OR_RETURN(
-          auto count,
-          connection.QueryInt("SELECT count(*) FROM resident r JOIN org_unit u ON u.id = "
-                              "r.unit_id WHERE r.deleted_at IS NULL AND u.path >= ? AND "
-                              "u.path < ?",
-                              {child.path, org::SubtreeUpperBound(child.path)}));
+      const registry::UnitPathRange child_range[] = {
+          {child.path, org::SubtreeUpperBound(child.path)}};
       children.push_back({{"id", IdJson(child.id)},
                           {"name", child.name},
                           {"kind", org::UnitKindName(child.kind)},
-                          {"residents", count.value_or(0)}});
+                          {"residents", resident_figures.CountResidents(child_range)}});
     }
     figures["by_child"] = children;
     // Residents placed on the unit itself (an import names a community, not a grid) or under a
@@ -169,13 +123,13 @@ Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
   return figures;
 }
 
-Result<Response> Summary(ApiCall& call) {
+Result<Response> Summary(ApiCall& call, registry::ResidentFigures& resident_figures) {
   return call.services.database.Read([&](storage::Connection& connection) -> Result<Response> {
     std::optional<org::Unit> unit;
     if (auto id = call.IdQuery("unit")) {
       STEWARD_ASSIGN_OR_RETURN(unit, call.VisibleUnit(connection, *id));
     }
-    STEWARD_ASSIGN_OR_RETURN(auto figures, Compute(call, connection, unit));
+    STEWARD_ASSIGN_OR_RETURN(auto figures, Compute(call, connection, unit, resident_figures));
     return JsonResponse(figures);
   });
 }
@@ -183,7 +137,9 @@ Result<Response> Summary(ApiCall& call) {
 }  // namespace
 
 void AddStatsRoutes(Server& server, const Api& api) {
-  api.Cached(server, "/api/v1/stats/summary", auth::permission::kStatsView, Summary);
+  auto resident_figures = std::make_shared<registry::ResidentFigures>();
+  api.Cached(server, "/api/v1/stats/summary", auth::permission::kStatsView,
+             [resident_figures](ApiCall& call) { return Summary(call, *resident_figures); });
 }
 
 }  // namespace steward::http::handlers
