@@ -218,8 +218,8 @@ class HttpJobsTest(unittest.TestCase):
         names = [n for n, _ in events]
         self.assertEqual(names[-1], "done", events[-1])
         self.assertEqual(set(names[:-1]), {"progress"})
-        self.assertGreaterEqual(len(names), 2, names)
-        self.assertEqual(events[0][1]["state"], "running")
+        self.assertGreaterEqual(len(names), 2, names)  # the first event is always the snapshot
+        self.assertIn(events[0][1]["state"], ("running", "done"))
         progress = [e["progress"] for n, e in events if n == "progress"]
         self.assertEqual(progress, sorted(progress))
         final = events[-1][1]

@@ -290,7 +290,9 @@ Result<Response> GetJob(ApiCall& call, std::string_view kind) {
   return JsonResponse(job.ToJson());
 }
 
-// Server-Sent Events: the job's progress about every half second, then `done` or `failed`.
+// Server-Sent Events: the job as it stands (always a first `progress` event, whatever its state,
+// so a console connecting late still gets the snapshot), its progress about every half second,
+// then `done` or `failed`.
 struct EventStream {
   bool first = true;
   bool ended = false;
@@ -317,6 +319,7 @@ Result<Response> ImportEvents(ApiCall& call) {
       }
       if (stopping) return std::nullopt;
     }
+    const bool first = state->first;
     state->first = false;
     auto current = runner->Get(id);
     if (!current || !*current) {
@@ -324,7 +327,7 @@ Result<Response> ImportEvents(ApiCall& call) {
       return Event("failed", {{"state", "failed"}, {"error", "没有这个任务 / no such job"}});
     }
     const Job& job = **current;
-    if (job.finished()) {
+    if (job.finished() && !first) {
       state->ended = true;
       return Event(job.state == "done" ? "done" : "failed", job.ToJson());
     }
