@@ -6,6 +6,8 @@
 #include <set>
 #include <utility>
 
+#include "storage/change_log.hpp"
+
 namespace steward::segment {
 namespace {
 
@@ -313,8 +315,7 @@ class ResidentModel::Evaluator {
       case Field::kBirthDate:
         return Scan(model_.birth_days_, op, std::get<Date>(value).ToDays(), kNoBirthDay);
       case Field::kHouseholdSize:
-        return Scan(model_.household_sizes_, op, std::get<int64_t>(value),
-                    std::numeric_limits<int64_t>::min());
+        return Scan(model_.household_sizes_, op, std::get<int64_t>(value), kDeadRow);
       case Field::kGender:
         return Code(model_.by_gender_, op, std::get<std::string>(value));
       case Field::kResidenceStatus:
@@ -343,6 +344,9 @@ class ResidentModel::Evaluator {
 
 Result<std::shared_ptr<const ResidentModel>> ResidentModel::Load(storage::Connection& connection) {
   auto model = std::make_shared<ResidentModel>();
+  // The cursor first: a change committed while we read is either already in what we read or
+  // after the cursor, and CatchUp re-reading it is harmless.
+  STEWARD_ASSIGN_OR_RETURN(model->cursor_, storage::LastChangeSeq(connection));
   STEWARD_TRY(connection.QueryEach(
       "SELECT id, parent_id, name, official_name, division_code, valid_to FROM org_unit", {},
       [&](const storage::RowView& row) {
@@ -360,18 +364,13 @@ Result<std::shared_ptr<const ResidentModel>> ResidentModel::Load(storage::Connec
       connection.QueryEach("SELECT id, name FROM complex", {}, [&](const storage::RowView& row) {
         model->complexes_by_name_[std::string(row.Text(1))].push_back(row.Int(0));
       }));
-  std::unordered_map<Id, Id> building_complex;
+  auto& building_complex = model->building_complex_;
   STEWARD_TRY(connection.QueryEach(
       "SELECT id, complex_id, name FROM building", {}, [&](const storage::RowView& row) {
         model->buildings_by_name_[std::string(row.Text(2))].push_back(row.Int(0));
         if (!row.IsNull(1)) building_complex[row.Int(0)] = row.Int(1);
       }));
-  struct Household {
-    Id building_id = 0;
-    std::string assistance;
-    int32_t members = 0;
-  };
-  std::unordered_map<Id, Household> households;
+  auto& households = model->households_;
   STEWARD_TRY(connection.QueryEach(
       "SELECT id, building_id, assistance_type FROM household", {},
       [&](const storage::RowView& row) {
@@ -379,7 +378,7 @@ Result<std::shared_ptr<const ResidentModel>> ResidentModel::Load(storage::Connec
             Household{row.Int(1), row.IsNull(2) ? std::string() : std::string(row.Text(2)), 0};
       }));
 
-  std::vector<Id> household_of;
+  auto& household_of = model->household_ids_;
   std::unordered_map<Id, std::vector<Row>> unit_rows;
   std::map<std::string, std::vector<Row>> gender_rows, status_rows;
   STEWARD_TRY(connection.QueryEach(
@@ -496,8 +495,10 @@ size_t ResidentModel::BitmapBytes() const {
 }
 
 size_t ResidentModel::ColumnBytes() const {
-  // The columns, plus the id -> row map at roughly 32 bytes a node (key, value, next, bucket).
-  return resident_ids_.size() * (sizeof(Id) + sizeof(int32_t) * 2 + sizeof(Id) + 32);
+  // The columns, plus the id -> row map at roughly 32 bytes a node (key, value, next, bucket),
+  // plus the households at roughly 64 bytes each.
+  return resident_ids_.size() * (sizeof(Id) * 3 + sizeof(int32_t) * 2 + 32) +
+         households_.size() * 64;
 }
 
 }  // namespace steward::segment

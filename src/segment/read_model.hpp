@@ -1,13 +1,16 @@
-// ResidentModel: every live resident in memory as dense rows, columns and Roaring bitmaps, and the
+// ResidentModel: every live resident in memory as rows, columns and Roaring bitmaps, and the
 // evaluator of segment queries (query.hpp) over them.
 //
-// Rows: live residents (deleted_at IS NULL) ordered by id get rows 0 … size()-1; ResidentId(row)
-// and RowOf(id) map between the two. Row numbers are derived at load time and never stored.
-// Columns: birth day (days since 1970-01-01, kNoBirthDay when unknown), household size (live
-// members of the resident's household, 0 without a household), unit id. Bitmaps: each unit
-// including every ancestor (a resident of a micro-grid is in its grid's, community's, street's
-// and city's bitmaps), each tag code, gender, residence status, assistance type (the household's
-// assistance_type), phone present, building and complex (through the household).
+// Rows: Load gives the live residents (deleted_at IS NULL), ordered by id, rows 0 … size()-1.
+// CatchUp appends a new resident's row at the end and leaves a deleted one's row dead (in no
+// bitmap, its id no longer found by RowOf), so after a CatchUp rows are NOT in id order and
+// RowCount() may exceed size(): sort ids mapped from a result if order matters. Row numbers are
+// per version, never stored. Columns: birth day (days since 1970-01-01, kNoBirthDay when unknown),
+// household size (live members of the resident's household, 0 without a household), unit id.
+// Bitmaps: each unit including every ancestor (a resident of a micro-grid is in its grid's,
+// community's, street's and city's bitmaps), each tag code, gender, residence status, assistance
+// type (the household's assistance_type), phone present, building and complex (through the
+// household).
 //
 // What the schema does not hold yet evaluates to nobody: opted_out = true, called_within,
 // answered_within, visited_within. The contact-history modules will feed them.
@@ -21,9 +24,15 @@
 // units first (retired ones only when no current unit matches), several matches being an error
 // that lists them; buildings and complexes by name, all buildings or complexes of that name.
 //
-// Freshness: a model is a snapshot; Load again to see later writes (following the change log is
-// not done yet). Thread-safety: a loaded model is immutable, so any number of threads may call its
-// const methods; share it as shared_ptr<const ResidentModel>.
+// Versions: a model is an immutable snapshot that also remembers its cursor, the change log's
+// last sequence number it reflects (read before loading, so a write racing the load is applied
+// again later, harmlessly). CatchUp makes the next version: it copies the model (copy-on-write at
+// the level of the whole model) and re-reads from the database every resident the changes since
+// the cursor touch, replacing its contribution; the old version stays valid and unchanged for
+// readers still holding it. Changes to org_unit, tag or complex, or a backlog past
+// Options::reload_after, load a fresh model instead. Thread-safety: a model is immutable, so any
+// number of threads may call its const methods; share it as shared_ptr<const ResidentModel>.
+// ModelHolder (model_holder.hpp) keeps the current version for a server.
 #pragma once
 
 #include <cstdint>
@@ -58,12 +67,26 @@ class ResidentModel {
  public:
   static constexpr int32_t kNoBirthDay = std::numeric_limits<int32_t>::min();
 
+  struct Options {
+    // A backlog of more changes than this is caught up by loading a fresh model.
+    int64_t reload_after = 20000;
+  };
+
   // One pass over each table: org_unit, tag, complex, building, household, resident,
   // resident_tag, resident_phone. Run it inside one read (a consistent snapshot where the engine
   // gives one).
   static Result<std::shared_ptr<const ResidentModel>> Load(storage::Connection& connection);
+  // The version that reflects every change committed up to now: `current` itself when the log has
+  // nothing new, a patched copy, or a fresh Load (see Versions above). Run it inside one read.
+  // `current` is never modified.
+  static Result<std::shared_ptr<const ResidentModel>> CatchUp(
+      std::shared_ptr<const ResidentModel> current, storage::Connection& connection,
+      Options options);
 
-  size_t size() const { return resident_ids_.size(); }
+  // Live residents.
+  size_t size() const { return all_.cardinality(); }
+  // Rows, dead ones included (ResidentId of a dead row is the deleted resident's id).
+  size_t RowCount() const { return resident_ids_.size(); }
   Id ResidentId(Row row) const { return resident_ids_[row]; }
   std::optional<Row> RowOf(Id resident_id) const;
   // Every live resident.
@@ -85,19 +108,36 @@ class ResidentModel {
   size_t BitmapBytes() const;
   size_t ColumnBytes() const;
 
+  // The change log's last sequence number this version reflects.
+  int64_t cursor() const { return cursor_; }
+  // How many CatchUps patched this lineage since its last full Load (0 right after a Load).
+  int64_t patches_since_load() const { return patches_since_load_; }
+
  private:
   struct Unit {
     Id parent_id = 0;  // 0 for a root
     std::string name, official_name, division_code;
     bool current = true;
   };
+  struct Household {
+    Id building_id = 0;
+    std::string assistance;  // empty: none
+    int32_t members = 0;     // live residents in this model
+  };
   class Evaluator;
+  class Patch;
 
+  // The household size column value of a dead row: matches no comparison.
+  static constexpr int32_t kDeadRow = -1;
+
+  int64_t cursor_ = 0;
+  int64_t patches_since_load_ = 0;
   std::vector<Id> resident_ids_;
   std::unordered_map<Id, Row> rows_;
   std::vector<int32_t> birth_days_;
   std::vector<int32_t> household_sizes_;
   std::vector<Id> unit_ids_;
+  std::vector<Id> household_ids_;  // 0: none
 
   Roaring all_;
   Roaring phone_;
@@ -113,6 +153,8 @@ class ResidentModel {
   std::unordered_map<std::string, std::string> tag_codes_;  // code and name -> code
   std::unordered_map<std::string, std::vector<Id>> buildings_by_name_;
   std::unordered_map<std::string, std::vector<Id>> complexes_by_name_;
+  std::unordered_map<Id, Household> households_;
+  std::unordered_map<Id, Id> building_complex_;  // buildings with a complex
 };
 
 }  // namespace steward::segment

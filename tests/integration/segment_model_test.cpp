@@ -3,8 +3,12 @@
 // (through its canonical text, parsed again) and by an SQL translation written here (the oracle);
 // the id sets must be equal. Then specific cases: an ambiguous unit name, an unknown tag, a tag by
 // its Chinese name, Not over residents without the tested value, scope bitmaps and explain.
+// Then versions: random writes through the real stores, caught up from the change log
+// (ResidentModel::CatchUp) and checked against SQL again; the old version unchanged; no change
+// returning the same version; a backlog past the threshold reloading; ModelHolder.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -14,8 +18,12 @@
 #include "crypto/pii_vault.hpp"
 #include "demo/demo.hpp"
 #include "org/division_source.hpp"
+#include "registry/place.hpp"
+#include "registry/resident.hpp"
+#include "segment/model_holder.hpp"
 #include "segment/query.hpp"
 #include "segment/read_model.hpp"
+#include "storage/change_log.hpp"
 #include "tests/integration/test_database.hpp"
 
 namespace steward {
@@ -29,6 +37,7 @@ using segment::Query;
 using segment::ResidentModel;
 using storage::Connection;
 using storage::Engine;
+using storage::WriteTransaction;
 
 constexpr int64_t kNowMillis = 1795797000000;  // 2026-11-28, China time
 constexpr int64_t kResidents = 3000;
@@ -308,13 +317,174 @@ class SegmentModelTest : public ::testing::TestWithParam<Engine> {
     for (Roaring::const_iterator row = rows.begin(); row != rows.end(); ++row) {
       ids.push_back(model_->ResidentId(*row));
     }
-    return ids;  // rows follow ids, so already sorted
+    std::sort(ids.begin(), ids.end());  // after a CatchUp rows no longer follow ids
+    return ids;
   }
 
   Result<Roaring> Count(const std::string& text) {
     auto query = segment::ParseQuery(text);
     if (!query) return tl::unexpected(query.error());
     return model_->Evaluate(*query, clock_.Today());
+  }
+
+  // Random query trees over what exists now, each by the model and by SQL: the id sets must agree.
+  void ExpectRandomQueriesAgree(uint64_t seed, int count) {
+    Vocabulary words;
+    words.tags = Strings("SELECT code FROM tag UNION ALL SELECT name FROM tag");
+    words.units = Strings(
+        "SELECT division_code FROM org_unit WHERE kind IN ('street', 'community') UNION ALL "
+        "SELECT name FROM org_unit u WHERE kind <> 'micro_grid' AND (SELECT count(*) FROM "
+        "org_unit o WHERE o.name = u.name OR o.official_name = u.name OR o.division_code = "
+        "u.name) = 1");
+    words.buildings = Strings("SELECT DISTINCT name FROM building ORDER BY name");
+    words.complexes = Strings("SELECT name FROM complex ORDER BY name");
+    ASSERT_FALSE(words.units.empty());
+    ASSERT_FALSE(words.buildings.empty());
+    ASSERT_FALSE(words.complexes.empty());
+
+    QueryMaker maker(words, seed);
+    int non_empty = 0;
+    for (int i = 0; i < count; ++i) {
+      const Query made = maker.Make(3);
+      const std::string text = segment::ToText(made);
+      auto parsed = segment::ParseQuery(text);
+      ASSERT_TRUE(parsed) << text << ": " << parsed.error().ToString();
+      auto rows = model_->Evaluate(*parsed, clock_.Today());
+      ASSERT_TRUE(rows) << text << ": " << rows.error().ToString();
+      const auto expected = SqlIds(*parsed);
+      ASSERT_EQ(rows->cardinality(), expected.size()) << text;
+      ASSERT_EQ(ModelIds(*rows), expected) << text;
+      if (!expected.empty() && expected.size() < model_->size()) ++non_empty;
+    }
+    // The random queries must select something, and not everything, often enough to mean
+    // anything.
+    EXPECT_GT(non_empty, count / 3);
+  }
+
+  Result<std::shared_ptr<const ResidentModel>> CatchUp(std::shared_ptr<const ResidentModel> current,
+                                                       ResidentModel::Options options = {}) {
+    return database_->Read([&](Connection& connection) {
+      return ResidentModel::CatchUp(current, connection, options);
+    });
+  }
+
+  int64_t LastSeq() {
+    auto last =
+        database_->Read([](Connection& connection) { return storage::LastChangeSeq(connection); });
+    EXPECT_TRUE(last);
+    return last ? *last : -1;
+  }
+
+  std::vector<Id> Ids(const std::string& sql) {
+    std::vector<Id> ids;
+    for (const auto& text : Strings(sql)) ids.push_back(std::stoll(text));
+    return ids;
+  }
+
+  int64_t Version(const std::string& table, Id id) {
+    auto version = Strings("SELECT version FROM " + table + " WHERE id = " + std::to_string(id));
+    EXPECT_EQ(version.size(), 1u);
+    return version.empty() ? 0 : std::stoll(version[0]);
+  }
+
+  // Random writes through the stores: residents created, updated (unit, gender, birth date, tags,
+  // status, phones, household), soft-deleted; households given or stripped of assistance and moved
+  // to another building; buildings renamed.
+  void WriteRandomly(uint64_t seed, int count) {
+    std::mt19937_64 random(seed);
+    auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random); };
+    registry::ResidentStore residents(*vault_, ids_, clock_);
+    registry::PlaceStore places(ids_, clock_);
+    const auto units =
+        Ids("SELECT id FROM org_unit WHERE kind = 'micro_grid' AND valid_to IS NULL ORDER BY id");
+    const auto households = Ids("SELECT id FROM household ORDER BY id");
+    const auto buildings = Ids("SELECT id FROM building ORDER BY id");
+    const auto tags = Strings("SELECT code FROM tag ORDER BY code");
+    const auto building_names = Strings("SELECT name FROM building ORDER BY id");
+    ASSERT_FALSE(units.empty() || households.empty() || buildings.empty() || tags.empty());
+    static const std::vector<registry::AssistanceType> kAssistance = {
+        registry::AssistanceType::kSubsistenceAllowance, registry::AssistanceType::kNearPoverty,
+        registry::AssistanceType::kExtremePoverty};
+    auto some_tags = [&] {
+      std::vector<std::string> codes;
+      for (size_t i = pick(3); i > 0; --i) codes.push_back(tags[pick(tags.size())]);
+      std::sort(codes.begin(), codes.end());
+      codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+      return codes;
+    };
+    auto birth = [&] { return Date::FromDays(Date{1930, 1, 1}.ToDays() + pick(35000)); };
+    for (int i = 0; i < count; ++i) {
+      const auto live = Ids("SELECT id FROM resident WHERE deleted_at IS NULL ORDER BY id");
+      const Id someone = live[pick(live.size())];
+      const Id household = households[pick(households.size())];
+      const int64_t resident_version = Version("resident", someone);
+      const int64_t household_version = Version("household", household);
+      const Id building = buildings[pick(buildings.size())];
+      const int64_t building_version = Version("building", building);
+      const size_t kind = pick(11);
+      auto written = database_->Write(context_, [&](WriteTransaction& transaction) -> Status {
+        registry::ResidentPatch patch;
+        switch (kind) {
+          case 0: {
+            registry::NewResident person;
+            person.unit_id = units[pick(units.size())];
+            if (pick(3)) person.household_id = household;
+            person.name = "新居民" + std::to_string(i);
+            person.gender = pick(2) ? registry::Gender::kFemale : registry::Gender::kMale;
+            if (pick(4)) person.birth_date = birth();
+            person.residence_status = registry::ResidenceStatus::kResidentOnly;
+            person.tags = some_tags();
+            if (pick(2)) person.phones = {{"139" + std::to_string(10000000 + i), {}}};
+            return residents.Create(transaction, person).map([](auto&&) {});
+          }
+          case 1:
+            patch.unit_id = units[pick(units.size())];
+            break;
+          case 2:
+            patch.gender = pick(2) ? registry::Gender::kFemale : registry::Gender::kMale;
+            patch.residence_status = registry::ResidenceStatus::kRegisteredOnly;
+            break;
+          case 3:
+            patch.birth_date = pick(4) ? std::optional<Date>(birth()) : std::optional<Date>();
+            break;
+          case 4:
+            patch.tags = some_tags();
+            patch.phones = std::vector<registry::PhoneInfo>();
+            break;
+          case 5:
+            patch.household_id = pick(4) ? std::optional<Id>(household) : std::optional<Id>();
+            break;
+          case 6:
+            return residents.SoftDelete(transaction, someone, resident_version, "moved away");
+          case 7:
+          case 8: {
+            registry::HouseholdPatch change;
+            change.assistance =
+                pick(3)
+                    ? std::optional<registry::AssistanceType>(kAssistance[pick(kAssistance.size())])
+                    : std::optional<registry::AssistanceType>();
+            return places.UpdateHousehold(transaction, household, household_version, change)
+                .map([](auto&&) {});
+          }
+          case 9: {
+            registry::BuildingPatch rename;  // to another building's name, or a new one
+            rename.name =
+                pick(2) ? "新楼" + std::to_string(i) : building_names[pick(building_names.size())];
+            return places.UpdateBuilding(transaction, building, building_version, rename)
+                .map([](auto&&) {});
+          }
+          default: {
+            registry::HouseholdPatch move;
+            move.building_id = buildings[pick(buildings.size())];
+            move.room = "segment-" + std::to_string(i);
+            return places.UpdateHousehold(transaction, household, household_version, move)
+                .map([](auto&&) {});
+          }
+        }
+        return residents.Update(transaction, someone, resident_version, patch).map([](auto&&) {});
+      });
+      ASSERT_TRUE(written) << "write " << i << " (" << kind << "): " << written.error().ToString();
+    }
   }
 
   FakeClock clock_{kNowMillis};
@@ -329,34 +499,7 @@ TEST_P(SegmentModelTest, RandomQueriesAgreeWithSql) {
   ASSERT_EQ(model_->size(), static_cast<size_t>(kResidents));
   std::cout << "bitmaps " << model_->BitmapBytes() << " bytes, columns ~" << model_->ColumnBytes()
             << " bytes for " << model_->size() << " residents\n";
-  Vocabulary words;
-  words.tags = Strings("SELECT code FROM tag UNION ALL SELECT name FROM tag");
-  words.units = Strings(
-      "SELECT division_code FROM org_unit WHERE kind IN ('street', 'community') UNION ALL "
-      "SELECT name FROM org_unit u WHERE kind <> 'micro_grid' AND (SELECT count(*) FROM org_unit "
-      "o WHERE o.name = u.name OR o.official_name = u.name OR o.division_code = u.name) = 1");
-  words.buildings = Strings("SELECT DISTINCT name FROM building ORDER BY name");
-  words.complexes = Strings("SELECT name FROM complex ORDER BY name");
-  ASSERT_FALSE(words.units.empty());
-  ASSERT_FALSE(words.buildings.empty());
-  ASSERT_FALSE(words.complexes.empty());
-
-  QueryMaker maker(words, 42);
-  int non_empty = 0;
-  for (int i = 0; i < kRandomQueries; ++i) {
-    const Query made = maker.Make(3);
-    const std::string text = segment::ToText(made);
-    auto parsed = segment::ParseQuery(text);
-    ASSERT_TRUE(parsed) << text << ": " << parsed.error().ToString();
-    auto rows = model_->Evaluate(*parsed, clock_.Today());
-    ASSERT_TRUE(rows) << text << ": " << rows.error().ToString();
-    const auto expected = SqlIds(*parsed);
-    ASSERT_EQ(rows->cardinality(), expected.size()) << text;
-    ASSERT_EQ(ModelIds(*rows), expected) << text;
-    if (!expected.empty() && expected.size() < static_cast<size_t>(kResidents)) ++non_empty;
-  }
-  // The random queries must select something, and not everything, often enough to mean anything.
-  EXPECT_GT(non_empty, kRandomQueries / 3);
+  ExpectRandomQueriesAgree(42, kRandomQueries);
 }
 
 TEST_P(SegmentModelTest, NamesAndSemantics) {
@@ -443,6 +586,79 @@ TEST_P(SegmentModelTest, NamesAndSemantics) {
   ASSERT_EQ(steps.size(), 6u);
   EXPECT_EQ(steps.back().node, segment::ToText(*explained_query));
   EXPECT_EQ(steps.back().cardinality, explained->cardinality());
+}
+
+TEST_P(SegmentModelTest, FollowsTheChangeLog) {
+  const auto old = model_;
+  EXPECT_EQ(old->cursor(), LastSeq());
+  // What the old version answers before the writes.
+  const std::vector<std::string> probes = {
+      "age >= 60", "has(lives_alone) or phone_valid", "household_size >= 3",
+      "not assistance = \"near_poverty\"", "gender = \"female\" and residence_status = \"both\""};
+  std::vector<Roaring> before;
+  for (const auto& text : probes) before.push_back(*Count(text));
+
+  WriteRandomly(7, 120);
+  ASSERT_FALSE(HasFailure());
+  auto next = CatchUp(old);
+  ASSERT_TRUE(next) << next.error().ToString();
+  EXPECT_NE(*next, old);
+  EXPECT_EQ((*next)->patches_since_load(), 1) << "applied, not reloaded";
+  EXPECT_EQ((*next)->cursor(), LastSeq());
+  EXPECT_GT((*next)->RowCount(), old->RowCount()) << "new residents got rows at the end";
+  model_ = *next;
+  ExpectRandomQueriesAgree(43, kRandomQueries);
+  ASSERT_FALSE(HasFailure());
+
+  // A second round on the patched version.
+  WriteRandomly(8, 60);
+  ASSERT_FALSE(HasFailure());
+  next = CatchUp(model_);
+  ASSERT_TRUE(next) << next.error().ToString();
+  EXPECT_EQ((*next)->patches_since_load(), 2);
+  model_ = *next;
+  ExpectRandomQueriesAgree(44, kRandomQueries / 2);
+
+  // Copy-on-write: the old version, still held, answers exactly as before.
+  model_ = old;
+  EXPECT_EQ(old->size(), static_cast<size_t>(kResidents));
+  for (size_t i = 0; i < probes.size(); ++i) EXPECT_EQ(*Count(probes[i]), before[i]) << probes[i];
+}
+
+TEST_P(SegmentModelTest, NoChangeKeepsTheVersion) {
+  auto same = CatchUp(model_);
+  ASSERT_TRUE(same) << same.error().ToString();
+  EXPECT_EQ(*same, model_);
+
+  segment::ModelHolder holder;
+  EXPECT_EQ(holder.Current(), nullptr);
+  ASSERT_TRUE(holder.Refresh(*database_));
+  const auto first = holder.Current();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->size(), static_cast<size_t>(kResidents));
+  ASSERT_TRUE(holder.Refresh(*database_));
+  EXPECT_EQ(holder.Current(), first);
+  WriteRandomly(9, 5);
+  ASSERT_TRUE(holder.Refresh(*database_));
+  EXPECT_NE(holder.Current(), first);
+  EXPECT_EQ(holder.Current()->cursor(), LastSeq());
+}
+
+TEST_P(SegmentModelTest, ReloadsAfterALargeBacklog) {
+  WriteRandomly(10, 30);
+  ASSERT_FALSE(HasFailure());
+  auto reloaded = CatchUp(model_, ResidentModel::Options{.reload_after = 20});
+  ASSERT_TRUE(reloaded) << reloaded.error().ToString();
+  EXPECT_EQ((*reloaded)->patches_since_load(), 0) << "reloaded, not patched";
+  EXPECT_EQ((*reloaded)->RowCount(), (*reloaded)->size()) << "a load has no dead rows";
+  EXPECT_EQ((*reloaded)->cursor(), LastSeq());
+  model_ = *reloaded;
+  ExpectRandomQueriesAgree(45, kRandomQueries / 4);
+  WriteRandomly(11, 10);
+  ASSERT_FALSE(HasFailure());
+  auto patched = CatchUp(model_, ResidentModel::Options{.reload_after = 20});
+  ASSERT_TRUE(patched) << patched.error().ToString();
+  EXPECT_EQ((*patched)->patches_since_load(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SegmentModelTest,
