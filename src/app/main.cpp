@@ -17,6 +17,7 @@
 
 #include "app/config.hpp"
 #include "audit/audit_log.hpp"
+#include "audit/mask.hpp"
 #include "audit/verify.hpp"
 #include "auth/account.hpp"
 #include "auth/password.hpp"
@@ -288,9 +289,13 @@ int RunStats(const Globals& globals) {
   return 0;
 }
 
-// `steward segment count 'QUERY'`: loads the read model, evaluates, prints the count alone on the
-// last line (with --json an object with the count and the explain steps).
-int RunSegmentCount(const Globals& globals, const std::string& text) {
+enum class SegmentOutput { kCount, kExplain, kList };
+
+// `steward segment count|explain|list 'QUERY'`: loads the read model and evaluates the query.
+// count: the number alone on the last line (--json: the count and the explain steps); explain: each
+// step with its cardinality and time, then the count; list: the first `limit` residents, masked
+// (one audit entry with the query and the row count, as the API's list).
+int RunSegment(const Globals& globals, const std::string& text, SegmentOutput output, int limit) {
   auto query = segment::ParseQuery(text);
   if (!query) return Die(query.error(), globals.json);
   auto runtime = OpenRuntime(globals, false);
@@ -302,18 +307,81 @@ int RunSegmentCount(const Globals& globals, const std::string& text) {
   std::vector<segment::ExplainStep> steps;
   auto selected = (*model)->Explain(*query, rt.clock.Today(), &steps);
   if (!selected) return Die(selected.error(), globals.json);
-  if (globals.json) {
-    nlohmann::json explain = nlohmann::json::array();
-    for (const auto& step : steps) {
-      explain.push_back({{"node", step.node},
-                         {"cardinality", step.cardinality},
-                         {"microseconds", step.microseconds}});
-    }
-    std::cout << nlohmann::json{{"count", selected->cardinality()}, {"explain", explain}}.dump()
-              << "\n";
-  } else {
-    std::cout << selected->cardinality() << "\n";
+  const uint64_t count = selected->cardinality();
+  nlohmann::json explain = nlohmann::json::array();
+  for (const auto& step : steps) {
+    explain.push_back({{"node", step.node},
+                       {"cardinality", step.cardinality},
+                       {"microseconds", step.microseconds}});
   }
+  if (output == SegmentOutput::kCount) {
+    if (globals.json) {
+      std::cout << nlohmann::json{{"count", count}, {"explain", explain}}.dump() << "\n";
+    } else {
+      std::cout << count << "\n";
+    }
+    return 0;
+  }
+  if (output == SegmentOutput::kExplain) {
+    if (globals.json) {
+      std::cout << nlohmann::json{{"count", count}, {"explain", explain}}.dump() << "\n";
+      return 0;
+    }
+    for (const auto& step : steps) {
+      std::printf("%12llu  %8.0f µs  %s\n", static_cast<unsigned long long>(step.cardinality),
+                  static_cast<double>(step.microseconds), step.node.c_str());
+    }
+    std::printf("共 %llu 人 / %llu residents\n", static_cast<unsigned long long>(count),
+                static_cast<unsigned long long>(count));
+    return 0;
+  }
+  // The first `limit` residents by id, masked.
+  std::vector<Id> ids;
+  for (auto it = selected->begin();
+       it != selected->end() && ids.size() < static_cast<size_t>(limit); ++it) {
+    ids.push_back((*model)->ResidentId(*it));
+  }
+  std::sort(ids.begin(), ids.end());
+  nlohmann::json items = nlohmann::json::array();
+  if (!ids.empty()) {
+    std::string sql =
+        "SELECT r.id, r.name, r.id_number_masked, (SELECT min(p.phone_masked) FROM resident_phone "
+        "p WHERE p.resident_id = r.id), u.name FROM resident r JOIN org_unit u ON u.id = "
+        "r.unit_id WHERE r.id IN (";
+    std::vector<storage::Value> params;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      params.emplace_back(ids[i]);
+    }
+    sql += ") ORDER BY r.id";
+    auto listed = rt.database->Read([&](storage::Connection& connection) -> Status {
+      return connection.QueryEach(sql, params, [&](const storage::RowView& row) {
+        items.push_back(
+            {{"id", std::to_string(row.Int(0))},
+             {"name", row.Text(1)},
+             {"id_number", row.IsNull(2) ? nlohmann::json() : nlohmann::json(row.Text(2))},
+             {"phone", row.IsNull(3) ? nlohmann::json() : nlohmann::json(row.Text(3))},
+             {"unit", row.Text(4)}});
+      });
+    });
+    if (!listed) return Die(listed.error(), globals.json);
+  }
+  AuditCli(rt, "segment.list", "",
+           {{"query", audit::MaskForAudit(text)}, {"rows", items.size()}, {"total", count}});
+  if (globals.json) {
+    std::cout << nlohmann::json{{"total", count}, {"items", items}}.dump() << "\n";
+    return 0;
+  }
+  for (const auto& item : items) {
+    std::printf("%s\t%s\t%s\t%s\t%s\n", item["id"].get<std::string>().c_str(),
+                item["name"].get<std::string>().c_str(),
+                item["id_number"].is_null() ? "-" : item["id_number"].get<std::string>().c_str(),
+                item["phone"].is_null() ? "-" : item["phone"].get<std::string>().c_str(),
+                item["unit"].get<std::string>().c_str());
+  }
+  std::printf("共 %llu 人，显示 %zu 人 / %llu residents, %zu shown\n",
+              static_cast<unsigned long long>(count), items.size(),
+              static_cast<unsigned long long>(count), items.size());
   return 0;
 }
 
@@ -813,6 +881,17 @@ int main(int argc, char** argv) {
   segment_count->add_option("query", segment_text, "the query, e.g. 'age >= 60 and has(独居)'")
       ->required();
   segment_count->add_flag("--json", globals.json, "machine-readable output");
+  auto* segment_explain = segment_command->add_subcommand(
+      "explain", "how a segment query was evaluated: each step, its count and time");
+  segment_explain->add_option("query", segment_text, "the query")->required();
+  segment_explain->add_flag("--json", globals.json, "machine-readable output");
+  int segment_limit = 50;
+  auto* segment_list = segment_command->add_subcommand(
+      "list", "the first residents a segment query selects, masked (audited)");
+  segment_list->add_option("query", segment_text, "the query")->required();
+  segment_list->add_option("--limit", segment_limit, "how many residents to show (default 50)")
+      ->check(CLI::Range(1, 10000));
+  segment_list->add_flag("--json", globals.json, "machine-readable output");
 
   auto* org = cli.add_subcommand("org", "the hierarchy");
   org->require_subcommand(1);
@@ -900,7 +979,11 @@ int main(int argc, char** argv) {
   if (*migrate) return RunMigrate(globals);
   if (*demo) return RunDemo(globals, residents, seed, if_empty);
   if (*stats) return RunStats(globals);
-  if (*segment_count) return RunSegmentCount(globals, segment_text);
+  if (*segment_count) return RunSegment(globals, segment_text, SegmentOutput::kCount, 0);
+  if (*segment_explain) return RunSegment(globals, segment_text, SegmentOutput::kExplain, 0);
+  if (*segment_list) {
+    return RunSegment(globals, segment_text, SegmentOutput::kList, segment_limit);
+  }
   if (*bootstrap) return RunBootstrap(globals, division, !no_villages);
   if (*import_residents) return RunImport(globals, import_flags);
   if (*export_residents) return RunExportResidents(globals, export_flags);

@@ -85,6 +85,24 @@ class CliTest(unittest.TestCase):
                 verify = self.work.run_json("--db", db, "audit", "verify")
                 self.assertTrue(verify["ok"], verify)
                 self.assertIn("1 entries", verify["report"])
+                # explain ends with the count; list shows masked residents and is audited.
+                query = "age >= 60 and has(独居)"
+                total = int(self.work.run("--db", db, "segment", "count", query)
+                            .stdout.strip().splitlines()[-1])
+                explain = self.work.run("--db", db, "segment", "explain", query).stdout
+                self.assertIn("has(独居)", explain)
+                self.assertIn("共 %d 人" % total, explain.strip().splitlines()[-1])
+                listed = self.work.run_json("--db", db, "segment", "list", "--limit", "5", query)
+                self.assertEqual(listed["total"], total)
+                self.assertEqual(len(listed["items"]), min(5, total))
+                for item in listed["items"]:
+                    if item["id_number"] is not None:
+                        self.assertRegex(item["id_number"], r"^\d{4}\*{10}\d{3}[\dX]$")
+                    if item["phone"] is not None:
+                        self.assertIn("****", item["phone"])
+                last = self.audit_entries(db)[-1]
+                self.assertEqual((last[0], last[1]), ("system:cli", "segment.list"))
+                self.assertEqual(json.loads(last[2])["rows"], len(listed["items"]))
 
     def audit_entries(self, db):
         """(actor, action, detail) of every audit entry, in order, read from the database."""
