@@ -223,30 +223,20 @@ int RunDemo(const Globals& globals, int64_t residents, uint64_t seed, bool if_em
   if (!report) return Die(report.error(), globals.json);
   (void)rt.database->Checkpoint();  // the next process need not read a large WAL
   const double seconds = progress.Elapsed();
-  AuditCli(rt, "demo.build", "",
-           {{"division_code", "331181"},
-            {"seed", seed},
-            {"streets", report->streets},
-            {"communities", report->communities},
-            {"grids", report->grids},
-            {"micro_grids", report->micro_grids},
-            {"complexes", report->complexes},
-            {"buildings", report->buildings},
-            {"households", report->households},
-            {"residents", report->residents}});
+  const nlohmann::json counts = {
+      {"streets", report->streets},       {"communities", report->communities},
+      {"grids", report->grids},           {"micro_grids", report->micro_grids},
+      {"complexes", report->complexes},   {"buildings", report->buildings},
+      {"households", report->households}, {"residents", report->residents}};
+  nlohmann::json audited = counts;
+  audited["division_code"] = "331181";
+  audited["seed"] = seed;
+  AuditCli(rt, "demo.build", "", audited);
   if (globals.json) {
-    std::cout << nlohmann::json{{"built", true},
-                                {"streets", report->streets},
-                                {"communities", report->communities},
-                                {"grids", report->grids},
-                                {"micro_grids", report->micro_grids},
-                                {"complexes", report->complexes},
-                                {"buildings", report->buildings},
-                                {"households", report->households},
-                                {"residents", report->residents},
-                                {"seconds", seconds}}
-                     .dump()
-              << "\n";
+    nlohmann::json out = counts;
+    out["built"] = true;
+    out["seconds"] = seconds;
+    std::cout << out.dump() << "\n";
   } else {
     std::printf(
         "演示城市 龙泉市 built: %lld streets, %lld communities, %lld grids, %lld micro-grids, "

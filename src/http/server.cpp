@@ -134,6 +134,18 @@ std::string BaseUrl(const std::string& host, uint16_t port) {
   return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+// The status line and the headers every response carries.
+template <typename Message>
+void SetHead(Message& message, const Response& response, unsigned version,
+             const std::string& request_id) {
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  message.set(bhttp::field::server, "steward");
+  message.set("X-Request-Id", request_id);
+  message.set(bhttp::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) message.insert(name, value);
+}
+
 }  // namespace
 
 using StreamProducer = std::function<std::optional<std::string>(const std::atomic<bool>&)>;
@@ -558,12 +570,7 @@ asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, un
       spdlog::error("http: {} cannot open a response file: {}", request_id, ec.message());
       response = internal::JsonError(500, "internal", "内部错误 / internal error");
     } else {
-      message.version(version);
-      message.result(static_cast<unsigned>(response.status));
-      message.set(bhttp::field::server, "steward");
-      message.set("X-Request-Id", request_id);
-      message.set(bhttp::field::content_type, response.content_type);
-      for (auto& [name, value] : response.headers) message.insert(name, value);
+      SetHead(message, response, version, request_id);
       message.keep_alive(keep_alive);
       message.prepare_payload();
       session.stream.expires_after(kWriteTimeout);
@@ -582,12 +589,7 @@ asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, un
     // A cached answer: sent from the shared string, no copy.
     const std::shared_ptr<const std::string> body = std::move(response.shared_body);
     bhttp::response<bhttp::span_body<const char>> message;
-    message.version(version);
-    message.result(static_cast<unsigned>(response.status));
-    message.set(bhttp::field::server, "steward");
-    message.set("X-Request-Id", request_id);
-    message.set(bhttp::field::content_type, response.content_type);
-    for (auto& [name, value] : response.headers) message.insert(name, value);
+    SetHead(message, response, version, request_id);
     message.keep_alive(keep_alive);
     message.body() = boost::beast::span<const char>(body->data(), head ? 0 : body->size());
     message.content_length(body->size());
@@ -597,12 +599,7 @@ asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, un
     co_return !ec;
   }
   bhttp::response<bhttp::string_body> message;
-  message.version(version);
-  message.result(static_cast<unsigned>(response.status));
-  message.set(bhttp::field::server, "steward");
-  message.set("X-Request-Id", request_id);
-  message.set(bhttp::field::content_type, response.content_type);
-  for (auto& [name, value] : response.headers) message.insert(name, value);
+  SetHead(message, response, version, request_id);
   message.keep_alive(keep_alive);
   message.body() = std::move(response.body);
   message.prepare_payload();
@@ -622,12 +619,7 @@ asio::awaitable<bool> Server::Impl::SendStream(Session& session, Response respon
                                                std::string request_id) {
   const bool chunked = version >= 11;
   bhttp::response<bhttp::empty_body> message;
-  message.version(version);
-  message.result(static_cast<unsigned>(response.status));
-  message.set(bhttp::field::server, "steward");
-  message.set("X-Request-Id", request_id);
-  message.set(bhttp::field::content_type, response.content_type);
-  for (auto& [name, value] : response.headers) message.insert(name, value);
+  SetHead(message, response, version, request_id);
   message.keep_alive(keep_alive && chunked);
   if (chunked) message.chunked(true);
   bhttp::response_serializer<bhttp::empty_body> serializer(message);
