@@ -32,24 +32,29 @@ tl::unexpected<Error> BadCredentials() {
       {{"login", std::string(kBadCredentials), "用户名或密码错误 / wrong login or password"}});
 }
 
-tl::unexpected<Error> Locked(int64_t millis_left) {
+// "Try again later": why (`zh`, `en`), then the minutes left (`en_minutes` words them in
+// English); the detail carries the seconds for the console's countdown.
+tl::unexpected<Error> TryLater(ErrorCode code, std::string_view detail_code, std::string_view zh,
+                               std::string_view en, std::string_view en_minutes,
+                               int64_t millis_left) {
   const int64_t seconds = (millis_left + 999) / 1000;
-  const int64_t minutes = (seconds + 59) / 60;
-  return Fail(ErrorCode::kPermissionDenied,
-              "登录失败次数过多，账号已锁定，请 " + std::to_string(minutes) +
-                  " 分钟后再试 / too many failed sign-ins; the account is locked for " +
-                  std::to_string(minutes) + " more minutes",
-              {{"retry_after_seconds", std::string(kLocked), std::to_string(seconds)}});
+  const std::string minutes = std::to_string((seconds + 59) / 60);
+  return Fail(code,
+              std::string(zh) + "，请 " + minutes + " 分钟后再试 / " + std::string(en) + minutes +
+                  std::string(en_minutes),
+              {{"retry_after_seconds", std::string(detail_code), std::to_string(seconds)}});
+}
+
+tl::unexpected<Error> Locked(int64_t millis_left) {
+  return TryLater(ErrorCode::kPermissionDenied, kLocked, "登录失败次数过多，账号已锁定",
+                  "too many failed sign-ins; the account is locked for ", " more minutes",
+                  millis_left);
 }
 
 tl::unexpected<Error> Throttled(int64_t millis_left) {
-  const int64_t seconds = (millis_left + 999) / 1000;
-  const int64_t minutes = (seconds + 59) / 60;
-  return Fail(ErrorCode::kResourceExhausted,
-              "此地址登录失败次数过多，请 " + std::to_string(minutes) +
-                  " 分钟后再试 / too many failed sign-ins from this address; try again in " +
-                  std::to_string(minutes) + " minutes",
-              {{"retry_after_seconds", std::string(kThrottled), std::to_string(seconds)}});
+  return TryLater(ErrorCode::kResourceExhausted, kThrottled, "此地址登录失败次数过多",
+                  "too many failed sign-ins from this address; try again in ", " minutes",
+                  millis_left);
 }
 
 tl::unexpected<Error> Unauthenticated() {
