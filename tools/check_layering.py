@@ -33,7 +33,8 @@ GRAPH = {
     "demo": ["base", "storage", "crypto", "org", "geo", "registry", "sheet"],
     # The server itself needs only base; the API's handlers (http/handlers/, api.*) call the
     # domain modules.
-    "http": ["base", "storage", "crypto", "geo", "sheet", "org", "registry", "auth", "audit"],
+    "http": ["base", "storage", "crypto", "geo", "sheet", "org", "registry", "segment", "auth",
+             "audit"],
     "app": ANY,
 }
 

@@ -36,6 +36,7 @@
 #include "registry/resident_export.hpp"
 #include "registry/resident_import.hpp"
 #include "registry/stats.hpp"
+#include "segment/model_holder.hpp"
 #include "segment/query.hpp"
 #include "segment/read_model.hpp"
 #include "storage/database.hpp"
@@ -809,8 +810,22 @@ int RunServe(const Globals& globals, std::string listen) {
                        std::filesystem::path(rt.config.data_dir) / "jobs",
                        std::chrono::hours(24 * std::max(1, rt.config.job_retention_days)));
   if (auto started = jobs.Start(); !started) return Die(started.error(), globals.json);
-  const http::ApiServices services{*rt.database, *rt.vault, *rt.ids, rt.clock,
-                                   accounts,     audit_log, &jobs};
+  // The segment read model: loaded at start-up in the background (a large city takes seconds)
+  // and kept warm from the change log, so an evaluation usually finds it caught up already.
+  segment::ModelHolder segment_model;
+  std::jthread segment_watch([&rt, &segment_model](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    while (!stop.stop_requested()) {
+      if (auto refreshed = segment_model.Refresh(*rt.database); !refreshed) {
+        spdlog::warn("cannot refresh the segment model: {}", refreshed.error().ToString());
+      }
+      wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+    }
+  });
+  const http::ApiServices services{*rt.database, *rt.vault, *rt.ids,  rt.clock,
+                                   accounts,     audit_log, &jobs,     &segment_model};
 
   http::Server server(options);
   http::AddDefaultRoutes(server, STEWARD_VERSION, /*placeholder_page=*/options.static_dir.empty());

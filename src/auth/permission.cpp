@@ -28,6 +28,8 @@ constexpr std::array kCatalogue = {
     PermissionInfo{p::kDictEdit, "管理字典", "edit dictionaries"},
     PermissionInfo{p::kAuditView, "查看审计日志", "view the audit log"},
     PermissionInfo{p::kStatsView, "查看统计", "view figures"},
+    PermissionInfo{p::kSegmentRun, "人群圈选", "run segment queries"},
+    PermissionInfo{p::kSegmentEdit, "保存和修改人群", "save and edit segments"},
 };
 
 constexpr std::array kCityAdmin = {
@@ -35,25 +37,29 @@ constexpr std::array kCityAdmin = {
     p::kPiiUnmask,    p::kExportUnmasked, p::kImportRun,      p::kExportRun,      p::kUnitView,
     p::kUnitEdit,     p::kStaffEdit,      p::kPlaceView,      p::kPlaceEdit,      p::kUserView,
     p::kUserEdit,     p::kRoleEdit,       p::kDictEdit,       p::kAuditView,      p::kStatsView,
+    p::kSegmentRun,   p::kSegmentEdit,
 };
 constexpr std::array kStreetAdmin = {
     p::kResidentView,  p::kResidentEdit, p::kResidentCreate, p::kResidentDelete,
     p::kSensitiveView, p::kPiiUnmask,    p::kImportRun,      p::kExportRun,
     p::kUnitView,      p::kUnitEdit,     p::kStaffEdit,      p::kPlaceView,
     p::kPlaceEdit,     p::kUserView,     p::kUserEdit,       p::kStatsView,
+    p::kSegmentRun,    p::kSegmentEdit,
 };
 constexpr std::array kCommunityAdmin = {
     p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kResidentDelete, p::kSensitiveView,
     p::kPiiUnmask,    p::kImportRun,    p::kExportRun,      p::kUnitView,       p::kStaffEdit,
     p::kPlaceView,    p::kPlaceEdit,    p::kUserView,       p::kUserEdit,       p::kStatsView,
+    p::kSegmentRun,   p::kSegmentEdit,
 };
 constexpr std::array kSocialWorker = {
     p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kSensitiveView, p::kPiiUnmask,
     p::kExportRun,    p::kUnitView,     p::kPlaceView,      p::kPlaceEdit,     p::kStatsView,
+    p::kSegmentRun,   p::kSegmentEdit,
 };
 constexpr std::array kGridWorker = {
     p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kUnitView,
-    p::kPlaceView,    p::kPlaceEdit,    p::kStatsView,
+    p::kPlaceView,    p::kPlaceEdit,    p::kStatsView,    p::kSegmentRun,
 };
 constexpr std::array kBuildingLeader = {p::kResidentView, p::kUnitView, p::kPlaceView};
 constexpr std::array kAuditor = {p::kAuditView, p::kUserView, p::kUnitView, p::kStatsView};

@@ -35,6 +35,8 @@ inline constexpr std::string_view kRoleEdit = "system:role:edit";
 inline constexpr std::string_view kDictEdit = "system:dict:edit";
 inline constexpr std::string_view kAuditView = "audit:log:view";
 inline constexpr std::string_view kStatsView = "stats:view";
+inline constexpr std::string_view kSegmentRun = "segment:query:run";
+inline constexpr std::string_view kSegmentEdit = "segment:saved:edit";
 }  // namespace permission
 
 struct PermissionInfo {

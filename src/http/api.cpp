@@ -14,6 +14,7 @@ void AddApiRoutes(Server& server, const ApiServices& services) {
   handlers::AddDictRoutes(server, api);
   handlers::AddPlaceRoutes(server, api);
   handlers::AddStatsRoutes(server, api);
+  handlers::AddSegmentRoutes(server, api);
   handlers::AddJobRoutes(server, api);
   server.Route("GET", "/api/v1/openapi.json",
                [](const Request&) { return Response{.body = kOpenApiJson}; });

@@ -19,6 +19,10 @@
 #include "http/server.hpp"
 #include "storage/database.hpp"
 
+namespace steward::segment {
+class ModelHolder;
+}
+
 namespace steward::http {
 
 class JobRunner;
@@ -33,6 +37,9 @@ struct ApiServices {
   // Runs imports and exports (http/jobs.hpp); started and stopped by the owner. Null: the job
   // routes answer 503.
   JobRunner* jobs = nullptr;
+  // The segment read model the server keeps warm (app/ loads it at start-up). Null: the segment
+  // routes keep one of their own, loaded at the first evaluation.
+  segment::ModelHolder* segments = nullptr;
 };
 
 // Adds every /api/v1 route (and GET /api/v1/openapi.json).

@@ -62,14 +62,22 @@ void CheckString(std::string_view field, const std::string& text, size_t max_len
   }
 }
 
-bool TooDeep(const nlohmann::json& value, int depth) {
-  if (depth > kMaxDepth) return true;
+bool TooDeep(const nlohmann::json& value, int depth, int limit) {
+  if (depth > limit) return true;
   if (value.is_object() || value.is_array()) {
     for (const auto& item : value) {
-      if (TooDeep(item, depth + 1)) return true;
+      if (TooDeep(item, depth + 1, limit)) return true;
     }
   }
   return false;
+}
+
+// How deep a top-level field may nest: its own max_depth where it has one.
+int DepthLimit(std::span<const FieldSpec> fields, std::string_view name) {
+  for (const auto& spec : fields) {
+    if (spec.name == name && spec.max_depth > 0) return spec.max_depth;
+  }
+  return kMaxDepth;
 }
 
 void CheckField(const FieldSpec& spec, const nlohmann::json& value,
@@ -153,9 +161,11 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body, std::span<const Fiel
                 "请求体应为 JSON 对象 / the request body must be a JSON object",
                 {Detail("", "json", "JSON 格式错误", "malformed JSON")});
   }
-  if (TooDeep(parsed, 0)) {
-    return Fail(ErrorCode::kInvalidArgument, "请求体嵌套过深 / the request body nests too deeply",
-                {Detail("", "json", "嵌套过深", "nested too deeply")});
+  for (const auto& [name, value] : parsed.items()) {
+    if (TooDeep(value, 1, DepthLimit(fields, name))) {
+      return Fail(ErrorCode::kInvalidArgument, "请求体嵌套过深 / the request body nests too deeply",
+                  {Detail(name, "json", "嵌套过深", "nested too deeply")});
+    }
   }
   std::vector<ErrorDetail> problems;
   for (const auto& [name, value] : parsed.items()) {

@@ -4,8 +4,9 @@
 // Refused with kInvalidArgument and one detail per problem (field, code, "中文 / English"):
 // malformed JSON (`json`), not an object (`json`), an unknown field (`unknown_field`), a missing
 // required field (`required`), a wrong type (`type`), a string over its length in characters or
-// with control characters (`too_long`, `control_characters`), nesting deeper than 8, more than
-// 200 elements in an array (`too_many`), a number outside its range (`range`). Strings must be
+// with control characters (`too_long`, `control_characters`), nesting deeper than 8 (or a field's
+// own max_depth), more than 200 elements in an array (`too_many`), a number outside its range
+// (`range`). Strings must be
 // valid UTF-8. Text is otherwise accepted as written: SQL is always parameterised and JSON
 // responses are escaped, so quotes, `<script>` and the like are stored and returned verbatim, never
 // interpreted. Fuzzed by tests/fuzz/json_body_fuzzer.cpp. Threads: pure functions.
@@ -45,6 +46,7 @@ struct FieldSpec {
   size_t max_length = 200;  // characters, for strings and each string of an array
   double min = -1e308;      // kNumber: the allowed range (`range` when outside)
   double max = 1e308;
+  int max_depth = 0;  // kObject: how deep its value may nest (0: the body's default of 8)
 };
 
 Result<nlohmann::json> ParseJsonBody(std::string_view body, std::span<const FieldSpec> fields);

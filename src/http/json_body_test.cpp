@@ -12,6 +12,7 @@ constexpr FieldSpec kFields[] = {
     {"tags", FieldType::kStringArray, false, false, 5},
     {"active", FieldType::kBoolean},
     {"lat", FieldType::kNumber, false, true, 0, -90, 90},
+    {"tree", FieldType::kObject, false, false, 200, -1e308, 1e308, 12},  // may nest deeper
 };
 
 struct Case {
@@ -45,7 +46,9 @@ constexpr Case kCases[] = {
     {R"({"name":"a")", "", "json"},
     {R"([{"name":"a"}])", "", "json"},
     {"{\"name\":\"\xff\"}", "", "json"},  // not UTF-8
-    {R"({"name":"a","tags":[[[[[[[[[["x"]]]]]]]]]]})", "", "json"},
+    {R"({"name":"a","tags":[[[[[[[[[["x"]]]]]]]]]]})", "tags", "json"},
+    {R"({"name":"a","tree":{"a":[[[[[[[[["x"]]]]]]]]]}})", nullptr, nullptr},
+    {R"({"name":"a","tree":{"a":[[[[[[[[[[[[["x"]]]]]]]]]]]]]}})", "tree", "json"},
     {"", "", "json"},
 };
 

@@ -1,5 +1,6 @@
 #include "registry/resident_query.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "registry/id_number.hpp"
@@ -68,6 +69,16 @@ Result<ResidentPage> ListResidents(storage::Connection& connection, ResidentStor
           ids, [&](Id id) { return std::find(only->begin(), only->end(), id) == only->end(); });
     }
     only = std::move(ids);
+  }
+  if (filter.only_ids) {
+    if (only) {
+      std::erase_if(*only, [&](Id id) {
+        return std::find(filter.only_ids->begin(), filter.only_ids->end(), id) ==
+               filter.only_ids->end();
+      });
+    } else {
+      only = *filter.only_ids;
+    }
   }
   if (only) {
     if (only->empty()) return page;

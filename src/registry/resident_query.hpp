@@ -37,6 +37,7 @@ struct ResidentFilter {
   std::vector<std::string> tags;  // has all of these tag codes
   std::optional<ResidenceStatus> residence_status;
   std::optional<Id> household_id;
+  std::optional<std::vector<Id>> only_ids;  // only these residents (a segment's page)
   ResidentSort sort = ResidentSort::kName;
   bool descending = false;
   int page = 1;        // from 1

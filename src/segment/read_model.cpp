@@ -348,11 +348,13 @@ Result<std::shared_ptr<const ResidentModel>> ResidentModel::Load(storage::Connec
   // after the cursor, and CatchUp re-reading it is harmless.
   STEWARD_ASSIGN_OR_RETURN(model->cursor_, storage::LastChangeSeq(connection));
   STEWARD_TRY(connection.QueryEach(
-      "SELECT id, parent_id, name, official_name, division_code, valid_to FROM org_unit", {},
-      [&](const storage::RowView& row) {
+      "SELECT id, parent_id, name, official_name, division_code, valid_to, kind, path FROM "
+      "org_unit",
+      {}, [&](const storage::RowView& row) {
         model->units_[row.Int(0)] =
             Unit{row.IsNull(1) ? 0 : row.Int(1), std::string(row.Text(2)), std::string(row.Text(3)),
-                 std::string(row.Text(4)), row.IsNull(5)};
+                 std::string(row.Text(4)),       row.IsNull(5),           std::string(row.Text(6)),
+                 std::string(row.Text(7))};
       }));
   STEWARD_TRY(
       connection.QueryEach("SELECT code, name FROM tag", {}, [&](const storage::RowView& row) {
@@ -477,6 +479,43 @@ Roaring ResidentModel::ScopeBitmap(std::span<const Id> unit_ids) const {
     if (bitmap != by_unit_.end()) result |= bitmap->second;
   }
   return result;
+}
+
+std::vector<UnitCount> ResidentModel::Breakdown(const Roaring& selected,
+                                               std::string_view kind) const {
+  std::vector<UnitCount> counts;
+  for (const auto& [id, unit] : units_) {
+    if (unit.kind != kind) continue;
+    auto bitmap = by_unit_.find(id);
+    if (bitmap == by_unit_.end()) continue;
+    const uint64_t count = selected.and_cardinality(bitmap->second);
+    if (count == 0) continue;
+    counts.push_back({id, unit.name, unit.path, count});
+  }
+  std::sort(counts.begin(), counts.end(),
+            [](const UnitCount& a, const UnitCount& b) { return a.path < b.path; });
+  return counts;
+}
+
+std::vector<Id> ResidentModel::Page(const Roaring& selected, uint64_t offset,
+                                    uint64_t limit) const {
+  const uint64_t total = selected.cardinality();
+  if (offset >= total || limit == 0) return {};
+  const uint64_t count = std::min(limit, total - offset);
+  std::vector<uint32_t> rows(count);
+  selected.rangeUint32Array(rows.data(), offset, count);
+  std::vector<Id> ids;
+  ids.reserve(count);
+  for (uint32_t row : rows) ids.push_back(resident_ids_[row]);
+  return ids;
+}
+
+std::vector<Id> ResidentModel::Ids(const Roaring& selected) const {
+  std::vector<Id> ids;
+  ids.reserve(selected.cardinality());
+  for (uint32_t row : selected) ids.push_back(resident_ids_[row]);
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 size_t ResidentModel::BitmapBytes() const {

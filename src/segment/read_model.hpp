@@ -41,6 +41,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -61,6 +62,14 @@ struct ExplainStep {
   std::string node;  // the node as canonical text
   uint64_t cardinality = 0;
   int64_t microseconds = 0;
+};
+
+// Selected residents in one unit's subtree (Breakdown).
+struct UnitCount {
+  Id unit_id = 0;
+  std::string name;
+  std::string path;  // org_unit.path, the order of a breakdown
+  uint64_t count = 0;
 };
 
 class ResidentModel {
@@ -100,6 +109,15 @@ class ResidentModel {
   Result<Roaring> Explain(const Query& query, const Date& today,
                           std::vector<ExplainStep>* steps) const;
 
+  // How many of `selected` live under each unit of `kind` (street, community, grid, micro_grid),
+  // units with none left out, in path order (a parent before its children, siblings by path).
+  std::vector<UnitCount> Breakdown(const Roaring& selected, std::string_view kind) const;
+  // A page of `selected` in row order (id order after a Load; residents added by CatchUp after
+  // them): the resident ids of ranks offset … offset+limit-1. Stable within one version.
+  std::vector<Id> Page(const Roaring& selected, uint64_t offset, uint64_t limit) const;
+  // Every selected resident's id, ascending: a campaign's snapshot of its audience.
+  std::vector<Id> Ids(const Roaring& selected) const;
+
   // Residents in the subtrees of these units (e.g. the ids of auth::DataScope::roots()); unknown
   // ids add nobody. The caller intersects it with a result: the model knows nothing of users.
   Roaring ScopeBitmap(std::span<const Id> unit_ids) const;
@@ -118,6 +136,8 @@ class ResidentModel {
     Id parent_id = 0;  // 0 for a root
     std::string name, official_name, division_code;
     bool current = true;
+    std::string kind;  // org::UnitKindName
+    std::string path;
   };
   struct Household {
     Id building_id = 0;

@@ -27,6 +27,7 @@
 #include "http/json_body.hpp"
 #include "http/server.hpp"
 #include "org/unit.hpp"
+#include "registry/resident_query.hpp"
 
 namespace steward::http::handlers {
 
@@ -165,6 +166,12 @@ inline nlohmann::json OptIdJson(const std::optional<Id>& id) {
   return id ? IdJson(*id) : nlohmann::json();
 }
 
+// One resident of a list as the caller may see it (masked numbers; details and sensitive tags
+// only where auth::FieldsFor allows): the items of GET /api/v1/residents and of segment pages.
+nlohmann::json ResidentListItemJson(const auth::Principal& principal,
+                                    const registry::ResidentListItem& item,
+                                    std::span<const std::string> sensitive_tags);
+
 // Routes of each domain (one file each).
 void AddAuthRoutes(Server& server, const Api& api);
 void AddOrgRoutes(Server& server, const Api& api);
@@ -174,5 +181,6 @@ void AddDictRoutes(Server& server, const Api& api);
 void AddPlaceRoutes(Server& server, const Api& api);
 void AddStatsRoutes(Server& server, const Api& api);
 void AddJobRoutes(Server& server, const Api& api);  // imports and exports (services.jobs)
+void AddSegmentRoutes(Server& server, const Api& api);  // segments (services.segments)
 
 }  // namespace steward::http::handlers

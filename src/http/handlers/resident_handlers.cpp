@@ -181,27 +181,7 @@ Result<Response> ListResidents(ApiCall& call) {
                                                 filter, {scope.sql, scope.params}));
         nlohmann::json items = nlohmann::json::array();
         for (const auto& item : found.items) {
-          const auth::RecordAccess access = auth::AccessTo(call.principal, item.unit_path);
-          const auth::ResidentFields fields = auth::FieldsFor(call.principal, access, false);
-          nlohmann::json json = {
-              {"id", IdJson(item.id)},
-              {"name", item.name},
-              {"id_number",
-               item.id_number_masked ? nlohmann::json(*item.id_number_masked) : nullptr},
-              {"phone", item.phone_masked ? nlohmann::json(*item.phone_masked) : nullptr},
-              {"unit", {{"id", IdJson(item.unit_id)}, {"name", item.unit_name}}},
-              {"access", access == auth::RecordAccess::kSearchOnly ? "search" : "view"}};
-          if (fields.details) {
-            json["gender"] = item.gender;
-            json["birth_date"] = item.birth_date ? nlohmann::json(*item.birth_date) : nullptr;
-            json["age"] = item.age ? nlohmann::json(*item.age) : nullptr;
-            json["household_id"] = OptIdJson(item.household_id);
-            json["residence_status"] = item.residence_status;
-            json["relation_to_head"] = item.relation_to_head;
-            json["tags"] = auth::VisibleTags(item.tags, tags.sensitive, fields);
-            json["version"] = item.version;
-          }
-          items.push_back(std::move(json));
+          items.push_back(ResidentListItemJson(call.principal, item, tags.sensitive));
         }
         return nlohmann::json{{"total", found.total},
                               {"page", filter.page},
@@ -213,6 +193,35 @@ Result<Response> ListResidents(ApiCall& call) {
   STEWARD_TRY(AuditList(call, call.cache_note));
   return JsonResponse(*page);
 }
+
+}  // namespace
+
+nlohmann::json ResidentListItemJson(const auth::Principal& principal,
+                                    const registry::ResidentListItem& item,
+                                    std::span<const std::string> sensitive_tags) {
+  const auth::RecordAccess access = auth::AccessTo(principal, item.unit_path);
+  const auth::ResidentFields fields = auth::FieldsFor(principal, access, false);
+  nlohmann::json json = {
+      {"id", IdJson(item.id)},
+      {"name", item.name},
+      {"id_number", item.id_number_masked ? nlohmann::json(*item.id_number_masked) : nullptr},
+      {"phone", item.phone_masked ? nlohmann::json(*item.phone_masked) : nullptr},
+      {"unit", {{"id", IdJson(item.unit_id)}, {"name", item.unit_name}}},
+      {"access", access == auth::RecordAccess::kSearchOnly ? "search" : "view"}};
+  if (fields.details) {
+    json["gender"] = item.gender;
+    json["birth_date"] = item.birth_date ? nlohmann::json(*item.birth_date) : nullptr;
+    json["age"] = item.age ? nlohmann::json(*item.age) : nullptr;
+    json["household_id"] = OptIdJson(item.household_id);
+    json["residence_status"] = item.residence_status;
+    json["relation_to_head"] = item.relation_to_head;
+    json["tags"] = auth::VisibleTags(item.tags, sensitive_tags, fields);
+    json["version"] = item.version;
+  }
+  return json;
+}
+
+namespace {
 
 // The resident with the caller's access to it; kNotFound outside every scope.
 struct Visible {
