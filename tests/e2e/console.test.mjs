@@ -3,11 +3,12 @@
 // password through the login page, and later ones use it.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { City, PASSWORD, launch, screenshot, signIn } from './harness.mjs'
+import { Api, City, PASSWORD, launch, screenshot, signIn } from './harness.mjs'
 
 let city
 let browser
 let page
+let admin
 
 before(async () => {
   city = new City(2000)
@@ -64,5 +65,136 @@ describe('console', () => {
     assert.equal(await page.locator('[data-test=chart-by-child] canvas').count(), 1)
     assert.ok((await page.locator('[data-test=map] path.unit').count()) >= stats.streets)
     await screenshot(page, '02-dashboard')
+  })
+
+  test('the one map draws every micro-grid and a click shows that unit\'s figures', async () => {
+    admin = new Api(city.url)
+    await admin.login('admin', PASSWORD)
+    const stats = city.runJson('stats')
+    await page.goto(city.url + '/#/map')
+    await page.waitForSelector('[data-test=one-map][data-loaded=true]', { timeout: 30_000 })
+    assert.equal(await page.locator('path.unit-micro_grid').count(), stats.micro_grids)
+    assert.equal(await page.locator('path.unit-grid').count(), stats.grids)
+    assert.equal(await page.locator('path.unit-community').count(), stats.communities)
+    assert.equal(await page.locator('path.unit-street').count(), stats.streets)
+    await screenshot(page, '03-one-map')
+    // The street layer switched off removes its shapes; back on brings them back.
+    await page.click('[data-layer=street]')
+    assert.equal(await page.locator('path.unit-street').count(), 0)
+    await page.click('[data-layer=street]')
+    assert.equal(await page.locator('path.unit-street').count(), stats.streets)
+
+    // Search a micro-grid by name, fly there, click its shape.
+    const grids = (await admin.call('GET', '/api/v1/org/boundaries?kind=micro_grid')).data.features
+    const target = grids.find((f) => f.properties.name.startsWith('城东社区第1网格')) ?? grids[0]
+    const expected = (await admin.call('GET', `/api/v1/residents?unit=${target.properties.id}&page_size=1`)).data.total
+    await page.fill('[data-test=map-search]', target.properties.name)
+    const hit = page.locator('.el-autocomplete-suggestion li', { hasText: target.properties.name }).first()
+    await hit.click()
+    await page.waitForTimeout(900) // the fly animation
+    await page.locator(`path.unit-id-${target.properties.id}`).dispatchEvent('click')
+    await page.waitForSelector('[data-test=unit-panel] [data-figure=residents]')
+    assert.equal(await page.textContent('[data-test=unit-name]'), target.properties.name)
+    assert.equal(Number(await page.textContent('[data-test=unit-panel] [data-figure=residents] [data-test=figure-value]')), expected)
+    await screenshot(page, '04-one-map-unit')
+    // The panel's link lists that unit's residents.
+    await page.click('[data-test=unit-residents]')
+    await page.waitForSelector('[data-test=residents] .resident-row, [data-test=residents] .el-table__empty-text')
+    assert.equal(Number((await page.textContent('[data-test=total]')).replace(/[^0-9]/g, '')), expected)
+  })
+
+  test('a grid worker sees only their grid', async () => {
+    const community = (await admin.call('GET', '/api/v1/org/units/search?q=' + encodeURIComponent('城东社区'))).data.items.find((u) => u.kind === 'community')
+    const grid = (await admin.call('GET', `/api/v1/org/units?parent=${community.id}`)).data.items[0]
+    const micro = (await admin.call('GET', `/api/v1/org/units?parent=${grid.id}`)).data.items
+    const inGrid = (await admin.call('GET', `/api/v1/residents?unit=${grid.id}&page_size=1`)).data.total
+    city.run('user', 'add', '--login', 'wang', '--role', 'grid_worker', '--unit', grid.name, '--password-stdin', { input: PASSWORD + 'w\n' })
+
+    const context = (await launch())
+    try {
+      const worker = await context.context.newPage()
+      await signIn(worker, city.url, 'wang', PASSWORD + 'w', PASSWORD + 'x')
+      await worker.goto(city.url + '/#/dashboard')
+      await worker.waitForSelector('[data-test=dashboard][data-ready=true]', { timeout: 20_000 })
+      assert.equal(await worker.textContent('[data-test=dashboard-unit]'), grid.name)
+      const residents = Number((await worker.textContent('[data-figure=residents] [data-test=figure-value]')).replace(/[^0-9]/g, ''))
+      assert.equal(residents, inGrid)
+      assert.ok(inGrid < 2000)
+      // No system pages in the menu.
+      assert.equal(await worker.locator('[data-menu=users]').count(), 0)
+      assert.equal(await worker.locator('[data-menu=audit]').count(), 0)
+      await screenshot(worker, '05-grid-worker-dashboard')
+
+      await worker.goto(city.url + '/#/map')
+      await worker.waitForSelector('[data-test=one-map][data-loaded=true]', { timeout: 20_000 })
+      assert.equal(await worker.locator('path.unit-grid').count(), 1)
+      assert.equal(await worker.locator(`path.unit-id-${grid.id}`).count(), 1)
+      assert.equal(await worker.locator('path.unit-micro_grid').count(), micro.length)
+      assert.equal(await worker.locator('path.unit-street').count(), 0)
+      await screenshot(worker, '06-grid-worker-map')
+
+      await worker.goto(city.url + '/#/residents')
+      await worker.waitForSelector('[data-test=residents] .resident-row')
+      assert.equal(Number((await worker.textContent('[data-test=total]')).replace(/[^0-9]/g, '')), inGrid)
+      const units = await worker.locator('.resident-row td:nth-child(6)').allTextContents()
+      for (const name of units) assert.ok(name.startsWith(grid.name), name)
+      // The audit page is refused.
+      await worker.goto(city.url + '/#/system/audit')
+      await worker.waitForURL(/#\/403/)
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('editing a resident adds a history entry', async () => {
+    await page.goto(city.url + '/#/residents')
+    await page.fill('[data-test=filter-name]', '何')
+    await page.click('[data-test=search]')
+    await page.waitForSelector('.resident-row')
+    const name = (await page.locator('.resident-row td:nth-child(1)').first().textContent()).trim()
+    await page.locator('.resident-row').first().click()
+    await page.waitForSelector('[data-test=resident-name]')
+    assert.equal((await page.textContent('[data-test=resident-name]')).trim(), name)
+    await screenshot(page, '07-resident-detail')
+    const versionsBefore = await page.locator('.history-entry').count()
+    await page.click('[data-test=edit]')
+    await page.waitForSelector('[data-test=field-notes]')
+    // A bad ID number is refused with the API's message beside the field.
+    await page.fill('[data-test=field-id-number]', '123')
+    await page.click('[data-test=save]')
+    await page.waitForSelector('[data-test=form-error]')
+    assert.match(await page.locator('.el-form-item__error').first().textContent(), /身份证号/)
+    await screenshot(page, '08-resident-form-error')
+    await page.reload()
+    await page.waitForSelector('[data-test=field-notes]')
+    await page.fill('[data-test=field-notes]', '独居，每周探访一次')
+    await page.click('[data-test=save]')
+    await page.waitForSelector('[data-test=resident-name]')
+    await page.waitForFunction((n) => document.querySelectorAll('.history-entry').length === n + 1, versionsBefore)
+    const newest = await page.locator('.history-entry').first().textContent()
+    assert.match(newest, /独居，每周探访一次/)
+    assert.match(newest, /console/)
+    assert.equal((await page.textContent('[data-test=notes]')).trim(), '独居，每周探访一次')
+  })
+
+  test('unmasking asks for a purpose and is in the audit log', async () => {
+    const url = page.url()
+    const id = url.match(/residents\/(\d+)/)[1]
+    assert.match(await page.textContent('[data-test=id-number]'), /\*/)
+    await page.click('[data-test=unmask]')
+    await page.waitForSelector('[data-test=unmask-purpose]')
+    assert.equal(await page.isDisabled('[data-test=unmask-confirm]'), true)
+    await page.fill('[data-test=unmask-purpose]', '核实低保申请材料')
+    await page.click('[data-test=unmask-confirm]')
+    await page.waitForSelector('[data-test=unmasked]')
+    assert.doesNotMatch(await page.textContent('[data-test=id-number]'), /\*/)
+    await screenshot(page, '09-resident-unmasked')
+    await page.goto(city.url + '/#/system/audit')
+    await page.fill('[data-test=audit-action]', 'pii.unmask')
+    await page.click('[data-test=audit-search]')
+    const row = page.locator('.audit-row', { hasText: `resident:${id}` }).first()
+    await row.waitFor()
+    assert.match(await row.textContent(), /核实低保申请材料/)
+    await screenshot(page, '10-audit')
   })
 })
