@@ -3,6 +3,10 @@
 // password through the login page, and later ones use it.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Api, City, PASSWORD, launch, screenshot, signIn } from './harness.mjs'
 
 let city
@@ -196,5 +200,49 @@ describe('console', () => {
     await row.waitFor()
     assert.match(await row.textContent(), /核实低保申请材料/)
     await screenshot(page, '10-audit')
+  })
+
+  test('an import with one bad row gives its errors by row and the error workbook', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-e2e-import-'))
+    const sheet = join(dir, '采集表.csv')
+    writeFileSync(sheet, [
+      '姓名,性别,出生日期,身份证号,所属社区,标签',
+      '导入甲,男,1951-04-01,,城东社区,独居',
+      '导入乙,女,1972-02-02,33118119720202123,城东社区,',
+      '导入丙,女,1988-03-03,,城东社区,党员',
+    ].join('\n') + '\n')
+    await page.goto(city.url + '/#/imports')
+    await page.setInputFiles('[data-test=imports] input[type=file]', sheet)
+    await page.waitForSelector('[data-test=preview] tbody tr')
+    assert.equal(await page.locator('[data-test=preview] tbody tr').count(), 3)
+    assert.match(await page.textContent('[data-test=preview] thead'), /id_number/)
+
+    await page.click('[data-test=dry-run]')
+    await page.waitForSelector('[data-test=job][data-state=done][data-step=dry_run] [data-test=problems]')
+    const problems = page.locator('.problem-row')
+    assert.equal(await problems.count(), 1)
+    const problem = await problems.first().textContent()
+    assert.match(problem, /^3/) // the file's third line: header is line 1
+    assert.match(problem, /身份证号/)
+    await screenshot(page, '11-import-dry-run')
+
+    // The report workbook names the bad row's error.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=report]')])
+    const report = join(dir, 'report.xlsx')
+    await download.saveAs(report)
+    assert.equal(readFileSync(report).subarray(0, 2).toString(), 'PK')
+    const strings = spawnSync('python3', ['-c', 'import sys,zipfile;z=zipfile.ZipFile(sys.argv[1]);print("".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/")))', report], { encoding: 'utf8' })
+    assert.equal(strings.status, 0, strings.stderr)
+    assert.match(strings.stdout, /身份证号/)
+    assert.match(strings.stdout, /导入乙/)
+
+    // Skipping the bad row imports the other two.
+    await page.click('[data-test=on-error-skip]')
+    await page.click('[data-test=commit]')
+    await page.waitForSelector('[data-test=job][data-state=done][data-step=commit] [data-test=applied]')
+    assert.match(await page.textContent('[data-test=applied]'), /\+2/)
+    await screenshot(page, '12-import-commit')
+    const found = await admin.call('GET', '/api/v1/residents?name=' + encodeURIComponent('导入'))
+    assert.deepEqual(found.data.items.map((r) => r.name).sort(), ['导入丙', '导入甲'])
   })
 })

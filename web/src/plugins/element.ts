@@ -8,7 +8,7 @@ import {
   ElForm, ElFormItem, ElHeader, ElInput, ElInputNumber, ElLoading, ElMain, ElMenu, ElMenuItem,
   ElMessage, ElOption, ElPagination, ElPopover, ElProgress, ElRadio, ElRadioButton, ElRadioGroup, ElRow,
   ElSelect, ElSwitch, ElTabPane, ElTable, ElTableColumn, ElTabs, ElTag, ElTimeline,
-  ElTimelineItem, ElTree,
+  ElTimelineItem, ElTree, ElUpload,
 } from 'element-plus'
 import 'element-plus/dist/index.css'
 
@@ -18,7 +18,7 @@ const components = [
   ElDescriptionsItem, ElDialog, ElDrawer, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty,
   ElForm, ElFormItem, ElHeader, ElInput, ElInputNumber, ElMain, ElMenu, ElMenuItem, ElOption,
   ElPagination, ElPopover, ElProgress, ElRadio, ElRadioButton, ElRadioGroup, ElRow, ElSelect, ElSwitch,
-  ElTabPane, ElTable, ElTableColumn, ElTabs, ElTag, ElTimeline, ElTimelineItem, ElTree,
+  ElTabPane, ElTable, ElTableColumn, ElTabs, ElTag, ElTimeline, ElTimelineItem, ElTree, ElUpload,
 ]
 
 export function installElement(app: App): void {
