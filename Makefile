@@ -10,12 +10,13 @@ export CCACHE_NOHASHDIR := 1
 run: build
 	@scripts/run.sh
 
-## make build: release build; the binary is ./build/steward
+## make build: release build; the binary is ./build/steward, the console web/dist
 build:
 	@scripts/install-deps.sh
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release
 	@ln -sfn release/src/app/steward build/steward
+	@web/build.sh
 	@echo "built ./build/steward"
 
 ## make test: install what is missing (PostgreSQL too), build with sanitizers, run every test on

@@ -26,11 +26,13 @@ build_packages=(
 )
 
 # Tests only: GoogleTest for unit tests; a PostgreSQL 15 server and client, which
-# scripts/pg-test-server.sh starts privately for integration tests.
+# scripts/pg-test-server.sh starts privately for integration tests; Debian's Chromium for the
+# console's browser tests (playwright-core drives it; no browser is ever downloaded).
 test_packages=(
   googletest libgtest-dev
   postgresql-15 postgresql-client-15
   clang-14 libclang-rt-14-dev                       # scripts/fuzz.sh (libFuzzer); tests/fuzz
+  chromium fonts-noto-cjk                           # tests/e2e: the console in headless Chromium, CJK fonts
 )
 
 # Benchmarks only (make bench): the HTTP load generator and the static server beside Steward.
