@@ -245,4 +245,37 @@ describe('console', () => {
     const found = await admin.call('GET', '/api/v1/residents?name=' + encodeURIComponent('导入'))
     assert.deepEqual(found.data.items.map((r) => r.name).sort(), ['导入丙', '导入甲'])
   })
+
+  test('units and grids, users, roles and dictionaries show the city', async () => {
+    const stats = city.runJson('stats')
+    await page.goto(city.url + '/#/org')
+    const root = page.locator('[data-test=org] .el-tree-node__content', { hasText: '龙泉市' }).first()
+    await root.waitFor()
+    await root.locator('.el-tree-node__expand-icon').click()
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=org] .el-tree-node .el-tree-node .el-tree-node__content').length === n, stats.streets)
+    await page.locator('[data-test=org] .el-tree-node__content', { hasText: '龙渊街道' }).click()
+    await page.waitForSelector('[data-test=org] .el-descriptions')
+    assert.match(await page.textContent('[data-test=org] .el-descriptions'), /331181/)
+    await screenshot(page, '13-org')
+
+    await page.goto(city.url + '/#/system/users')
+    await page.waitForSelector('.user-row')
+    const logins = await page.locator('.user-row td:first-child').allTextContents()
+    assert.deepEqual(logins.map((l) => l.trim()).sort(), ['admin', 'wang'])
+    assert.match(await page.textContent('[data-test=users]'), /城东社区第1网格/)
+    await screenshot(page, '14-users')
+
+    await page.goto(city.url + '/#/system/roles')
+    await page.locator('[data-test=roles] .el-table__row', { hasText: '网格员' }).first().click()
+    await page.waitForSelector('[data-test=roles] .group')
+    const checked = await page.locator('[data-test=roles] .el-checkbox.is-checked').count()
+    const roles = (await admin.call('GET', '/api/v1/system/roles')).data.items
+    assert.equal(checked, roles.find((r) => r.code === 'grid_worker').permissions.length)
+    await screenshot(page, '15-roles')
+
+    await page.goto(city.url + '/#/system/dict')
+    await page.waitForSelector('[data-test=dict] .el-table__row')
+    assert.match(await page.textContent('[data-test=dict] .el-table'), /户主/)
+    await screenshot(page, '16-dict')
+  })
 })
