@@ -1,29 +1,26 @@
-// Element Plus, installed once: the components the console uses, registered globally, and its
-// stylesheet. Toasts go through `toast` so the HTTP client never imports Element Plus itself.
-import type { App } from 'vue'
-import {
-  ElAlert, ElAside, ElAutocomplete, ElBreadcrumb, ElBreadcrumbItem, ElButton, ElCard, ElCheckbox,
-  ElCheckboxGroup, ElCol, ElConfigProvider, ElContainer, ElDatePicker, ElDescriptions,
-  ElDescriptionsItem, ElDialog, ElDrawer, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty,
-  ElForm, ElFormItem, ElHeader, ElInput, ElInputNumber, ElLoading, ElMain, ElMenu, ElMenuItem,
-  ElMessage, ElOption, ElPagination, ElPopover, ElProgress, ElRadio, ElRadioButton, ElRadioGroup, ElRow,
-  ElSelect, ElSwitch, ElTabPane, ElTable, ElTableColumn, ElTabs, ElTag, ElTimeline,
-  ElTimelineItem, ElTree, ElUpload,
-} from 'element-plus'
+// Element Plus, installed through this file: `installElement` registers what the login and
+// password pages need (so their JS stays small); `installElementPages` loads element-pages.ts,
+// the list of everything else, when the signed-in layout is first entered. Toasts go through
+// `toastError` / `toastSuccess` so the HTTP client never imports Element Plus itself.
+import type { App, Plugin } from 'vue'
+import { ElAlert, ElButton, ElConfigProvider, ElForm, ElInput, ElMessage, ElRadio } from 'element-plus'
 import 'element-plus/dist/index.css'
 
-const components = [
-  ElAlert, ElAside, ElAutocomplete, ElBreadcrumb, ElBreadcrumbItem, ElButton, ElCard, ElCheckbox,
-  ElCheckboxGroup, ElCol, ElConfigProvider, ElContainer, ElDatePicker, ElDescriptions,
-  ElDescriptionsItem, ElDialog, ElDrawer, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty,
-  ElForm, ElFormItem, ElHeader, ElInput, ElInputNumber, ElMain, ElMenu, ElMenuItem, ElOption,
-  ElPagination, ElPopover, ElProgress, ElRadio, ElRadioButton, ElRadioGroup, ElRow, ElSelect, ElSwitch,
-  ElTabPane, ElTable, ElTableColumn, ElTabs, ElTag, ElTimeline, ElTimelineItem, ElTree, ElUpload,
-]
+// Each of these also registers its children (ElForm → ElFormItem, ElRadio → ElRadioGroup and
+// ElRadioButton).
+const base: Plugin[] = [ElAlert, ElButton, ElConfigProvider, ElForm, ElInput, ElRadio]
+
+let installedOn: App | null = null
 
 export function installElement(app: App): void {
-  for (const component of components) app.use(component)
-  app.use(ElLoading)
+  installedOn = app
+  for (const plugin of base) app.use(plugin)
+}
+
+/** The rest of Element Plus, for the signed-in pages: the router awaits it with the layout. */
+export async function installElementPages(): Promise<void> {
+  const { installPages } = await import('./element-pages')
+  if (installedOn) installPages(installedOn)
 }
 
 export function toastError(message: string): void {

@@ -5,6 +5,7 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 import { session, loadMe } from '@/auth/session'
 import { can, type PermissionNeed } from '@/auth/permission'
+import { installElementPages } from '@/plugins/element'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -20,7 +21,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/password', name: 'password', component: () => import('@/views/password/index.vue') },
   {
     path: '/',
-    component: () => import('@/layout/AppLayout.vue'),
+    // The layout and the Element Plus components of the signed-in pages load together.
+    component: () => Promise.all([import('@/layout/AppLayout.vue'), installElementPages()]).then(([layout]) => layout),
     redirect: { name: 'dashboard' },
     children: [
       { path: 'dashboard', name: 'dashboard', component: () => import('@/views/dashboard/index.vue'), meta: { perm: 'stats:view', title: 'menu.dashboard' } },
