@@ -2,7 +2,8 @@
 # `make bench`: builds the release preset's benchmarks and runs each beside its baseline, on
 # SQLite and on a private, throwaway PostgreSQL 15 (bench/README.md says what is measured):
 # demo_bench, then bench/import_bench.py (`steward import/export residents` against sqlite3
-# .import and PostgreSQL COPY), then bench/http_bench.py (wrk against the API beside nginx).
+# .import and PostgreSQL COPY), then bench/http_bench.py (wrk against the API beside nginx), then
+# bench/web_bench.mjs (the console in Chromium: JS sizes and the dashboard's data-ready time).
 #
 #   scripts/bench.sh [demo_bench options]     e.g. scripts/bench.sh --residents 300000
 #
@@ -53,5 +54,10 @@ out="$results/http_bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
 echo "bench: the HTTP table goes to this terminal and to $out"
 python3 bench/http_bench.py --steward build/release/src/app/steward \
   --workdir "$work/http_bench" | tee "$out" || status=$?
+echo "bench: saved in $out"
+
+out="$results/web_bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
+echo "bench: the console table goes to this terminal and to $out"
+web/build.sh && node bench/web_bench.mjs --steward build/release/src/app/steward | tee "$out" || status=$?
 echo "bench: saved in $out"
 exit "$status"

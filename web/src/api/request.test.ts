@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, buildUrl, configureClient, http } from './request'
+import { ApiError, buildUrl, configureClient, http, prefetch } from './request'
 
 function answer(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } })
@@ -75,5 +75,14 @@ describe('the HTTP client', () => {
 
   it('builds query strings without empty values', () => {
     expect(buildUrl('/p', { q: '城东', page: 2, x: null })).toBe('/p?q=%E5%9F%8E%E4%B8%9C&page=2')
+  })
+
+  it('hands a prefetched answer to the first matching GET only', async () => {
+    fetchMock.mockImplementation(() => Promise.resolve(answer(200, { n: fetchMock.mock.calls.length })))
+    prefetch('/api/v1/stats/summary', { unit: '5' })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(await http.get('/api/v1/stats/summary', { unit: '5' })).toEqual({ n: 1 })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(await http.get('/api/v1/stats/summary', { unit: '5' })).toEqual({ n: 2 })
   })
 })

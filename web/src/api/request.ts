@@ -112,7 +112,24 @@ async function toError(response: Response, language: string): Promise<ApiError> 
   return new ApiError(response.status, code, message, details, retryAfter)
 }
 
+// GET answers asked for ahead of the page that needs them (the router starts the dashboard's
+// figures while its code loads); the first matching GET takes the answer, a failed one retries.
+const prefetched = new Map<string, Promise<unknown>>()
+
+export function prefetch(path: string, query?: Query): void {
+  const url = buildUrl(path, query)
+  if (!prefetched.has(url)) prefetched.set(url, request('GET', path, { query, quiet: true, noRedirect: true }).catch(() => undefined))
+}
+
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  if (method === 'GET') {
+    const early = prefetched.get(buildUrl(path, options.query))
+    if (early) {
+      prefetched.delete(buildUrl(path, options.query))
+      const answer = await early
+      if (answer !== undefined) return answer as T
+    }
+  }
   const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': hooks.language() }
   let body: BodyInit | undefined
   if (options.raw) {

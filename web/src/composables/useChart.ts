@@ -27,7 +27,8 @@ export function useChart(element: Ref<HTMLElement | null>, option: () => ChartOp
   function draw() {
     const next = option()
     if (!chart.value || !next) return
-    chart.value.setOption({ color: palette, ...next }, { notMerge: true })
+    // No entry animation: figures appear at once, and 'finished' (the data-ready marker) follows the render.
+    chart.value.setOption({ color: palette, animation: false, ...next }, { notMerge: true })
   }
 
   onMounted(() => {

@@ -6,6 +6,7 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 import { session, loadMe } from '@/auth/session'
 import { can, type PermissionNeed } from '@/auth/permission'
 import { installElementPages } from '@/plugins/element'
+import { prefetchDashboard } from '@/views/dashboard/queries'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -60,6 +61,7 @@ router.beforeEach(async (to) => {
   if (!session.me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   if (session.me.must_change_password && to.name !== 'password') return { name: 'password' }
   if (to.name === 'dashboard' && !can(to.meta.perm)) return { name: homeRoute() }
+  if (to.name === 'dashboard') prefetchDashboard(session.me.units)
   if (!can(to.meta.perm)) return { name: 'forbidden' }
   return true
 })

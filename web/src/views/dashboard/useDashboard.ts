@@ -4,13 +4,9 @@
 import { computed, ref, shallowRef } from 'vue'
 import { http } from '@/api/request'
 import type { FeatureCollection, MeUnit, Summary, UnitKind } from '@/api/types'
+import { boundariesQuery, childKind, startUnit, summaryQuery } from './queries'
 
-export const childKind: Partial<Record<UnitKind, UnitKind>> = {
-  city: 'street',
-  street: 'community',
-  community: 'grid',
-  grid: 'micro_grid',
-}
+export { childKind }
 
 export interface Crumb {
   id: string | null
@@ -33,7 +29,7 @@ export function share(part: number, whole: number): string {
 }
 
 export function useDashboard(units: MeUnit[]) {
-  const start: Crumb = units.length === 1 ? { id: units[0]!.id, name: units[0]!.name, kind: units[0]!.kind } : { id: null, name: '', kind: null }
+  const start: Crumb = startUnit(units)
   const trail = ref<Crumb[]>([start])
   const summary = shallowRef<Summary | null>(null)
   const boundaries = shallowRef<FeatureCollection>({ features: [] })
@@ -43,13 +39,10 @@ export function useDashboard(units: MeUnit[]) {
   async function load() {
     loading.value = true
     try {
-      const unit = current.value.id
-      const kind = current.value.kind ? childKind[current.value.kind] : undefined
+      const { id, kind } = current.value
       const [figures, shapes] = await Promise.all([
-        http.get<Summary>('/api/v1/stats/summary', { unit: unit ?? undefined }),
-        kind
-          ? http.get<FeatureCollection>('/api/v1/org/boundaries', { kind, within: unit ?? undefined, tolerance: 0.0002 })
-          : http.get<FeatureCollection>('/api/v1/org/boundaries', { kind: 'street' }),
+        http.get<Summary>('/api/v1/stats/summary', summaryQuery(id)),
+        http.get<FeatureCollection>('/api/v1/org/boundaries', boundariesQuery(id, kind)),
       ])
       summary.value = figures
       boundaries.value = shapes
