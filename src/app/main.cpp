@@ -824,8 +824,8 @@ int RunServe(const Globals& globals, std::string listen) {
       wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
     }
   });
-  const http::ApiServices services{*rt.database, *rt.vault, *rt.ids,  rt.clock,
-                                   accounts,     audit_log, &jobs,     &segment_model};
+  const http::ApiServices services{*rt.database, *rt.vault, *rt.ids, rt.clock,
+                                   accounts,     audit_log, &jobs,   &segment_model};
 
   http::Server server(options);
   http::AddDefaultRoutes(server, STEWARD_VERSION, /*placeholder_page=*/options.static_dir.empty());

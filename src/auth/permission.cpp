@@ -40,11 +40,10 @@ constexpr std::array kCityAdmin = {
     p::kSegmentRun,   p::kSegmentEdit,
 };
 constexpr std::array kStreetAdmin = {
-    p::kResidentView,  p::kResidentEdit, p::kResidentCreate, p::kResidentDelete,
-    p::kSensitiveView, p::kPiiUnmask,    p::kImportRun,      p::kExportRun,
-    p::kUnitView,      p::kUnitEdit,     p::kStaffEdit,      p::kPlaceView,
-    p::kPlaceEdit,     p::kUserView,     p::kUserEdit,       p::kStatsView,
-    p::kSegmentRun,    p::kSegmentEdit,
+    p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kResidentDelete, p::kSensitiveView,
+    p::kPiiUnmask,    p::kImportRun,    p::kExportRun,      p::kUnitView,       p::kUnitEdit,
+    p::kStaffEdit,    p::kPlaceView,    p::kPlaceEdit,      p::kUserView,       p::kUserEdit,
+    p::kStatsView,    p::kSegmentRun,   p::kSegmentEdit,
 };
 constexpr std::array kCommunityAdmin = {
     p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kResidentDelete, p::kSensitiveView,
@@ -53,13 +52,13 @@ constexpr std::array kCommunityAdmin = {
     p::kSegmentRun,   p::kSegmentEdit,
 };
 constexpr std::array kSocialWorker = {
-    p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kSensitiveView, p::kPiiUnmask,
-    p::kExportRun,    p::kUnitView,     p::kPlaceView,      p::kPlaceEdit,     p::kStatsView,
-    p::kSegmentRun,   p::kSegmentEdit,
+    p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kSensitiveView,
+    p::kPiiUnmask,    p::kExportRun,    p::kUnitView,       p::kPlaceView,
+    p::kPlaceEdit,    p::kStatsView,    p::kSegmentRun,     p::kSegmentEdit,
 };
 constexpr std::array kGridWorker = {
     p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kUnitView,
-    p::kPlaceView,    p::kPlaceEdit,    p::kStatsView,    p::kSegmentRun,
+    p::kPlaceView,    p::kPlaceEdit,    p::kStatsView,      p::kSegmentRun,
 };
 constexpr std::array kBuildingLeader = {p::kResidentView, p::kUnitView, p::kPlaceView};
 constexpr std::array kAuditor = {p::kAuditView, p::kUserView, p::kUnitView, p::kStatsView};

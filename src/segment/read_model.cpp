@@ -351,10 +351,13 @@ Result<std::shared_ptr<const ResidentModel>> ResidentModel::Load(storage::Connec
       "SELECT id, parent_id, name, official_name, division_code, valid_to, kind, path FROM "
       "org_unit",
       {}, [&](const storage::RowView& row) {
-        model->units_[row.Int(0)] =
-            Unit{row.IsNull(1) ? 0 : row.Int(1), std::string(row.Text(2)), std::string(row.Text(3)),
-                 std::string(row.Text(4)),       row.IsNull(5),           std::string(row.Text(6)),
-                 std::string(row.Text(7))};
+        model->units_[row.Int(0)] = Unit{row.IsNull(1) ? 0 : row.Int(1),
+                                         std::string(row.Text(2)),
+                                         std::string(row.Text(3)),
+                                         std::string(row.Text(4)),
+                                         row.IsNull(5),
+                                         std::string(row.Text(6)),
+                                         std::string(row.Text(7))};
       }));
   STEWARD_TRY(
       connection.QueryEach("SELECT code, name FROM tag", {}, [&](const storage::RowView& row) {
@@ -482,7 +485,7 @@ Roaring ResidentModel::ScopeBitmap(std::span<const Id> unit_ids) const {
 }
 
 std::vector<UnitCount> ResidentModel::Breakdown(const Roaring& selected,
-                                               std::string_view kind) const {
+                                                std::string_view kind) const {
   std::vector<UnitCount> counts;
   for (const auto& [id, unit] : units_) {
     if (unit.kind != kind) continue;

@@ -5,7 +5,6 @@ namespace {
 
 using storage::Connection;
 
-
 size_t Characters(const std::string& text) {
   size_t count = 0;
   for (unsigned char byte : text) count += (byte & 0xC0) != 0x80;
@@ -18,7 +17,8 @@ bool Blank(const std::string& text) {
 
 Status CheckName(const std::string& name) {
   if (Blank(name) || Characters(name) > 100) {
-    return Fail(ErrorCode::kInvalidArgument, "分群名称应为 1 至 100 个字 / name: 1 to 100 characters",
+    return Fail(ErrorCode::kInvalidArgument,
+                "分群名称应为 1 至 100 个字 / name: 1 to 100 characters",
                 {{"name", "segment.name", "分群名称应为 1 至 100 个字 / 1 to 100 characters"}});
   }
   return {};
@@ -26,9 +26,9 @@ Status CheckName(const std::string& name) {
 
 Status CheckDescription(const std::string& description) {
   if (Characters(description) > 1000) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "说明最多 1000 个字 / description: at most 1,000 characters",
-                {{"description", "segment.description", "最多 1000 个字 / at most 1,000 characters"}});
+    return Fail(
+        ErrorCode::kInvalidArgument, "说明最多 1000 个字 / description: at most 1,000 characters",
+        {{"description", "segment.description", "最多 1000 个字 / at most 1,000 characters"}});
   }
   return {};
 }
@@ -57,7 +57,8 @@ SavedSegment FromRow(const storage::RowView& row) {
 
 Result<std::optional<SavedSegment>> Find(Connection& connection, Id id) {
   std::optional<SavedSegment> found;
-  STEWARD_TRY(connection.QueryEach(std::string(kColumns) + "WHERE s.id = ?", std::vector<storage::Value>{id},
+  STEWARD_TRY(connection.QueryEach(std::string(kColumns) + "WHERE s.id = ?",
+                                   std::vector<storage::Value>{id},
                                    [&](const storage::RowView& row) { found = FromRow(row); }));
   return found;
 }

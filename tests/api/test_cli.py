@@ -184,7 +184,14 @@ class CliTest(unittest.TestCase):
             status, headers, body = server.get("/")
             self.assertEqual(status, 200)
             self.assertIn("城市管家", body)
+            # A page path without a file is the console (it routes by hash);
+            # a missing asset and an unknown API path are 404s, the API's in JSON.
             status, _, body = server.get("/no/such/page")
+            self.assertEqual(status, 200)
+            self.assertIn("城市管家", body)
+            status, _, body = server.get("/assets/no-such-file.js")
+            self.assertEqual(status, 404)
+            status, _, body = server.get("/api/v1/no/such/page")
             self.assertEqual(status, 404)
             self.assertEqual(json.loads(body)["error"]["code"], "not_found")
         finally:

@@ -180,7 +180,7 @@ void AddSystemRoutes(Server& server, const Api& api);
 void AddDictRoutes(Server& server, const Api& api);
 void AddPlaceRoutes(Server& server, const Api& api);
 void AddStatsRoutes(Server& server, const Api& api);
-void AddJobRoutes(Server& server, const Api& api);  // imports and exports (services.jobs)
+void AddJobRoutes(Server& server, const Api& api);      // imports and exports (services.jobs)
 void AddSegmentRoutes(Server& server, const Api& api);  // segments (services.segments)
 
 }  // namespace steward::http::handlers

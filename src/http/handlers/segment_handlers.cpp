@@ -46,7 +46,8 @@ constexpr FieldSpec kCreateFields[] = {
 };
 
 Error Invalid(std::string field, std::string code, std::string message) {
-  return Error{ErrorCode::kInvalidArgument, message, {{std::move(field), std::move(code), message}}};
+  return Error{
+      ErrorCode::kInvalidArgument, message, {{std::move(field), std::move(code), message}}};
 }
 
 // The query of a body: exactly one of `query` (text), `tree` (JSON) or, where allowed,
@@ -79,8 +80,8 @@ Result<Source> SourceFrom(const nlohmann::json& body, storage::Database& databas
         auto version,
         database.Read([&](storage::Connection& connection) -> Result<segment::SegmentVersion> {
           if (body.contains("version")) {
-            return segment::SegmentStore::Version(connection, id,
-                                                  static_cast<int64_t>(body["version"].get<double>()));
+            return segment::SegmentStore::Version(
+                connection, id, static_cast<int64_t>(body["version"].get<double>()));
           }
           STEWARD_ASSIGN_OR_RETURN(auto saved, segment::SegmentStore::Get(connection, id));
           return segment::SegmentStore::Version(connection, id, saved.query_version);
@@ -97,9 +98,9 @@ void Mentions(const segment::Query& query, std::vector<std::string>& tags, bool&
   if (query.kind == NodeKind::kCompare || query.kind == NodeKind::kIn) {
     assistance = assistance || query.field == segment::Field::kAssistance;
   }
-  if (query.kind == NodeKind::kCall && (query.function == segment::Function::kHas ||
-                                        query.function == segment::Function::kHasAny ||
-                                        query.function == segment::Function::kHasAll)) {
+  if (query.kind == NodeKind::kCall &&
+      (query.function == segment::Function::kHas || query.function == segment::Function::kHasAny ||
+       query.function == segment::Function::kHasAll)) {
     tags.insert(tags.end(), query.names.begin(), query.names.end());
   }
   for (const auto& child : query.children) Mentions(child, tags, assistance);
@@ -131,8 +132,8 @@ Status CheckSensitive(const ApiCall& call, const segment::Query& query) {
   });
 }
 
-Result<std::shared_ptr<const segment::ResidentModel>> CurrentModel(
-    const ApiCall& call, segment::ModelHolder& holder) {
+Result<std::shared_ptr<const segment::ResidentModel>> CurrentModel(const ApiCall& call,
+                                                                   segment::ModelHolder& holder) {
   STEWARD_TRY(holder.Refresh(call.services.database));
   auto model = holder.Current();
   if (!model) {
@@ -170,9 +171,8 @@ Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
   const bool explain = body.value("explain", false);
   std::vector<segment::ExplainStep> steps;
   const auto evaluating = std::chrono::steady_clock::now();
-  STEWARD_ASSIGN_OR_RETURN(auto selected, explain
-                                              ? model->Explain(source.query, today, &steps)
-                                              : model->Evaluate(source.query, today));
+  STEWARD_ASSIGN_OR_RETURN(auto selected, explain ? model->Explain(source.query, today, &steps)
+                                                  : model->Evaluate(source.query, today));
   std::vector<Id> roots;
   for (const auto& unit : call.principal.Scope(auth::ScopeKind::kView).roots()) {
     roots.push_back(unit.id);
@@ -191,7 +191,8 @@ Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
   if (!breakdown.empty()) {
     nlohmann::json units = nlohmann::json::array();
     for (const auto& unit : model->Breakdown(selected, breakdown)) {
-      units.push_back({{"unit_id", IdJson(unit.unit_id)}, {"name", unit.name}, {"count", unit.count}});
+      units.push_back(
+          {{"unit_id", IdJson(unit.unit_id)}, {"name", unit.name}, {"count", unit.count}});
     }
     answer["breakdown"] = std::move(units);
   }
@@ -201,10 +202,11 @@ Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
     nlohmann::json items = nlohmann::json::array();
     if (!ids.empty()) {
       STEWARD_TRY(call.services.database.Read([&](storage::Connection& connection) -> Status {
-        STEWARD_ASSIGN_OR_RETURN(
-            auto sensitive, connection.Query("SELECT code FROM tag WHERE sensitive <> 0"));
+        STEWARD_ASSIGN_OR_RETURN(auto sensitive,
+                                 connection.Query("SELECT code FROM tag WHERE sensitive <> 0"));
         std::vector<std::string> sensitive_tags;
-        for (size_t i = 0; i < sensitive.size(); ++i) sensitive_tags.push_back(sensitive.Text(i, 0));
+        for (size_t i = 0; i < sensitive.size(); ++i)
+          sensitive_tags.push_back(sensitive.Text(i, 0));
         registry::ResidentFilter filter;
         filter.only_ids = ids;
         filter.sort = registry::ResidentSort::kId;
@@ -389,16 +391,17 @@ void AddSegmentRoutes(Server& server, const Api& api) {
   } else {
     holder = std::make_shared<segment::ModelHolder>();
   }
-  server.Route("POST", "/api/v1/segments/evaluate",
-               api.Gate(p::kSegmentRun, [holder](ApiCall& call) { return Evaluate(call, *holder); }));
+  server.Route(
+      "POST", "/api/v1/segments/evaluate",
+      api.Gate(p::kSegmentRun, [holder](ApiCall& call) { return Evaluate(call, *holder); }));
   server.Route("GET", "/api/v1/segments", api.Gate(p::kSegmentRun, ListSegments));
-  server.Route(
-      "POST", "/api/v1/segments",
-      api.Gate(p::kSegmentEdit, [holder](ApiCall& call) { return CreateSegment(call, *holder); }));
+  server.Route("POST", "/api/v1/segments", api.Gate(p::kSegmentEdit, [holder](ApiCall& call) {
+    return CreateSegment(call, *holder);
+  }));
   server.Route("GET", "/api/v1/segments/{id}", api.Gate(p::kSegmentRun, GetSegment));
-  server.Route(
-      "PATCH", "/api/v1/segments/{id}",
-      api.Gate(p::kSegmentEdit, [holder](ApiCall& call) { return UpdateSegment(call, *holder); }));
+  server.Route("PATCH", "/api/v1/segments/{id}", api.Gate(p::kSegmentEdit, [holder](ApiCall& call) {
+    return UpdateSegment(call, *holder);
+  }));
   server.Route("DELETE", "/api/v1/segments/{id}", api.Gate(p::kSegmentEdit, DeleteSegment));
   server.Route("GET", "/api/v1/segments/{id}/versions/{version}",
                api.Gate(p::kSegmentRun, GetSegmentVersion));
