@@ -3,7 +3,9 @@
 # SQLite and on a private, throwaway PostgreSQL 15 (bench/README.md says what is measured):
 # demo_bench, then bench/import_bench.py (`steward import/export residents` against sqlite3
 # .import and PostgreSQL COPY), then bench/http_bench.py (wrk against the API beside nginx), then
-# bench/web_bench.mjs (the console in Chromium: JS sizes and the dashboard's data-ready time).
+# bench/web_bench.mjs (the console in Chromium: JS sizes and the dashboard's data-ready time), then
+# segment_bench (segments on the in-memory model against indexed SQL on both engines;
+# SEGMENT_BENCH_RESIDENTS, default 10000000, grown from SEGMENT_BENCH_BASE, default 500000).
 #
 #   scripts/bench.sh [demo_bench options]     e.g. scripts/bench.sh --residents 300000
 #
@@ -20,7 +22,7 @@ cd "$repo"
 
 scripts/install-deps.sh --test --bench
 cmake --preset release
-cmake --build --preset release --target demo_bench steward
+cmake --build --preset release --target demo_bench segment_bench steward
 
 # As root, pg-test-server.sh runs the server as `postgres`, which must get through this folder.
 work="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/steward-bench.XXXXXX")"
@@ -59,5 +61,12 @@ echo "bench: saved in $out"
 out="$results/web_bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
 echo "bench: the console table goes to this terminal and to $out"
 web/build.sh && node bench/web_bench.mjs --steward build/release/src/app/steward | tee "$out" || status=$?
+echo "bench: saved in $out"
+
+out="$results/segment_bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
+echo "bench: the segment table goes to this terminal and to $out"
+build/release/bench/segment_bench --postgres "$url" --db "$work/segment_bench.db" \
+  --residents "${SEGMENT_BENCH_RESIDENTS:-10000000}" --base "${SEGMENT_BENCH_BASE:-500000}" |
+  tee "$out" || status=$?
 echo "bench: saved in $out"
 exit "$status"
