@@ -281,6 +281,11 @@ class ResidentModel::Evaluator {
       auto from = YoungerFrom(n + 1);
       return from ? BirthBetween(from, std::nullopt) : BirthBetween(std::nullopt, std::nullopt);
     };
+    // age == n: one pass over the column for the range [YoungerFrom(n + 1), YoungerFrom(n)).
+    auto exactly = [&](int64_t n) {
+      auto to = YoungerFrom(n);
+      return to ? BirthBetween(YoungerFrom(n + 1), to) : Roaring();
+    };
     switch (op) {
       case CompareOp::kGreaterOrEqual:
         return at_least(years);
@@ -291,9 +296,9 @@ class ResidentModel::Evaluator {
       case CompareOp::kLess:
         return years == 0 ? Roaring() : at_most(years - 1);
       case CompareOp::kEqual:
-        return at_least(years) & at_most(years);
+        return exactly(years);
       case CompareOp::kNotEqual:
-        return BirthBetween(std::nullopt, std::nullopt) - (at_least(years) & at_most(years));
+        return BirthBetween(std::nullopt, std::nullopt) - exactly(years);
     }
     return Roaring();
   }
