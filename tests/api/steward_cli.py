@@ -65,10 +65,11 @@ class Workdir:
 class Server:
     """`steward serve --listen 127.0.0.1:0`, with the URL it prints on its first line."""
 
-    def __init__(self, workdir, *global_args):
+    def __init__(self, workdir, *global_args, env=None):
         self.process = subprocess.Popen([BINARY, *global_args, "serve", "--listen", "127.0.0.1:0"],
                                         cwd=workdir.path, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+                                        stderr=subprocess.PIPE, text=True,
+                                        env={**os.environ, **(env or {})})
         self.url = self.process.stdout.readline().strip()
         if not self.url.startswith("http://"):
             self.process.kill()
