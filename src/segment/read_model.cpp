@@ -215,54 +215,9 @@ class ResidentModel::Evaluator {
     return result;
   }
 
-  // Rows whose column value satisfies `op` against `operand`, skipping `missing` values.
-  template <typename T>
-  Roaring Scan(const std::vector<T>& column, CompareOp op, int64_t operand, int64_t missing) {
-    std::vector<Row> rows;
-    for (Row row = 0; row < column.size(); ++row) {
-      const int64_t value = column[row];
-      if (value == missing) continue;
-      bool match = false;
-      switch (op) {
-        case CompareOp::kEqual:
-          match = value == operand;
-          break;
-        case CompareOp::kNotEqual:
-          match = value != operand;
-          break;
-        case CompareOp::kLess:
-          match = value < operand;
-          break;
-        case CompareOp::kLessOrEqual:
-          match = value <= operand;
-          break;
-        case CompareOp::kGreater:
-          match = value > operand;
-          break;
-        case CompareOp::kGreaterOrEqual:
-          match = value >= operand;
-          break;
-      }
-      if (match) rows.push_back(row);
-    }
-    Roaring bitmap;
-    bitmap.addMany(rows.size(), rows.data());
-    return bitmap;
-  }
-
   // Rows whose birth day lies in [from, to) (days; either end open when nullopt).
   Roaring BirthBetween(std::optional<int64_t> from, std::optional<int64_t> to) {
-    std::vector<Row> rows;
-    const auto& days = model_.birth_days_;
-    for (Row row = 0; row < days.size(); ++row) {
-      if (days[row] == kNoBirthDay) continue;
-      if (from && days[row] < *from) continue;
-      if (to && days[row] >= *to) continue;
-      rows.push_back(row);
-    }
-    Roaring bitmap;
-    bitmap.addMany(rows.size(), rows.data());
-    return bitmap;
+    return model_.birth_index_.Between(from, to);
   }
 
   // The first birth day of someone younger than `years` on today: born after today - years.
@@ -318,9 +273,9 @@ class ResidentModel::Evaluator {
       case Field::kAge:
         return Age(op, std::get<int64_t>(value));
       case Field::kBirthDate:
-        return Scan(model_.birth_days_, op, std::get<Date>(value).ToDays(), kNoBirthDay);
+        return model_.birth_index_.Compare(op, std::get<Date>(value).ToDays());
       case Field::kHouseholdSize:
-        return Scan(model_.household_sizes_, op, std::get<int64_t>(value), kDeadRow);
+        return model_.household_size_index_.Compare(op, std::get<int64_t>(value));
       case Field::kGender:
         return Code(model_.by_gender_, op, std::get<std::string>(value));
       case Field::kResidenceStatus:
@@ -462,7 +417,23 @@ Result<std::shared_ptr<const ResidentModel>> ResidentModel::Load(storage::Connec
                                      if (at != model->rows_.end()) phone_rows.push_back(at->second);
                                    }));
   AddAll(model->phone_, phone_rows);
+  model->IndexColumns();
   return std::shared_ptr<const ResidentModel>(std::move(model));
+}
+
+void ResidentModel::IndexColumns() {
+  birth_index_.Build(birth_days_, kNoBirthDay);
+  household_size_index_.Build(household_sizes_, kDeadRow);
+}
+
+void ResidentModel::SetBirthDay(Row row, int32_t day) {
+  birth_days_[row] = day;
+  birth_index_.Set(row, day == kNoBirthDay ? std::nullopt : std::optional<int64_t>(day));
+}
+
+void ResidentModel::SetHouseholdSize(Row row, int32_t size) {
+  household_sizes_[row] = size;
+  household_size_index_.Set(row, size == kDeadRow ? std::nullopt : std::optional<int64_t>(size));
 }
 
 std::optional<Row> ResidentModel::RowOf(Id resident_id) const {
@@ -538,7 +509,7 @@ size_t ResidentModel::BitmapBytes() const {
   add(by_assistance_);
   add(by_building_);
   add(by_complex_);
-  return bytes;
+  return bytes + birth_index_.BytesInBitmaps() + household_size_index_.BytesInBitmaps();
 }
 
 size_t ResidentModel::ColumnBytes() const {

@@ -6,7 +6,9 @@
 // bitmap, its id no longer found by RowOf), so after a CatchUp rows are NOT in id order and
 // RowCount() may exceed size(): sort ids mapped from a result if order matters. Row numbers are
 // per version, never stored. Columns: birth day (days since 1970-01-01, kNoBirthDay when unknown),
-// household size (live members of the resident's household, 0 without a household), unit id.
+// household size (live members of the resident's household, 0 without a household), unit id;
+// birth day and household size are also bit-sliced indexes, so a range over them is a few dozen
+// bitmap operations.
 // Bitmaps: each unit including every ancestor (a resident of a micro-grid is in its grid's,
 // community's, street's and city's bitmaps), each tag code, gender, residence status, assistance
 // type (the household's assistance_type), phone present, building and complex (through the
@@ -50,6 +52,7 @@
 #include "base/clock.hpp"
 #include "base/id.hpp"
 #include "base/result.hpp"
+#include "segment/internal/bit_sliced_index.hpp"
 #include "segment/query.hpp"
 #include "storage/connection.hpp"
 
@@ -150,6 +153,12 @@ class ResidentModel {
   // The household size column value of a dead row: matches no comparison.
   static constexpr int32_t kDeadRow = -1;
 
+  // Column writes that keep the bit-sliced indexes in step.
+  void SetBirthDay(Row row, int32_t day);
+  void SetHouseholdSize(Row row, int32_t size);
+  // Builds both indexes from the columns (after a Load).
+  void IndexColumns();
+
   int64_t cursor_ = 0;
   int64_t patches_since_load_ = 0;
   std::vector<Id> resident_ids_;
@@ -158,6 +167,10 @@ class ResidentModel {
   std::vector<int32_t> household_sizes_;
   std::vector<Id> unit_ids_;
   std::vector<Id> household_ids_;  // 0: none
+  // The birth day and household size columns as bit slices: 18 bits of days around 1970 (years
+  // 1611 to 2328), 8 bits of members; anything else is an outlier compared by value.
+  internal::BitSlicedIndex birth_index_{18, -(int64_t{1} << 17)};
+  internal::BitSlicedIndex household_size_index_{8, 0};
 
   Roaring all_;
   Roaring phone_;

@@ -168,12 +168,12 @@ class ResidentModel::Patch {
           live.insert(id);
           const Row at = RowFor(id);
           model_.household_ids_[at] = row.IsNull(1) ? 0 : row.Int(1);
-          model_.household_sizes_[at] = 0;
+          model_.SetHouseholdSize(at, 0);
           model_.unit_ids_[at] = row.Int(2);
           Date birth;
-          model_.birth_days_[at] = !row.IsNull(4) && Date::Parse(row.Text(4), &birth)
-                                       ? static_cast<int32_t>(birth.ToDays())
-                                       : kNoBirthDay;
+          model_.SetBirthDay(at, !row.IsNull(4) && Date::Parse(row.Text(4), &birth)
+                                     ? static_cast<int32_t>(birth.ToDays())
+                                     : kNoBirthDay);
           model_.by_gender_[std::string(row.Text(3))].add(at);
           model_.by_residence_status_[std::string(row.Text(5))].add(at);
           added.push_back(at);
@@ -200,8 +200,8 @@ class ResidentModel::Patch {
     const Row row = static_cast<Row>(model_.resident_ids_.size());
     model_.resident_ids_.push_back(id);
     model_.rows_[id] = row;
-    model_.birth_days_.push_back(kNoBirthDay);
-    model_.household_sizes_.push_back(0);
+    model_.birth_days_.push_back(kNoBirthDay);  // no value in either index until set
+    model_.household_sizes_.push_back(kDeadRow);
     model_.unit_ids_.push_back(0);
     model_.household_ids_.push_back(0);
     return row;
@@ -209,8 +209,8 @@ class ResidentModel::Patch {
 
   // A dead row: in no bitmap (Remove ran), matching no column scan.
   void Kill(Row row) {
-    model_.birth_days_[row] = kNoBirthDay;
-    model_.household_sizes_[row] = kDeadRow;
+    model_.SetBirthDay(row, kNoBirthDay);
+    model_.SetHouseholdSize(row, kDeadRow);
     model_.unit_ids_[row] = 0;
     model_.household_ids_[row] = 0;
   }
@@ -246,7 +246,7 @@ class ResidentModel::Patch {
     for (Row row = 0; row < model_.household_ids_.size(); ++row) {
       const Id household = model_.household_ids_[row];
       if (household != 0 && touched_households_.contains(household)) {
-        model_.household_sizes_[row] = model_.households_.at(household).members;
+        model_.SetHouseholdSize(row, model_.households_.at(household).members);
       }
     }
   }
