@@ -19,6 +19,16 @@ using storage::Value;
 constexpr std::string_view kSheetName = "居民信息";  // export and template alike
 constexpr std::string_view kListSeparator = "、";
 constexpr int kPageSize = 1000;
+constexpr size_t kIdsPerChunk = 500;  // bound parameters per IN list
+// A resident's exported columns (ReadResident reads 0 … 18) and its unit (19).
+constexpr std::string_view kResidentSelect =
+    "SELECT r.id, r.version, r.name, r.gender, r.birth_date, r.ethnicity, "
+    "r.id_number_masked, r.id_number_sealed, r.hukou_address, r.residence_status, "
+    "r.relation_to_head, r.notes, COALESCE(r.household_id, 0), h.id, h.unit_no, h.room, "
+    "b.name, b.address, c.name, r.unit_id "
+    "FROM resident r LEFT JOIN household h ON h.id = r.household_id "
+    "LEFT JOIN building b ON b.id = h.building_id "
+    "LEFT JOIN complex c ON c.id = b.complex_id";
 constexpr std::string_view kIdNumberField = "id_number";  // as ResidentStore seals them
 constexpr std::string_view kPhoneField = "phone";
 
@@ -211,6 +221,54 @@ class Exporter {
     return Ok();
   }
 
+  // Writes the residents with these ids (ascending), a chunk at a time.
+  Status RunIds(const std::vector<Id>& ids, const std::unordered_map<Id, UnitRow>& units) {
+    total_ = static_cast<int64_t>(ids.size());
+    for (size_t start = 0; start < ids.size(); start += kIdsPerChunk) {
+      const size_t end = std::min(ids.size(), start + kIdsPerChunk);
+      std::string in = "(";
+      std::vector<Value> params;
+      for (size_t i = start; i < end; ++i) {
+        in += i == start ? "?" : ", ?";
+        params.emplace_back(ids[i]);
+      }
+      in += ")";
+      std::vector<ResidentRow> page;
+      std::vector<Id> unit_of;
+      STEWARD_TRY(connection_.QueryEach(std::string(kResidentSelect) + " WHERE r.id IN " + in +
+                                            " AND r.deleted_at IS NULL ORDER BY r.id",
+                                        params, [&](const RowView& row) {
+                                          page.push_back(ReadResident(row));
+                                          unit_of.push_back(row.Int(19));
+                                        }));
+      std::unordered_map<Id, std::vector<PhoneRow>> phones;
+      STEWARD_TRY(connection_.QueryEach(
+          "SELECT p.resident_id, p.phone_masked, p.phone_sealed FROM resident_phone p "
+          "WHERE p.resident_id IN " +
+              in + " ORDER BY p.resident_id, p.position",
+          params, [&](const RowView& row) {
+            phones[row.Int(0)].push_back({std::string(row.Text(1)), std::string(row.Text(2))});
+          }));
+      std::unordered_map<Id, std::vector<std::string>> tags;
+      STEWARD_TRY(connection_.QueryEach(
+          "SELECT rt.resident_id, t.name FROM resident_tag rt JOIN tag t ON t.code = rt.tag_code "
+          "WHERE rt.resident_id IN " +
+              in + " ORDER BY rt.resident_id, t.sort_order, t.code",
+          params, [&](const RowView& row) { tags[row.Int(0)].emplace_back(row.Text(1)); }));
+      std::vector<CellValue> cells;
+      for (size_t i = 0; i < page.size(); ++i) {
+        names_ = NamesOf(unit_of[i], units);
+        cells.clear();
+        STEWARD_TRY(Cells(page[i], phones[page[i].id], tags[page[i].id], cells));
+        STEWARD_TRY(sink_.Write(cells));
+        ++done_;
+      }
+      if (options_.progress) options_.progress(done_, total_);
+    }
+    if (options_.progress) options_.progress(done_, total_);
+    return Ok();
+  }
+
   int64_t done() const { return done_; }
 
  private:
@@ -236,16 +294,10 @@ class Exporter {
       std::vector<ResidentRow> page;
       const Value params[] = {unit, after_household, after_household, after_id};
       STEWARD_TRY(connection_.QueryEach(
-          "SELECT r.id, r.version, r.name, r.gender, r.birth_date, r.ethnicity, "
-          "r.id_number_masked, r.id_number_sealed, r.hukou_address, r.residence_status, "
-          "r.relation_to_head, r.notes, COALESCE(r.household_id, 0), h.id, h.unit_no, h.room, "
-          "b.name, b.address, c.name "
-          "FROM resident r LEFT JOIN household h ON h.id = r.household_id "
-          "LEFT JOIN building b ON b.id = h.building_id "
-          "LEFT JOIN complex c ON c.id = b.complex_id "
-          "WHERE r.unit_id = ? AND r.deleted_at IS NULL AND (COALESCE(r.household_id, 0) > ? "
-          "OR (COALESCE(r.household_id, 0) = ? AND r.id > ?)) "
-          "ORDER BY COALESCE(r.household_id, 0), r.id LIMIT " +
+          std::string(kResidentSelect) +
+              " WHERE r.unit_id = ? AND r.deleted_at IS NULL AND (COALESCE(r.household_id, 0) > ? "
+              "OR (COALESCE(r.household_id, 0) = ? AND r.id > ?)) "
+              "ORDER BY COALESCE(r.household_id, 0), r.id LIMIT " +
               std::to_string(kPageSize),
           params, [&](const RowView& row) { page.push_back(ReadResident(row)); }));
       if (page.empty()) return Ok();
@@ -474,6 +526,18 @@ Result<ExportReport> ExportResidents(Connection& connection, const crypto::PiiVa
   scope.reserve(by_path.size());
   for (const auto& [path, id] : by_path) scope.push_back(id);
 
+  if (options.resident_ids) {
+    const std::string title = options.title.empty()
+                                  ? "居民信息（导出日期 " + clock.Today().ToString() + "）"
+                                  : options.title;
+    STEWARD_ASSIGN_OR_RETURN(RowSink sink,
+                             RowSink::Open(options.out, title, options.rows_per_sheet));
+    Exporter exporter(connection, vault, options, sink);
+    STEWARD_TRY(exporter.RunIds(*options.resident_ids, units));
+    STEWARD_TRY(sink.Close());
+    return ExportReport{exporter.done(), sink.sheets(), sink.format()};
+  }
+
   std::optional<int64_t> total;
   if (options.unit_id) {
     STEWARD_ASSIGN_OR_RETURN(
@@ -486,7 +550,9 @@ Result<ExportReport> ExportResidents(Connection& connection, const crypto::PiiVa
         total, connection.QueryInt("SELECT count(*) FROM resident WHERE deleted_at IS NULL"));
   }
 
-  const std::string title = title_place + "居民信息（导出日期 " + clock.Today().ToString() + "）";
+  const std::string title =
+      options.title.empty() ? title_place + "居民信息（导出日期 " + clock.Today().ToString() + "）"
+                            : options.title;
   STEWARD_ASSIGN_OR_RETURN(RowSink sink, RowSink::Open(options.out, title, options.rows_per_sheet));
   Exporter exporter(connection, vault, options, sink);
   STEWARD_TRY(exporter.Run(scope, units, total.value_or(0)));

@@ -46,6 +46,11 @@ struct ExportOptions {
   std::filesystem::path out;  // .xlsx or .csv
   std::optional<Id> unit_id;  // this unit and everything below; nullopt: the whole registry
   bool unmasked = false;      // plain ID numbers and phones instead of masked ones
+  // Only these residents (a segment's, ascending ids), in id order; unit_id is then ignored and
+  // ids of deleted or unknown residents are skipped. nullopt: every resident of the scope.
+  std::optional<std::vector<Id>> resident_ids;
+  // The sheet's title row; empty: "<place>居民信息（导出日期 …）".
+  std::string title;
   // Called after each page of rows and at the end, with rows written and rows to write.
   std::function<void(int64_t done, int64_t total)> progress;
   int64_t rows_per_sheet = sheet::kMaxRowsPerSheet;  // xlsx; tests lower it

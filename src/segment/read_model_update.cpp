@@ -207,7 +207,7 @@ class ResidentModel::Patch {
     return row;
   }
 
-  // A dead row: in no bitmap (Remove ran), matching no column scan.
+  // A dead row: in no bitmap (Remove ran) and in neither index.
   void Kill(Row row) {
     model_.SetBirthDay(row, kNoBirthDay);
     model_.SetHouseholdSize(row, kDeadRow);

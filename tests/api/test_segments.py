@@ -4,12 +4,18 @@ What a social worker or an integration would check: the API's count agrees with 
 count` and with the resident list; the text and the builder's JSON give the same answer; a grid
 worker's results never leave their grid; sensitive conditions need the permission; a resident
 written through the API is in the very next answer; pages are masked and audited; errors point at
-the column; saved segments keep their versions, with If-Match.
+the column; saved segments keep their versions, with If-Match; a segment exported to Excel holds
+exactly its residents (in the caller's scope), masked, audited with the query.
 """
+import csv
+import io
 import os
 import sys
+import time
 import unittest
 import urllib.parse
+import urllib.request
+import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from steward_cli import Server, Workdir, engines, fresh_db  # noqa: E402
@@ -63,6 +69,7 @@ class SegmentApiTest(unittest.TestCase):
                     self.check_scope_and_sensitivity(admin)
                     self.check_writes_are_seen(admin)
                     self.check_saved_segments(admin)
+                    self.check_export(admin)
                 finally:
                     self.assertEqual(server.stop(), 0)
                 self.assertNotIn("3311", server.log())  # no ID numbers in the log
@@ -182,6 +189,68 @@ class SegmentApiTest(unittest.TestCase):
         self.assertEqual((status, version["text"]), (200, 'age >= 60 and has(独居)'))
         _, _, log = admin.call("GET", "/api/v1/audit?action=segment.update&limit=10")
         self.assertEqual(len(log["items"]), 2)
+
+    def export(self, client, expect=202, **body):
+        status, _, job = client.call("POST", "/api/v1/segments/export", body)
+        self.assertEqual(status, expect, job)
+        if expect != 202:
+            return job, None, None
+        path = "/api/v1/exports/" + job["id"]
+        deadline = time.time() + 60
+        while job["state"] not in ("done", "failed") and time.time() < deadline:
+            time.sleep(0.1)
+            _, _, job = client.call("GET", path)
+        self.assertEqual(job["state"], "done", job)
+        with client.opener.open(urllib.request.Request(client.url + path + "/file")) as response:
+            return job, response.headers["Content-Disposition"], response.read()
+
+    def check_export(self, admin):
+        # CSV of a query: one line per resident it selects, the same residents as its pages.
+        selected = self.evaluate(admin, query=ELDERLY_ALONE, page_size=200)
+        job, disposition, data = self.export(admin, query=ELDERLY_ALONE, format="csv")
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        self.assertEqual(job["result"]["rows"], selected["count"])
+        self.assertEqual(len(rows) - 1, selected["count"])
+        self.assertIn(urllib.parse.quote("分群-人群"), disposition)
+        names = sorted(r[rows[0].index("姓名")] for r in rows[1:])
+        if selected["count"] <= 200:
+            self.assertEqual(names, sorted(item["name"] for item in selected["items"]))
+        ids = [r[rows[0].index("身份证号")] for r in rows[1:] if r[rows[0].index("身份证号")]]
+        self.assertTrue(ids and all("*" in number for number in ids))
+        # xlsx of a saved segment: its name in the title row, then the header and its residents.
+        status, _, saved = admin.call("POST", "/api/v1/segments",
+                                      {"name": "八十岁以上", "query": "age >= 80"})
+        self.assertEqual(status, 201, saved)
+        count = self.evaluate(admin, segment_id=saved["id"])["count"]
+        job, disposition, data = self.export(admin, segment_id=saved["id"])
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            sheet = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
+            strings = book.read("xl/sharedStrings.xml").decode("utf-8") \
+                if "xl/sharedStrings.xml" in book.namelist() else sheet
+        self.assertEqual(sheet.count("<row "), count + 2)
+        self.assertIn("八十岁以上", strings)
+        # The export is audited with the query; a grid worker may evaluate but not export; a social
+        # worker of one community exports that community's residents only.
+        _, _, log = admin.call("GET", "/api/v1/audit?action=export.residents&limit=100")
+        self.assertTrue(any(e["detail"].get("segment") == "age >= 80" for e in log["items"]))
+        _, _, found = admin.call("GET", "/api/v1/org/units/search?q=" + urllib.parse.quote("南秦社区"))
+        community = [u for u in found["items"] if u["kind"] == "community"][0]
+        _, _, grids = admin.call("GET", "/api/v1/org/units?parent=" + community["id"])
+        worker = self.user(admin, "segment_export_wangge", ["grid_worker"],
+                           {grids["items"][0]["id"]: "capture"})
+        body, _, _ = self.export(worker, 403, query="age >= 80")
+        self.assertEqual(body["error"]["code"], "permission_denied")
+        social = self.user(admin, "segment_export_shegong", ["social_worker"],
+                           {community["id"]: "capture"})
+        everyone = "age >= 0 or not age >= 0"
+        job, _, data = self.export(social, query=everyone, format="csv")
+        _, _, listed = social.call("GET", "/api/v1/residents?page_size=1")
+        self.assertEqual(job["result"]["rows"], listed["total"])
+        self.assertLess(listed["total"], self.evaluate(admin, query=everyone)["count"])
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        self.assertTrue(all(r[rows[0].index("所属社区")] == "南秦社区" for r in rows[1:]))
+        # Sensitive conditions need the permission here as in evaluate.
+        body, _, _ = self.export(worker, 403, query="has(残疾)")
 
 
 if __name__ == "__main__":

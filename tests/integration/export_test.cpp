@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -456,6 +457,81 @@ TEST_P(ExportTest, PagesThroughAUnitLargerThanAPage) {
     }
     previous = id;
   }
+}
+
+TEST_P(ExportTest, ChosenResidentsOnlyInIdOrderAcrossChunks) {
+  // A segment's 601 residents out of 1,202 (every other one, plus 张三 of 城东1-1 and 李四 of
+  // 城西社区): more than one chunk of ids, so phones and tags must follow their residents.
+  AddResidents();
+  constexpr int kCount = 1200;
+  std::vector<NewResident> people;
+  for (int i = 0; i < kCount; ++i) {
+    char phone[32];
+    std::snprintf(phone, sizeof phone, "1990000%04d", i);
+    NewResident person = Person("居民" + std::to_string(i), east_micro_, std::nullopt, {phone});
+    if (i % 3 == 0) person.tags = {"veteran"};
+    people.push_back(std::move(person));
+  }
+  auto created = WriteValue(*database_, [&](WriteTransaction& transaction) {
+    return store_.CreateMany(transaction, people);
+  });
+  ASSERT_TRUE(created) << created.error().ToString();
+  std::map<Id, int> index_of;
+  std::vector<Id> chosen = {zhang_, li_};
+  for (int i = 1; i < kCount; i += 2) {
+    chosen.push_back((*created)[i]);
+    index_of[(*created)[i]] = i;
+  }
+  std::sort(chosen.begin(), chosen.end());
+
+  ExportOptions options;
+  options.out = Out("segment.xlsx");
+  options.unit_id = west_;  // ignored: the ids decide
+  options.resident_ids = chosen;
+  options.title = "分群：测试";
+  int64_t last_total = 0;
+  options.progress = [&](int64_t, int64_t total) { last_total = total; };
+  auto report = Export(options);
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_EQ(report->rows, static_cast<int64_t>(chosen.size()));
+  EXPECT_EQ(last_total, static_cast<int64_t>(chosen.size()));
+  const auto rows = ReadBack(options.out);
+  ASSERT_EQ(rows.size(), chosen.size() + 2);
+  EXPECT_EQ(rows[0][0], "分群：测试");
+  for (size_t r = 2; r < rows.size(); ++r) {
+    const Id id = std::stoll(Cell(rows[r], registry::Column::kResidentId));
+    ASSERT_EQ(id, chosen[r - 2]) << "in id order";
+    if (id == zhang_) {
+      EXPECT_EQ(Cell(rows[r], registry::Column::kName), "张三");
+      EXPECT_EQ(Cell(rows[r], registry::Column::kCommunity), "城东社区");
+      EXPECT_EQ(Cell(rows[r], registry::Column::kRoom), "301");
+      continue;
+    }
+    if (id == li_) {
+      EXPECT_EQ(Cell(rows[r], registry::Column::kCommunity), "城西社区");
+      continue;
+    }
+    const int i = index_of.at(id);
+    char masked[16];
+    std::snprintf(masked, sizeof masked, "199****%04d", i);
+    EXPECT_EQ(Cell(rows[r], registry::Column::kName), "居民" + std::to_string(i));
+    EXPECT_EQ(Cell(rows[r], registry::Column::kPhone), masked) << r;
+    EXPECT_EQ(Cell(rows[r], registry::Column::kTags), i % 3 == 0 ? "退役军人" : "") << r;
+  }
+
+  // Ids of unknown residents are left out; no ids: an empty sheet with its header.
+  options.out = Out("one.csv");
+  options.resident_ids = std::vector<Id>{zhao_, zhao_ + 999999};
+  report = Export(options);
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_EQ(report->rows, 1);
+  EXPECT_EQ(Cell(ReadBack(options.out).at(1), registry::Column::kName), "赵六");
+  options.out = Out("none.csv");
+  options.resident_ids = std::vector<Id>{};
+  report = Export(options);
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_EQ(report->rows, 0);
+  EXPECT_EQ(ReadBack(options.out).size(), 1u);
 }
 
 TEST_P(ExportTest, TemplateOffersTheTagDictionary) {

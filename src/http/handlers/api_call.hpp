@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -171,6 +172,20 @@ inline nlohmann::json OptIdJson(const std::optional<Id>& id) {
 nlohmann::json ResidentListItemJson(const auth::Principal& principal,
                                     const registry::ResidentListItem& item,
                                     std::span<const std::string> sensitive_tags);
+
+// The residents of a segment to export (POST /api/v1/segments/export).
+struct ExportSelection {
+  std::vector<Id> resident_ids;  // ascending, already inside the caller's view scope
+  std::string query;             // the segment's text, masked for audit (audit::MaskForAudit)
+  std::string label;             // names the file and the sheet: the saved segment's name or 人群
+};
+
+// Starts an export job of `body`'s format, unmasked and purpose (the caller needs export and
+// sensitive-tag permissions, and export:unmasked with a purpose for plain numbers): of `body`'s
+// unit_id (or everything) when `selection` is null, else of the selection's residents. Answers
+// 202 with the job; GET /api/v1/exports/{id} and …/file follow it. Audited (export.residents).
+Result<Response> StartResidentExport(ApiCall& call, const nlohmann::json& body,
+                                     const ExportSelection* selection);
 
 // Routes of each domain (one file each).
 void AddAuthRoutes(Server& server, const Api& api);

@@ -403,8 +403,31 @@ Result<std::pair<std::optional<Id>, std::string>> ExportUnit(ApiCall& call,
 }
 
 Result<Response> StartExport(ApiCall& call) {
-  STEWARD_ASSIGN_OR_RETURN(JobRunner * runner, Runner(call));
   STEWARD_ASSIGN_OR_RETURN(nlohmann::json body, call.Body(kExportFields));
+  return StartResidentExport(call, body, nullptr);
+}
+
+Result<Response> ExportFile(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Job job, OwnJob(call, kExportKind));
+  std::error_code ec;
+  if (job.state != "done" || !std::filesystem::exists(job.output_path, ec)) {
+    return Fail(ErrorCode::kNotFound, "导出文件尚未生成 / the export is not ready");
+  }
+  STEWARD_TRY(call.Audit("export.download", "api_job:" + std::to_string(job.id),
+                         {{"file_name", job.file_name}}));
+  const std::string format = job.options.value("format", "xlsx");
+  return FileResponse(job.output_path, format == "csv" ? "text/csv; charset=utf-8" : kXlsxType,
+                      job.file_name, "residents." + format);
+}
+
+}  // namespace
+
+Result<Response> StartResidentExport(ApiCall& call, const nlohmann::json& body,
+                                     const ExportSelection* selection) {
+  if (!call.principal.Can(auth::permission::kExportRun)) {
+    return Fail(ErrorCode::kPermissionDenied, "没有导出权限 / no permission to export");
+  }
+  STEWARD_ASSIGN_OR_RETURN(JobRunner * runner, Runner(call));
   const std::string format = body.value("format", "xlsx");
   if (format != "xlsx" && format != "csv") {
     return tl::unexpected(Invalid("format", "format.invalid", "应为 xlsx 或 csv"));
@@ -424,27 +447,36 @@ Result<Response> StartExport(ApiCall& call) {
     return Fail(ErrorCode::kPermissionDenied,
                 "导出含敏感标签，需要查看敏感标签的权限 / exports need registry:sensitive:view");
   }
-  STEWARD_ASSIGN_OR_RETURN(auto unit, ExportUnit(call, body));
+  std::pair<std::optional<Id>, std::string> unit;
+  if (selection == nullptr) {
+    STEWARD_ASSIGN_OR_RETURN(unit, ExportUnit(call, body));
+  }
   Job job;
   job.kind = kExportKind;
   job.state = "uploaded";
   job.step = "export";
   job.user_id = call.principal.user_id();
-  job.file_name = "居民信息-" + unit.second + "." + format;
+  job.file_name = selection != nullptr ? "分群-" + selection->label + "." + format
+                                       : "居民信息-" + unit.second + "." + format;
   job.options = {{"unit_id", OptIdJson(unit.first)},
                  {"format", format},
                  {"unmasked", unmasked},
                  {"purpose", purpose}};
+  if (selection != nullptr) {
+    job.options["segment"] = {{"query", selection->query},
+                              {"residents", selection->resident_ids.size()}};
+  }
   STEWARD_ASSIGN_OR_RETURN(job, runner->Create(std::move(job)));
   job.output_path = (runner->JobDir(job.id) / ("export." + format)).string();
   STEWARD_TRY(runner->Save(job));
   const std::string target = unit.first ? "unit:" + std::to_string(*unit.first) : "";
-  STEWARD_TRY(call.Audit("export.residents", target,
-                         {{"job", IdJson(job.id)},
-                          {"phase", "start"},
-                          {"format", format},
-                          {"unmasked", unmasked},
-                          {"purpose", purpose}}));
+  nlohmann::json started = {{"job", IdJson(job.id)},
+                            {"phase", "start"},
+                            {"format", format},
+                            {"unmasked", unmasked},
+                            {"purpose", purpose}};
+  if (selection != nullptr) started["segment"] = selection->query;
+  STEWARD_TRY(call.Audit("export.residents", target, started));
   audit::AuditEntry done;
   done.actor = call.actor();
   done.action = "export.residents";
@@ -454,6 +486,7 @@ Result<Response> StartExport(ApiCall& call) {
                  {"format", format},
                  {"unmasked", unmasked},
                  {"purpose", purpose}};
+  if (selection != nullptr) done.detail["segment"] = selection->query;
   done.client = call.request.client;
   done.request_id = call.request.request_id;
   const ApiServices& services = call.services;
@@ -461,6 +494,12 @@ Result<Response> StartExport(ApiCall& call) {
   options.out = job.output_path;
   options.unit_id = unit.first;
   options.unmasked = unmasked;
+  if (selection != nullptr) {
+    options.resident_ids = selection->resident_ids;
+    options.title = "分群：" + selection->label + "（" +
+                    std::to_string(selection->resident_ids.size()) + " 人，导出日期 " +
+                    call.services.clock.Today().ToString() + "）";
+  }
   STEWARD_TRY(runner->Submit(
       job.id, "export",
       [&services, options, done](JobProgress& progress) mutable -> Result<nlohmann::json> {
@@ -479,21 +518,6 @@ Result<Response> StartExport(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(auto submitted, runner->Get(job.id));
   return JsonResponse(submitted ? submitted->ToJson() : job.ToJson(), 202);
 }
-
-Result<Response> ExportFile(ApiCall& call) {
-  STEWARD_ASSIGN_OR_RETURN(Job job, OwnJob(call, kExportKind));
-  std::error_code ec;
-  if (job.state != "done" || !std::filesystem::exists(job.output_path, ec)) {
-    return Fail(ErrorCode::kNotFound, "导出文件尚未生成 / the export is not ready");
-  }
-  STEWARD_TRY(call.Audit("export.download", "api_job:" + std::to_string(job.id),
-                         {{"file_name", job.file_name}}));
-  const std::string format = job.options.value("format", "xlsx");
-  return FileResponse(job.output_path, format == "csv" ? "text/csv; charset=utf-8" : kXlsxType,
-                      job.file_name, "residents." + format);
-}
-
-}  // namespace
 
 void AddJobRoutes(Server& server, const Api& api) {
   using auth::permission::kExportRun;

@@ -10,6 +10,9 @@
 // are masked like the resident list (ResidentListItemJson), and a request that shows residents
 // leaves one audit entry (segment.list: the masked query and the row count). Saved segments:
 // creating, editing and deleting is audited (segment.create / segment.update / segment.delete).
+// Export: POST /api/v1/segments/export writes the selected residents (in scope) to Excel as an
+// export job, with the permissions and audit of POST /api/v1/exports.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -152,6 +155,14 @@ int64_t Micros(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
+std::vector<Id> ViewRoots(const ApiCall& call) {
+  std::vector<Id> roots;
+  for (const auto& unit : call.principal.Scope(auth::ScopeKind::kView).roots()) {
+    roots.push_back(unit.id);
+  }
+  return roots;
+}
+
 Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
   const auto started = std::chrono::steady_clock::now();
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kEvaluateFields));
@@ -173,10 +184,7 @@ Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
   const auto evaluating = std::chrono::steady_clock::now();
   STEWARD_ASSIGN_OR_RETURN(auto selected, explain ? model->Explain(source.query, today, &steps)
                                                   : model->Evaluate(source.query, today));
-  std::vector<Id> roots;
-  for (const auto& unit : call.principal.Scope(auth::ScopeKind::kView).roots()) {
-    roots.push_back(unit.id);
-  }
+  const std::vector<Id> roots = ViewRoots(call);
   const Roaring scope = model->ScopeBitmap(roots);
   selected &= scope;
   const int64_t evaluate_micros = Micros(evaluating);
@@ -243,6 +251,40 @@ Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
   }
   answer["elapsed_microseconds"] = Micros(started);
   return JsonResponse(answer);
+}
+
+// POST /api/v1/segments/export: the residents a query selects inside the caller's view scope, as
+// an export job (StartResidentExport: the permissions, audit and file of POST /api/v1/exports).
+Result<Response> ExportSegment(ApiCall& call, segment::ModelHolder& holder) {
+  constexpr FieldSpec kExportFields[] = {
+      {"query", FieldType::kString, false, false, segment::kMaxTextBytes},
+      {"tree", FieldType::kObject, false, false, 200, -1e308, 1e308, kTreeDepth},
+      {"segment_id", FieldType::kId},
+      {"version", FieldType::kNumber, false, false, 200, 1, 1e15},
+      {"format", FieldType::kString, false, false, 10},
+      {"unmasked", FieldType::kBoolean},
+      {"purpose", FieldType::kString, false, false, 500},
+  };
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kExportFields));
+  STEWARD_ASSIGN_OR_RETURN(auto source, SourceFrom(body, call.services.database, true));
+  STEWARD_TRY(CheckSensitive(call, source.query));
+  STEWARD_ASSIGN_OR_RETURN(auto model, CurrentModel(call, holder));
+  STEWARD_ASSIGN_OR_RETURN(auto selected,
+                           model->Evaluate(source.query, call.services.clock.Today()));
+  selected &= model->ScopeBitmap(ViewRoots(call));
+  ExportSelection selection;
+  selection.resident_ids = model->Ids(selected);
+  std::sort(selection.resident_ids.begin(), selection.resident_ids.end());
+  selection.query = audit::MaskForAudit(segment::ToText(source.query));
+  selection.label = "人群";
+  if (source.saved) {
+    STEWARD_ASSIGN_OR_RETURN(auto saved,
+                             call.services.database.Read([&](storage::Connection& connection) {
+                               return segment::SegmentStore::Get(connection, source.saved->first);
+                             }));
+    selection.label = saved.name + "（第" + std::to_string(source.saved->second) + "版）";
+  }
+  return StartResidentExport(call, body, &selection);
 }
 
 nlohmann::json SegmentJson(const segment::SavedSegment& segment) {
@@ -394,6 +436,9 @@ void AddSegmentRoutes(Server& server, const Api& api) {
   server.Route(
       "POST", "/api/v1/segments/evaluate",
       api.Gate(p::kSegmentRun, [holder](ApiCall& call) { return Evaluate(call, *holder); }));
+  server.Route("POST", "/api/v1/segments/export", api.Gate(p::kSegmentRun, [holder](ApiCall& call) {
+    return ExportSegment(call, *holder);
+  }));
   server.Route("GET", "/api/v1/segments", api.Gate(p::kSegmentRun, ListSegments));
   server.Route("POST", "/api/v1/segments", api.Gate(p::kSegmentEdit, [holder](ApiCall& call) {
     return CreateSegment(call, *holder);

@@ -1,7 +1,7 @@
 // Types of the API, taken from the file openapi-typescript generates from api/openapi.yaml
 // (src/api/generated/schema.d.ts, never edited by hand). Shapes the document only describes in
 // prose (the signed-in user, the dashboard figures, jobs) are written here, next to the routes.
-import type { components } from './generated/schema'
+import type { components, paths } from './generated/schema'
 
 export type Schemas = components['schemas']
 export type Unit = Schemas['Unit']
@@ -9,6 +9,24 @@ export type ResidentListItem = Schemas['ResidentListItem']
 export type Resident = Schemas['Resident']
 export type ResidentInput = Schemas['ResidentInput']
 export type UnitKind = NonNullable<Unit['kind']>
+
+/** POST /api/v1/segments/evaluate: count, canonical text and tree, breakdown, page, explain. */
+export type SegmentAnswer = paths['/api/v1/segments/evaluate']['post']['responses']['200']['content']['application/json']
+
+/** A saved segment (GET /api/v1/segments/{id} adds its versions, newest first). */
+export interface SavedSegment {
+  id: string
+  name: string
+  description: string
+  version: number
+  query_version: number
+  text: string
+  tree: Record<string, unknown>
+  created_by: string
+  created_at: number
+  updated_at: number
+  versions?: Array<{ version: number; text: string; tree: Record<string, unknown>; created_by: string; created_at: number }>
+}
 
 export interface Page<T> {
   total: number

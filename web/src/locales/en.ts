@@ -6,7 +6,7 @@ type Messages = { [K in keyof typeof zhCN]: { [P in keyof (typeof zhCN)[K]]: str
 const en: Messages = {
   app: { name: 'City Steward', tagline: 'Community governance · grids and residents' },
   menu: {
-    dashboard: 'Dashboard', one_map: 'One map', residents: 'Residents', imports: 'Import / export', org: 'Units and grids',
+    dashboard: 'Dashboard', one_map: 'One map', residents: 'Residents', imports: 'Import / export', segments: 'Segments', org: 'Units and grids',
     users: 'Users', roles: 'Roles', dict: 'Dictionaries', audit: 'Audit log',
   },
   common: {
@@ -68,6 +68,24 @@ const en: Messages = {
     export_unmasked: 'Full ID numbers and phones', export_purpose: 'Purpose', start_export: 'Export',
     export_ready: 'Export ready, {n} rows', state: 'State', field: 'Field', header: 'Header',
   },
+  segment: {
+    title: 'Segments', saved: 'Saved segments', new: 'New', none_saved: 'No saved segments yet', builder: 'Builder', text: 'Text',
+    join_and: 'All of (and)', join_or: 'Any of (or)', negate: 'Not', add_row: 'Add condition', add_group: 'Add group',
+    empty_group: 'Add a condition to count', number: 'whole number', add_unit: 'Find and add a unit', names_hint: 'Type a name, press Enter',
+    text_hint: 'e.g. age >= 60 and has(独居) and unit in ("城东社区")',
+    grammar: 'Fields: age, birth_date, gender, residence_status, household_size, assistance, phone_valid; functions: has, has_any, has_all, building, complex, unit in (…)',
+    run: 'Count', count: 'Residents selected (in my scope)', preview: 'Preview list', export: 'Export to Excel', community: 'Community', residents: 'Residents',
+    save_title: 'Save segment', description: 'Description', save_as_new: 'Save as a new segment', saved_version: 'Saved (version {v})',
+    version: 'Version {v}', confirm_delete: 'Delete segment "{name}"? Its versions stay readable by number.',
+    text_only: 'This query uses forms the builder cannot show: edit it as text',
+    export_hint: '{n} residents will be exported, masked by default; the export is audited.',
+  },
+  segment_kind: {
+    age: 'Age', household_size: 'Household size', birth_date: 'Birth date', gender: 'Gender', residence_status: 'Residence status',
+    assistance: 'Assistance', phone_valid: 'Valid phone', has: 'Has tag', has_any: 'Has any tag', has_all: 'Has all tags',
+    unit_in: 'In unit', building: 'Building', complex: 'Complex',
+  },
+  segment_op: { eq: 'is', ne: 'is not', lt: '<', le: '≤', gt: '>', ge: '≥' },
   org: {
     tree: 'Units', unit: 'Unit', create_child: 'New child unit', rename: 'Rename', move: 'Move', end: 'Retire',
     boundary: 'Boundary', upload_boundary: 'Upload a boundary (GeoJSON)', staff: 'Staff', assign: 'Assign',

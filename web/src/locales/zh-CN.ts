@@ -2,7 +2,7 @@
 export default {
   app: { name: '城市管家', tagline: '社区治理 · 网格与人口底数' },
   menu: {
-    dashboard: '驾驶舱', one_map: '一张图', residents: '人口管理', imports: '导入导出', org: '组织与网格',
+    dashboard: '驾驶舱', one_map: '一张图', residents: '人口管理', imports: '导入导出', segments: '人群圈选', org: '组织与网格',
     users: '用户管理', roles: '角色权限', dict: '数据字典', audit: '审计日志',
   },
   common: {
@@ -63,6 +63,24 @@ export default {
     export_unmasked: '导出完整身份证号和手机号', export_purpose: '导出目的', start_export: '开始导出',
     export_ready: '导出完成，共 {n} 行', state: '状态', field: '对应字段', header: '表头',
   },
+  segment: {
+    title: '人群圈选', saved: '已保存的人群', new: '新建', none_saved: '还没有保存的人群', builder: '可视化', text: '文本',
+    join_and: '全部满足（且）', join_or: '满足任一（或）', negate: '取反（不满足）', add_row: '添加条件', add_group: '添加条件组',
+    empty_group: '添加条件后即可统计', number: '整数', add_unit: '搜索并添加单位', names_hint: '输入名称后回车',
+    text_hint: '例如：age >= 60 and has(独居) and unit in ("城东社区")',
+    grammar: '字段：age、birth_date、gender、residence_status、household_size、assistance、phone_valid；函数：has、has_any、has_all、building、complex、unit in (…)',
+    run: '统计', count: '符合条件的居民（我的范围内）', preview: '预览名单', export: '导出 Excel', community: '社区', residents: '人数',
+    save_title: '保存人群', description: '说明', save_as_new: '另存为新的人群', saved_version: '已保存（第 {v} 版）',
+    version: '第 {v} 版', confirm_delete: '删除人群“{name}”？其各版本仍可按版本号查看。',
+    text_only: '此条件含可视化编辑不支持的写法，请在文本模式下编辑',
+    export_hint: '将导出 {n} 位居民，默认脱敏，导出操作记入审计日志。',
+  },
+  segment_kind: {
+    age: '年龄', household_size: '户人数', birth_date: '出生日期', gender: '性别', residence_status: '人户状态',
+    assistance: '救助类型', phone_valid: '手机号有效', has: '有标签', has_any: '有任一标签', has_all: '有全部标签',
+    unit_in: '所属单位', building: '楼栋', complex: '小区',
+  },
+  segment_op: { eq: '等于', ne: '不等于', lt: '小于', le: '不大于', gt: '大于', ge: '不小于' },
   org: {
     tree: '组织架构', unit: '单位', create_child: '新增下级', rename: '重命名', move: '迁移', end: '撤销',
     boundary: '边界', upload_boundary: '上传边界（GeoJSON）', staff: '工作人员', assign: '指派',

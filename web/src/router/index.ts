@@ -33,6 +33,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'residents/:id', name: 'resident', component: () => import('@/views/registry/resident_detail/index.vue'), meta: { perm: 'registry:resident:view', title: 'resident.detail', menu: 'residents' } },
       { path: 'residents/:id/edit', name: 'resident_edit', component: () => import('@/views/registry/resident_form/index.vue'), meta: { perm: 'registry:resident:edit', title: 'resident.edit', menu: 'residents' } },
       { path: 'imports', name: 'imports', component: () => import('@/views/registry/import_export/index.vue'), meta: { perm: ['registry:import:run', 'registry:export:run'], title: 'menu.imports' } },
+      { path: 'segments', name: 'segments', component: () => import('@/views/segment/index.vue'), meta: { perm: 'segment:query:run', title: 'menu.segments' } },
       { path: 'org', name: 'org', component: () => import('@/views/org/units/index.vue'), meta: { perm: 'org:unit:view', title: 'menu.org' } },
       { path: 'system/users', name: 'users', component: () => import('@/views/system/users/index.vue'), meta: { perm: 'system:user:view', title: 'menu.users' } },
       { path: 'system/roles', name: 'roles', component: () => import('@/views/system/roles/index.vue'), meta: { perm: 'system:role:edit', title: 'menu.roles' } },
