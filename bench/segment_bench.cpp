@@ -624,6 +624,16 @@ int Run(const Options& options, const char* argv0) {
       std::printf("    model %lu, SQLite %ld, PostgreSQL %ld\n", static_cast<unsigned long>(count),
                   static_cast<long>(lite.count), static_cast<long>(pg.count));
     }
+    if (p50 > 5) {  // over the goal: where its time goes, step by step
+      std::vector<segment::ExplainStep> steps;
+      auto query = Must(segment::ParseQuery(segment.text), segment.text.c_str());
+      Must(model->Explain(query, today, &steps), segment.text.c_str());
+      for (const auto& step : steps) {
+        std::printf("    explain: %-50s %10s rows %8.3f ms\n", step.node.c_str(),
+                    Thousands(static_cast<int64_t>(step.cardinality)).c_str(),
+                    static_cast<double>(step.microseconds) / 1000);
+      }
+    }
   }
   std::printf(
       "(model: parse + evaluate + AND with the city scope, %d runs; SQL: count(*), %d runs)\n",

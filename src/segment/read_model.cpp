@@ -57,14 +57,13 @@ class ResidentModel::Evaluator {
   Result<Roaring> Node(const Query& query) {
     switch (query.kind) {
       case NodeKind::kAnd:
+        return And(query);
       case NodeKind::kOr: {
         std::optional<Roaring> result;
         for (const auto& child : query.children) {
           STEWARD_ASSIGN_OR_RETURN(Roaring bitmap, Run(child));
           if (!result) {
             result = std::move(bitmap);
-          } else if (query.kind == NodeKind::kAnd) {
-            *result &= bitmap;
           } else {
             *result |= bitmap;
           }
@@ -73,7 +72,7 @@ class ResidentModel::Evaluator {
       }
       case NodeKind::kNot: {
         STEWARD_ASSIGN_OR_RETURN(Roaring child, Run(query.children.at(0)));
-        return model_.all_ - child;
+        return (within_ != nullptr ? model_.all_ & *within_ : model_.all_) - child;
       }
       case NodeKind::kCompare:
         return Compare(query.field, query.op, query.values.at(0));
@@ -90,6 +89,45 @@ class ResidentModel::Evaluator {
         return Call(query);
     }
     return Roaring();
+  }
+
+  // Whether a node compares birth days or household sizes somewhere (their bit-sliced indexes
+  // cost a few dozen operations on bitmaps as large as their candidates).
+  static bool UsesSlices(const Query& query) {
+    if ((query.kind == NodeKind::kCompare || query.kind == NodeKind::kIn) &&
+        (query.field == Field::kAge || query.field == Field::kBirthDate ||
+         query.field == Field::kHouseholdSize)) {
+      return true;
+    }
+    return std::any_of(query.children.begin(), query.children.end(), UsesSlices);
+  }
+
+  // The children without index comparisons first (bitmap look-ups), then the others restricted
+  // to what is left (`within_`): a result correct on those rows is all an And needs. Any node
+  // evaluated under `within_` is right on its rows only, which every enclosing And and the
+  // caller's final AND keep to.
+  Result<Roaring> And(const Query& query) {
+    std::vector<const Query*> order;
+    for (const auto& child : query.children) {
+      if (!UsesSlices(child)) order.push_back(&child);
+    }
+    for (const auto& child : query.children) {
+      if (UsesSlices(child)) order.push_back(&child);
+    }
+    const Roaring* outer = within_;
+    std::optional<Roaring> result;
+    for (const Query* child : order) {
+      within_ = result ? &*result : outer;
+      auto bitmap = Run(*child);
+      within_ = outer;
+      if (!bitmap) return tl::unexpected(std::move(bitmap.error()));
+      if (!result) {
+        result = std::move(*bitmap);
+      } else {
+        *result &= *bitmap;
+      }
+    }
+    return result ? std::move(*result) : Roaring();
   }
 
   Result<Roaring> Call(const Query& query) {
@@ -217,7 +255,7 @@ class ResidentModel::Evaluator {
 
   // Rows whose birth day lies in [from, to) (days; either end open when nullopt).
   Roaring BirthBetween(std::optional<int64_t> from, std::optional<int64_t> to) {
-    return model_.birth_index_.Between(from, to);
+    return model_.birth_index_.Between(from, to, within_);
   }
 
   // The first birth day of someone younger than `years` on today: born after today - years.
@@ -273,9 +311,9 @@ class ResidentModel::Evaluator {
       case Field::kAge:
         return Age(op, std::get<int64_t>(value));
       case Field::kBirthDate:
-        return model_.birth_index_.Compare(op, std::get<Date>(value).ToDays());
+        return model_.birth_index_.Compare(op, std::get<Date>(value).ToDays(), within_);
       case Field::kHouseholdSize:
-        return model_.household_size_index_.Compare(op, std::get<int64_t>(value));
+        return model_.household_size_index_.Compare(op, std::get<int64_t>(value), within_);
       case Field::kGender:
         return Code(model_.by_gender_, op, std::get<std::string>(value));
       case Field::kResidenceStatus:
@@ -299,6 +337,7 @@ class ResidentModel::Evaluator {
   const ResidentModel& model_;
   const Date today_;
   std::vector<ExplainStep>* steps_;
+  const Roaring* within_ = nullptr;  // the rows an enclosing And still holds (see And)
   const Roaring empty_;
 };
 
