@@ -99,6 +99,7 @@ struct PlaceNames {
 struct ResidentRow {
   Id id = 0;
   int64_t version = 0;
+  Id unit_id = 0;
   Id household_key = 0;  // household id, 0 without one (the page order)
   std::string name, gender, birth_date, ethnicity, id_masked, hukou_address, status, relation,
       notes, unit_no, room, building, building_address, complex;
@@ -206,23 +207,19 @@ class RowSink {
 class Exporter {
  public:
   Exporter(Connection& connection, const crypto::PiiVault& vault, const ExportOptions& options,
-           RowSink& sink)
-      : connection_(connection), vault_(vault), options_(options), sink_(sink) {}
+           const std::unordered_map<Id, UnitRow>& units, RowSink& sink)
+      : connection_(connection), vault_(vault), options_(options), units_(units), sink_(sink) {}
 
   // Writes the residents of every unit in `scope` (ordered by path).
-  Status Run(const std::vector<Id>& scope, const std::unordered_map<Id, UnitRow>& units,
-             int64_t total) {
+  Status Run(const std::vector<Id>& scope, int64_t total) {
     total_ = total;
-    for (Id unit : scope) {
-      names_ = NamesOf(unit, units);
-      STEWARD_TRY(ExportUnit(unit));
-    }
+    for (Id unit : scope) STEWARD_TRY(ExportUnit(unit));
     if (options_.progress) options_.progress(done_, total_);
     return Ok();
   }
 
   // Writes the residents with these ids (ascending), a chunk at a time.
-  Status RunIds(const std::vector<Id>& ids, const std::unordered_map<Id, UnitRow>& units) {
+  Status RunIds(const std::vector<Id>& ids) {
     total_ = static_cast<int64_t>(ids.size());
     for (size_t start = 0; start < ids.size(); start += kIdsPerChunk) {
       const size_t end = std::min(ids.size(), start + kIdsPerChunk);
@@ -234,36 +231,16 @@ class Exporter {
       }
       in += ")";
       std::vector<ResidentRow> page;
-      std::vector<Id> unit_of;
-      STEWARD_TRY(connection_.QueryEach(std::string(kResidentSelect) + " WHERE r.id IN " + in +
-                                            " AND r.deleted_at IS NULL ORDER BY r.id",
-                                        params, [&](const RowView& row) {
-                                          page.push_back(ReadResident(row));
-                                          unit_of.push_back(row.Int(19));
-                                        }));
-      std::unordered_map<Id, std::vector<PhoneRow>> phones;
       STEWARD_TRY(connection_.QueryEach(
-          "SELECT p.resident_id, p.phone_masked, p.phone_sealed FROM resident_phone p "
-          "WHERE p.resident_id IN " +
-              in + " ORDER BY p.resident_id, p.position",
-          params, [&](const RowView& row) {
-            phones[row.Int(0)].push_back({std::string(row.Text(1)), std::string(row.Text(2))});
-          }));
-      std::unordered_map<Id, std::vector<std::string>> tags;
-      STEWARD_TRY(connection_.QueryEach(
-          "SELECT rt.resident_id, t.name FROM resident_tag rt JOIN tag t ON t.code = rt.tag_code "
-          "WHERE rt.resident_id IN " +
-              in + " ORDER BY rt.resident_id, t.sort_order, t.code",
-          params, [&](const RowView& row) { tags[row.Int(0)].emplace_back(row.Text(1)); }));
-      std::vector<CellValue> cells;
-      for (size_t i = 0; i < page.size(); ++i) {
-        names_ = NamesOf(unit_of[i], units);
-        cells.clear();
-        STEWARD_TRY(Cells(page[i], phones[page[i].id], tags[page[i].id], cells));
-        STEWARD_TRY(sink_.Write(cells));
-        ++done_;
-      }
-      if (options_.progress) options_.progress(done_, total_);
+          std::string(kResidentSelect) + " WHERE r.id IN " + in +
+              " AND r.deleted_at IS NULL ORDER BY r.id",
+          params, [&](const RowView& row) { page.push_back(ReadResident(row)); }));
+      STEWARD_TRY(WriteRows(
+          page,
+          [&](std::string_view resident_id) {
+            return "WHERE " + std::string(resident_id) + " IN " + in;
+          },
+          params));
     }
     if (options_.progress) options_.progress(done_, total_);
     return Ok();
@@ -329,6 +306,7 @@ class Exporter {
     r.building = row.OptText(16).value_or("");
     r.building_address = row.OptText(17).value_or("");
     r.complex = row.OptText(18).value_or("");
+    r.unit_id = row.Int(19);
     return r;
   }
 
@@ -338,26 +316,41 @@ class Exporter {
     const Value params[] = {unit,          after_household,           after_household,
                             after_id,      page.back().household_key, page.back().household_key,
                             page.back().id};
-    constexpr std::string_view kPageRange =
-        "r.unit_id = ? AND r.deleted_at IS NULL AND (COALESCE(r.household_id, 0) > ? OR "
-        "(COALESCE(r.household_id, 0) = ? AND r.id > ?)) AND (COALESCE(r.household_id, 0) < ? OR "
-        "(COALESCE(r.household_id, 0) = ? AND r.id <= ?))";
+    return WriteRows(
+        page,
+        [](std::string_view resident_id) {
+          return "JOIN resident r ON r.id = " + std::string(resident_id) +
+                 " WHERE r.unit_id = ? AND r.deleted_at IS NULL AND (COALESCE(r.household_id, 0) "
+                 "> ? OR (COALESCE(r.household_id, 0) = ? AND r.id > ?)) AND "
+                 "(COALESCE(r.household_id, 0) < ? OR (COALESCE(r.household_id, 0) = ? AND r.id "
+                 "<= ?))";
+        },
+        params);
+  }
+
+  // Reads the phones and tags of `page`'s residents (`where` names them, given the column that
+  // holds a resident id; `params` are its parameters) and writes the page, with progress.
+  Status WriteRows(const std::vector<ResidentRow>& page,
+                   const std::function<std::string(std::string_view)>& where,
+                   std::span<const Value> params) {
     std::unordered_map<Id, std::vector<PhoneRow>> phones;
     STEWARD_TRY(connection_.QueryEach(
-        "SELECT p.resident_id, p.phone_masked, p.phone_sealed FROM resident_phone p "
-        "JOIN resident r ON r.id = p.resident_id WHERE " +
-            std::string(kPageRange) + " ORDER BY p.resident_id, p.position",
+        "SELECT p.resident_id, p.phone_masked, p.phone_sealed FROM resident_phone p " +
+            where("p.resident_id") + " ORDER BY p.resident_id, p.position",
         params, [&](const RowView& row) {
           phones[row.Int(0)].push_back({std::string(row.Text(1)), std::string(row.Text(2))});
         }));
     std::unordered_map<Id, std::vector<std::string>> tags;
     STEWARD_TRY(connection_.QueryEach(
-        "SELECT rt.resident_id, t.name FROM resident_tag rt JOIN tag t ON t.code = rt.tag_code "
-        "JOIN resident r ON r.id = rt.resident_id WHERE " +
-            std::string(kPageRange) + " ORDER BY rt.resident_id, t.sort_order, t.code",
+        "SELECT rt.resident_id, t.name FROM resident_tag rt JOIN tag t ON t.code = rt.tag_code " +
+            where("rt.resident_id") + " ORDER BY rt.resident_id, t.sort_order, t.code",
         params, [&](const RowView& row) { tags[row.Int(0)].emplace_back(row.Text(1)); }));
     std::vector<CellValue> cells;
     for (const ResidentRow& resident : page) {
+      if (resident.unit_id != names_unit_) {
+        names_ = NamesOf(resident.unit_id, units_);
+        names_unit_ = resident.unit_id;
+      }
       cells.clear();
       STEWARD_TRY(Cells(resident, phones[resident.id], tags[resident.id], cells));
       STEWARD_TRY(sink_.Write(cells));
@@ -467,8 +460,10 @@ class Exporter {
   Connection& connection_;
   const crypto::PiiVault& vault_;
   const ExportOptions& options_;
+  const std::unordered_map<Id, UnitRow>& units_;
   RowSink& sink_;
-  PlaceNames names_;  // of the unit being exported
+  PlaceNames names_;   // of the unit of the resident being written
+  Id names_unit_ = 0;  // whose names names_ holds
   int64_t done_ = 0;
   int64_t total_ = 0;
 };
@@ -481,6 +476,49 @@ Result<std::unordered_map<Id, UnitRow>> LoadUnits(Connection& connection) {
                                           std::string(row.Text(3)), std::string(row.Text(4))});
       }));
   return units;
+}
+
+// The units of `unit_id`'s subtree (nullopt: every unit) into `scope` in path order, and their
+// residents' count into `total`; answers the place the title names (the unit, or the city).
+Result<std::string> ScopeOf(Connection& connection, const std::unordered_map<Id, UnitRow>& units,
+                            std::optional<Id> unit_id, std::vector<Id>& scope, int64_t& total) {
+  std::string place;
+  std::string lower, upper;
+  if (unit_id) {
+    auto root = units.find(*unit_id);
+    if (root == units.end()) {
+      return Fail(ErrorCode::kNotFound, "no unit with id " + std::to_string(*unit_id),
+                  {{"unit", "unknown", "没有这个单位"}});
+    }
+    place = root->second.name;
+    lower = root->second.path;
+    upper = org::SubtreeUpperBound(lower);
+  } else {
+    for (const auto& [id, unit] : units) {
+      // The city: the root of the hierarchy.
+      if (!unit.parent_id && unit.kind == "city") place = unit.name;
+    }
+  }
+  std::vector<std::pair<std::string, Id>> by_path;
+  for (const auto& [id, unit] : units) {
+    if (!unit_id || (unit.path >= lower && unit.path < upper)) by_path.emplace_back(unit.path, id);
+  }
+  std::sort(by_path.begin(), by_path.end());
+  scope.reserve(by_path.size());
+  for (const auto& [path, id] : by_path) scope.push_back(id);
+  std::optional<int64_t> count;
+  if (unit_id) {
+    STEWARD_ASSIGN_OR_RETURN(
+        count, connection.QueryInt("SELECT count(*) FROM resident r JOIN org_unit u ON u.id = "
+                                   "r.unit_id WHERE r.deleted_at IS NULL AND u.path >= ? AND "
+                                   "u.path < ?",
+                                   {lower, upper}));
+  } else {
+    STEWARD_ASSIGN_OR_RETURN(
+        count, connection.QueryInt("SELECT count(*) FROM resident WHERE deleted_at IS NULL"));
+  }
+  total = count.value_or(0);
+  return place;
 }
 
 }  // namespace
@@ -497,65 +535,22 @@ Result<ExportReport> ExportResidents(Connection& connection, const crypto::PiiVa
   STEWARD_TRY(snapshot.Begin());
   STEWARD_ASSIGN_OR_RETURN(auto units, LoadUnits(connection));
 
-  // The units in scope, in path order (byte order, as the database sorts paths).
+  // A list of ids: those residents, whatever their unit. Otherwise the units in scope, in path
+  // order (byte order, as the database sorts paths), and how many residents they hold.
   std::string title_place;
-  std::string lower, upper;
-  if (options.unit_id) {
-    auto root = units.find(*options.unit_id);
-    if (root == units.end()) {
-      return Fail(ErrorCode::kNotFound, "no unit with id " + std::to_string(*options.unit_id),
-                  {{"unit", "unknown", "没有这个单位"}});
-    }
-    title_place = root->second.name;
-    lower = root->second.path;
-    upper = org::SubtreeUpperBound(lower);
-  } else {
-    for (const auto& [id, unit] : units) {
-      // The city: the root of the hierarchy.
-      if (!unit.parent_id && unit.kind == "city") title_place = unit.name;
-    }
-  }
-  std::vector<std::pair<std::string, Id>> by_path;
-  for (const auto& [id, unit] : units) {
-    if (!options.unit_id || (unit.path >= lower && unit.path < upper)) {
-      by_path.emplace_back(unit.path, id);
-    }
-  }
-  std::sort(by_path.begin(), by_path.end());
   std::vector<Id> scope;
-  scope.reserve(by_path.size());
-  for (const auto& [path, id] : by_path) scope.push_back(id);
-
-  if (options.resident_ids) {
-    const std::string title = options.title.empty()
-                                  ? "居民信息（导出日期 " + clock.Today().ToString() + "）"
-                                  : options.title;
-    STEWARD_ASSIGN_OR_RETURN(RowSink sink,
-                             RowSink::Open(options.out, title, options.rows_per_sheet));
-    Exporter exporter(connection, vault, options, sink);
-    STEWARD_TRY(exporter.RunIds(*options.resident_ids, units));
-    STEWARD_TRY(sink.Close());
-    return ExportReport{exporter.done(), sink.sheets(), sink.format()};
+  int64_t total = 0;
+  if (!options.resident_ids) {
+    STEWARD_ASSIGN_OR_RETURN(title_place,
+                             ScopeOf(connection, units, options.unit_id, scope, total));
   }
-
-  std::optional<int64_t> total;
-  if (options.unit_id) {
-    STEWARD_ASSIGN_OR_RETURN(
-        total, connection.QueryInt("SELECT count(*) FROM resident r JOIN org_unit u ON u.id = "
-                                   "r.unit_id WHERE r.deleted_at IS NULL AND u.path >= ? AND "
-                                   "u.path < ?",
-                                   {lower, upper}));
-  } else {
-    STEWARD_ASSIGN_OR_RETURN(
-        total, connection.QueryInt("SELECT count(*) FROM resident WHERE deleted_at IS NULL"));
-  }
-
-  const std::string title =
-      options.title.empty() ? title_place + "居民信息（导出日期 " + clock.Today().ToString() + "）"
-                            : options.title;
+  const std::string title = !options.title.empty() ? options.title
+                                                   : title_place + "居民信息（导出日期 " +
+                                                         clock.Today().ToString() + "）";
   STEWARD_ASSIGN_OR_RETURN(RowSink sink, RowSink::Open(options.out, title, options.rows_per_sheet));
-  Exporter exporter(connection, vault, options, sink);
-  STEWARD_TRY(exporter.Run(scope, units, total.value_or(0)));
+  Exporter exporter(connection, vault, options, units, sink);
+  STEWARD_TRY(options.resident_ids ? exporter.RunIds(*options.resident_ids)
+                                   : exporter.Run(scope, total));
   STEWARD_TRY(sink.Close());
   return ExportReport{exporter.done(), sink.sheets(), sink.format()};
 }

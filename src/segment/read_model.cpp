@@ -108,12 +108,9 @@ class ResidentModel::Evaluator {
   // caller's final AND keep to.
   Result<Roaring> And(const Query& query) {
     std::vector<const Query*> order;
-    for (const auto& child : query.children) {
-      if (!UsesSlices(child)) order.push_back(&child);
-    }
-    for (const auto& child : query.children) {
-      if (UsesSlices(child)) order.push_back(&child);
-    }
+    for (const auto& child : query.children) order.push_back(&child);
+    std::stable_partition(order.begin(), order.end(),
+                          [](const Query* child) { return !UsesSlices(*child); });
     const Roaring* outer = within_;
     std::optional<Roaring> result;
     for (const Query* child : order) {

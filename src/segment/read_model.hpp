@@ -168,8 +168,8 @@ class ResidentModel {
   std::vector<Id> unit_ids_;
   std::vector<Id> household_ids_;  // 0: none
   // The birth day and household size columns as bit slices: 18 bits of days around 1970 (years
-  // 1611 to 2328), 8 bits of members; anything else is an outlier compared by value.
-  // Birth days from 1611 to 2328, binned by 128 days (a range reads its whole bins as a union).
+  // 1611 to 2328; binned by 128 days as well), 8 bits of members; anything else is an outlier
+  // compared by value.
   internal::BitSlicedIndex birth_index_{18, -(int64_t{1} << 17), 128};
   internal::BitSlicedIndex household_size_index_{8, 0};
 

@@ -212,11 +212,15 @@ class SegmentApiTest(unittest.TestCase):
         self.assertEqual(job["result"]["rows"], selected["count"])
         self.assertEqual(len(rows) - 1, selected["count"])
         self.assertIn(urllib.parse.quote("分群-人群"), disposition)
-        names = sorted(r[rows[0].index("姓名")] for r in rows[1:])
-        if selected["count"] <= 200:
-            self.assertEqual(names, sorted(item["name"] for item in selected["items"]))
-        ids = [r[rows[0].index("身份证号")] for r in rows[1:] if r[rows[0].index("身份证号")]]
-        self.assertTrue(ids and all("*" in number for number in ids))
+        # Every page of the segment together names the same residents as the file.
+        paged = list(selected["items"])
+        for page in range(2, (selected["count"] + 199) // 200 + 1):
+            paged += self.evaluate(admin, query=ELDERLY_ALONE, page=page, page_size=200)["items"]
+        self.assertEqual(len(paged), selected["count"])
+        ids = sorted(r[rows[0].index("居民编号")] for r in rows[1:])
+        self.assertEqual(ids, sorted(item["id"] for item in paged))
+        numbers = [r[rows[0].index("身份证号")] for r in rows[1:] if r[rows[0].index("身份证号")]]
+        self.assertTrue(numbers and all("*" in number for number in numbers))
         # xlsx of a saved segment: its name in the title row, then the header and its residents.
         status, _, saved = admin.call("POST", "/api/v1/segments",
                                       {"name": "八十岁以上", "query": "age >= 80"})
@@ -249,8 +253,9 @@ class SegmentApiTest(unittest.TestCase):
         self.assertLess(listed["total"], self.evaluate(admin, query=everyone)["count"])
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         self.assertTrue(all(r[rows[0].index("所属社区")] == "南秦社区" for r in rows[1:]))
-        # Sensitive conditions need the permission here as in evaluate.
+        # Sensitive conditions need the permission here as in evaluate (checked first).
         body, _, _ = self.export(worker, 403, query="has(残疾)")
+        self.assertEqual(error_code(body), ("permission_denied", "segment.sensitive"))
 
 
 if __name__ == "__main__":

@@ -180,8 +180,9 @@ struct ExportSelection {
   std::string label;             // names the file and the sheet: the saved segment's name or 人群
 };
 
-// Starts an export job of `body`'s format, unmasked and purpose (the caller needs export and
-// sensitive-tag permissions, and export:unmasked with a purpose for plain numbers): of `body`'s
+// Starts an export job of `body`'s format, unmasked and purpose (the caller, who must hold
+// registry:export:run, needs the sensitive-tag permission too, and export:unmasked with a purpose
+// for plain numbers): of `body`'s
 // unit_id (or everything) when `selection` is null, else of the selection's residents. Answers
 // 202 with the job; GET /api/v1/exports/{id} and …/file follow it. Audited (export.residents).
 Result<Response> StartResidentExport(ApiCall& call, const nlohmann::json& body,

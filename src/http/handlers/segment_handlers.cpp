@@ -163,6 +163,17 @@ std::vector<Id> ViewRoots(const ApiCall& call) {
   return roots;
 }
 
+// The rows a query selects inside the caller's view scope (with `steps`, explained).
+Result<Roaring> SelectInScope(const ApiCall& call, const segment::ResidentModel& model,
+                              const segment::Query& query,
+                              std::vector<segment::ExplainStep>* steps = nullptr) {
+  const Date today = call.services.clock.Today();
+  STEWARD_ASSIGN_OR_RETURN(auto selected, steps != nullptr ? model.Explain(query, today, steps)
+                                                           : model.Evaluate(query, today));
+  selected &= model.ScopeBitmap(ViewRoots(call));
+  return selected;
+}
+
 Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
   const auto started = std::chrono::steady_clock::now();
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kEvaluateFields));
@@ -182,11 +193,8 @@ Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
   const bool explain = body.value("explain", false);
   std::vector<segment::ExplainStep> steps;
   const auto evaluating = std::chrono::steady_clock::now();
-  STEWARD_ASSIGN_OR_RETURN(auto selected, explain ? model->Explain(source.query, today, &steps)
-                                                  : model->Evaluate(source.query, today));
-  const std::vector<Id> roots = ViewRoots(call);
-  const Roaring scope = model->ScopeBitmap(roots);
-  selected &= scope;
+  STEWARD_ASSIGN_OR_RETURN(auto selected,
+                           SelectInScope(call, *model, source.query, explain ? &steps : nullptr));
   const int64_t evaluate_micros = Micros(evaluating);
 
   nlohmann::json answer = {{"count", selected.cardinality()},
@@ -244,10 +252,12 @@ Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
       json_steps.push_back(
           {{"node", step.node}, {"count", step.cardinality}, {"microseconds", step.microseconds}});
     }
-    answer["explain"] = {{"steps", std::move(json_steps)},
-                         {"scope", {{"units", roots.size()}, {"count", scope.cardinality()}}},
-                         {"evaluate_microseconds", evaluate_micros},
-                         {"model_residents", model->size()}};
+    const std::vector<Id> roots = ViewRoots(call);
+    answer["explain"] = {
+        {"steps", std::move(json_steps)},
+        {"scope", {{"units", roots.size()}, {"count", model->ScopeBitmap(roots).cardinality()}}},
+        {"evaluate_microseconds", evaluate_micros},
+        {"model_residents", model->size()}};
   }
   answer["elapsed_microseconds"] = Micros(started);
   return JsonResponse(answer);
@@ -269,9 +279,7 @@ Result<Response> ExportSegment(ApiCall& call, segment::ModelHolder& holder) {
   STEWARD_ASSIGN_OR_RETURN(auto source, SourceFrom(body, call.services.database, true));
   STEWARD_TRY(CheckSensitive(call, source.query));
   STEWARD_ASSIGN_OR_RETURN(auto model, CurrentModel(call, holder));
-  STEWARD_ASSIGN_OR_RETURN(auto selected,
-                           model->Evaluate(source.query, call.services.clock.Today()));
-  selected &= model->ScopeBitmap(ViewRoots(call));
+  STEWARD_ASSIGN_OR_RETURN(auto selected, SelectInScope(call, *model, source.query));
   ExportSelection selection;
   selection.resident_ids = model->Ids(selected);
   std::sort(selection.resident_ids.begin(), selection.resident_ids.end());
@@ -283,6 +291,10 @@ Result<Response> ExportSegment(ApiCall& call, segment::ModelHolder& holder) {
                                return segment::SegmentStore::Get(connection, source.saved->first);
                              }));
     selection.label = saved.name + "（第" + std::to_string(source.saved->second) + "版）";
+  }
+  // The route is gated by segment:query:run; exporting needs registry:export:run too.
+  if (!call.principal.Can(p::kExportRun)) {
+    return Fail(ErrorCode::kPermissionDenied, "没有导出权限 / no permission to export");
   }
   return StartResidentExport(call, body, &selection);
 }

@@ -6,7 +6,8 @@
 // values are also binned (a bitmap per `bin_width` consecutive values, e.g. a year of birth
 // days): a range then takes the whole bins inside it as one union (or the candidates minus the
 // bins outside, whichever holds fewer rows) and walks the slices only for the rows of its two
-// boundary bins, so its cost follows the rows near its ends, not every row.
+// boundary bins. With few candidates (`within` under an eighth of the rows) the bins are skipped
+// and the candidates walked.
 // Internal to segment/. Thread-safety: const methods may run concurrently; Set needs exclusivity.
 #pragma once
 
@@ -62,9 +63,7 @@ class BitSlicedIndex {
   }
   // The value a row holds in the slices (it must be an in-range row).
   int64_t SlicedValue(uint32_t row) const;
-  bool InRange(int64_t value) const {
-    return value >= base_ && value - base_ < (int64_t{1} << bits_);
-  }
+  bool InRange(int64_t value) const { return value >= base_ && value - base_ < Span(); }
 
   int bits_;
   int64_t base_;

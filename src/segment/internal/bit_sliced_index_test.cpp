@@ -73,7 +73,7 @@ TEST(BitSlicedIndex, BetweenIsHalfOpenAndOpenEnded) {
 }
 
 // Every range [from, to) around the index's span, with and without a set of candidate rows,
-// against a scan: the one-walk path (both ends inside) and the two-comparison path alike.
+// against a scan: both ends inside (the shared-prefix walk) and either end outside or open.
 TEST_P(BitSlicedIndexTest, BetweenAndWithinAgreeWithAScan) {
   std::mt19937 random(11);
   std::uniform_int_distribution<int32_t> value(-30, 50);

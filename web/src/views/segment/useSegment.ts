@@ -1,10 +1,10 @@
 // The segment page (人群圈选): the visual builder's conditions as groups of rows, the JSON tree the
 // API reads from them (src/segment/README.md, "The JSON form") and back, and the calls: evaluate
 // (count, breakdown by community, a page of masked residents), saved segments with their
-// versions (If-Match on every change) and the export to Excel as a job.
+// versions (If-Match on every change). The export is useExport's (registry/import_export).
 import { ref, shallowRef } from 'vue'
-import { downloadUrl, http } from '@/api/request'
-import type { Items, Job, SavedSegment, SegmentAnswer } from '@/api/types'
+import { http } from '@/api/request'
+import type { Items, SavedSegment, SegmentAnswer } from '@/api/types'
 
 export type FieldName = 'age' | 'birth_date' | 'household_size' | 'gender' | 'residence_status' | 'assistance' | 'phone_valid'
 export type Op = '=' | '!=' | '<' | '<=' | '>' | '>='
@@ -112,8 +112,6 @@ export function useSegment() {
   const answer = shallowRef<SegmentAnswer | null>(null)
   const counting = ref(false)
   const segments = shallowRef<SavedSegment[]>([])
-  const exportJob = shallowRef<Job | null>(null)
-  const exporting = ref(false)
   let asked = 0
 
   /** The count and breakdown of a source, or its page of residents; a newer call wins. */
@@ -147,24 +145,5 @@ export function useSegment() {
     await loadSegments()
   }
 
-  /** Starts the export of a source and follows its job until it ends. */
-  async function startExport(source: Source, options: { format: 'xlsx' | 'csv'; unmasked: boolean; purpose: string }) {
-    exporting.value = true
-    try {
-      const body: Record<string, unknown> = { ...source, format: options.format }
-      if (options.unmasked) Object.assign(body, { unmasked: true, purpose: options.purpose.trim() })
-      let job = await http.post<Job>('/api/v1/segments/export', body)
-      exportJob.value = job
-      while (job.state === 'running' || job.state === 'uploaded') {
-        await new Promise((r) => setTimeout(r, 400))
-        job = await http.get<Job>(`/api/v1/exports/${job.id}`)
-        exportJob.value = job
-      }
-    } finally {
-      exporting.value = false
-    }
-  }
-  const exportUrl = () => (exportJob.value?.state === 'done' ? downloadUrl(`/api/v1/exports/${exportJob.value.id}/file`) : '')
-
-  return { answer, counting, segments, exportJob, exporting, evaluate, loadSegments, getSegment, save, remove, startExport, exportUrl }
+  return { answer, counting, segments, evaluate, loadSegments, getSegment, save, remove }
 }

@@ -1,7 +1,8 @@
 // Import and export jobs. An import: upload the sheet (POST /api/v1/imports, the file as the body)
 // → the detected columns and a preview → a dry run or the commit, each a background job whose
 // progress comes by Server-Sent Events (/events), ending with the result (outcomes, problems by
-// row) and a report workbook. An export: POST /api/v1/exports, polled until done, then its file.
+// row) and a report workbook. An export: POST /api/v1/exports (or a segment's), polled until
+// done, then its file.
 import { ref, shallowRef } from 'vue'
 import { downloadUrl, http, request, subscribe } from '@/api/request'
 import type { ImportPreview, Job } from '@/api/types'
@@ -84,20 +85,29 @@ export function useImport() {
   return { preview, job, running, uploading, onError, upload, run, result, reportUrl, stop }
 }
 
-export function useExport() {
+export interface ExportChoice {
+  format: 'xlsx' | 'csv'
+  unmasked: boolean
+  purpose: string
+}
+
+/**
+ * An export job: POST `path` (/api/v1/exports, or /api/v1/segments/export) with the format, the
+ * unmasked choice and its purpose plus what to export (`what`), then polled until it ends.
+ */
+export function useExport(path = '/api/v1/exports') {
   const job = shallowRef<Job | null>(null)
   const running = ref(false)
 
-  async function start(body: { unit_id: string | null; format: 'xlsx' | 'csv'; unmasked: boolean; purpose: string }) {
+  async function start(choice: ExportChoice, what: Record<string, unknown> = {}) {
     running.value = true
     try {
-      const payload: Record<string, unknown> = { format: body.format }
-      if (body.unit_id) payload.unit_id = body.unit_id
-      if (body.unmasked) {
+      const payload: Record<string, unknown> = { ...what, format: choice.format }
+      if (choice.unmasked) {
         payload.unmasked = true
-        payload.purpose = body.purpose.trim()
+        payload.purpose = choice.purpose.trim()
       }
-      let current = await http.post<Job>('/api/v1/exports', payload)
+      let current = await http.post<Job>(path, payload)
       job.value = current
       while (current.state === 'running' || current.state === 'uploaded') {
         await new Promise((r) => setTimeout(r, 400))
