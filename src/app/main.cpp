@@ -15,7 +15,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/campaign_cli.hpp"
 #include "app/config.hpp"
+#include "app/runtime.hpp"
+#include "app/script_cli.hpp"
 #include "audit/audit_log.hpp"
 #include "audit/mask.hpp"
 #include "audit/verify.hpp"
@@ -49,74 +52,8 @@
 namespace steward::app {
 namespace {
 
-struct Globals {
-  std::string config_file = "steward.toml";
-  bool config_given = false;
-  std::string db;
-  std::string key_file;
-  bool json = false;
-  std::string executable;
-};
-
-int Die(const Error& error, bool json) {
-  if (json) {
-    std::cout << nlohmann::json{{"error",
-                                 {{"code", ErrorCodeName(error.code)}, {"message", error.message}}}}
-                     .dump()
-              << "\n";
-  }
-  std::cerr << "steward: " << error.ToString() << "\n";
-  return error.code == ErrorCode::kInvalidArgument ? 2 : 1;
-}
-
-// Everything a command needs, opened in order: config, database (migrated), key vault.
-struct Runtime {
-  Config config;
-  SystemClock clock;
-  std::unique_ptr<IdGenerator> ids;
-  std::unique_ptr<storage::Database> database;
-  std::unique_ptr<crypto::PiiVault> vault;
-};
-
-Result<std::unique_ptr<Runtime>> OpenRuntime(const Globals& globals, bool need_vault) {
-  auto runtime = std::make_unique<Runtime>();
-  STEWARD_ASSIGN_OR_RETURN(runtime->config, LoadConfig(globals.config_file, globals.config_given));
-  if (!globals.db.empty()) runtime->config.database_url = globals.db;
-  if (!globals.key_file.empty()) runtime->config.key_file = globals.key_file;
-  if (runtime->config.node_id < 0 || runtime->config.node_id > kMaxMinter) {
-    return Fail(ErrorCode::kInvalidArgument, "node_id must be 0 to 1023");
-  }
-  runtime->ids = std::make_unique<IdGenerator>(runtime->clock, runtime->config.node_id);
-  STEWARD_ASSIGN_OR_RETURN(runtime->database,
-                           storage::Database::Open(runtime->config.database_url, runtime->clock));
-  STEWARD_ASSIGN_OR_RETURN(auto report, storage::Migrate(*runtime->database));
-  for (const auto& step : report.applied) spdlog::debug("applied migration {}", step);
-  if (need_vault) {
-    STEWARD_ASSIGN_OR_RETURN(runtime->vault,
-                             crypto::PiiVault::OpenOrCreate(runtime->config.key_file));
-  }
-  return runtime;
-}
-
 // Rolls back imports that a crashed process left half-applied (registry/import_undo.hpp), so
 // that no command reads them. Returns false when the check itself failed.
-// One audit entry for a command-line write or export (the server audits its own requests).
-// Failing to record it is reported, since the work itself is done and in the change log.
-void AuditCli(Runtime& runtime, std::string action, std::string target, nlohmann::json detail) {
-  audit::AuditLog log(*runtime.database, runtime.clock);
-  audit::AuditEntry entry;
-  entry.actor = "system:cli";
-  entry.action = std::move(action);
-  entry.target = std::move(target);
-  entry.detail = std::move(detail);
-  entry.client = "cli";
-  if (auto recorded = log.Record(std::move(entry)); !recorded) {
-    spdlog::error("audit: {}", recorded.error().ToString());
-  } else if (auto flushed = log.Flush(); !flushed) {
-    spdlog::error("audit: {}", flushed.error().ToString());
-  }
-}
-
 bool RecoverImports(Runtime& runtime) {
   auto report = registry::RecoverInterruptedImports(*runtime.database, runtime.clock);
   if (!report) {
@@ -898,6 +835,83 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000));
   segment_list->add_flag("--json", globals.json, "machine-readable output");
 
+  auto* script_command =
+      cli.add_subcommand("script", "call scripts (话术) of the AI social worker");
+  script_command->require_subcommand(1);
+  auto* script_list = script_command->add_subcommand("list", "the built-in scripts");
+  script_list->add_flag("--json", globals.json, "machine-readable output");
+  std::string script_name;
+  auto* script_validate = script_command->add_subcommand(
+      "validate",
+      "check a script (built-in name or .json file) and dry-run it against every persona");
+  script_validate->add_option("script", script_name, "a built-in name or a .json file")->required();
+  script_validate->add_flag("--json", globals.json, "machine-readable output");
+  ScriptTryFlags try_flags;
+  auto* script_try = script_command->add_subcommand(
+      "try",
+      "a text call in the terminal (digits are keys, other text is speech, empty line: "
+      "silence), or against a simulated resident with --persona");
+  script_try->add_option("script", try_flags.script, "a built-in name or a .json file")->required();
+  script_try->add_option("--as", try_flags.as,
+                         "the resident called: name,gender,age (王秀英,女,78)");
+  script_try->add_option("--persona", try_flags.persona,
+                         "quick, needs_repeat, wrong_key, silent, never_answers, busy, declines, "
+                         "invalid_number, hangs_up_in_opening, hangs_up_midway, opts_out, random");
+  script_try->add_option("--seed", try_flags.seed, "random seed of the simulated resident");
+  script_try->add_option("--var", try_flags.vars, "NAME=VALUE (repeatable), e.g. date=12月8日");
+  script_try->add_flag("--json", globals.json, "machine-readable output");
+
+  auto* campaign_command =
+      cli.add_subcommand("campaign", "campaigns (外呼任务) of the AI social worker");
+  campaign_command->require_subcommand(1);
+  CampaignFlags campaign_flags;
+  std::string campaign_id;
+  std::string ledger_out;
+  auto* campaign_run = campaign_command->add_subcommand(
+      "run", "start a campaign: a script over a segment's residents (prints its id first)");
+  campaign_run->add_option("--script", campaign_flags.script, "a built-in name or a .json file")
+      ->required();
+  campaign_run->add_option("--segment", campaign_flags.segment, "the segment query")->required();
+  campaign_run->add_option("--name", campaign_flags.name, "the campaign's name");
+  campaign_run->add_option("--channel", campaign_flags.channel, "sim (default) or sip");
+  campaign_run->add_option("--var", campaign_flags.vars, "NAME=VALUE campaign field (repeatable)");
+  campaign_run->add_option("--schedule", campaign_flags.schedule,
+                           "JSON: start_date, end_date, windows, rounds");
+  campaign_run->add_option("--policy", campaign_flags.policy,
+                           "JSON: max_concurrent, max_calls_per_second, ring_timeout_s, "
+                           "max_attempts, retry_after_min, per_day_cap, per_week_cap");
+  campaign_run->add_option("--holidays", campaign_flags.holidays,
+                           "holiday calendar file (YYYY-MM-DD holiday|workday)");
+  campaign_run->add_option("--priority", campaign_flags.priority, "higher runs first");
+  campaign_run->add_option("--seed", campaign_flags.seed, "the simulated residents' seed");
+  campaign_run->add_flag("--wait", campaign_flags.wait,
+                         "call here (simulator, virtual time) until done, then print a summary");
+  campaign_run->add_flag("--json", globals.json, "machine-readable output");
+  auto* campaign_list = campaign_command->add_subcommand("list", "campaigns and their states");
+  campaign_list->add_flag("--json", globals.json, "machine-readable output");
+  auto* campaign_status =
+      campaign_command->add_subcommand("status", "a campaign's funnel and answers");
+  campaign_status->add_option("id", campaign_id, "campaign id")->required();
+  campaign_status->add_flag("--json", globals.json, "machine-readable output");
+  std::vector<CLI::App*> campaign_controls;
+  for (const char* action : {"pause", "resume", "cancel"}) {
+    auto* control = campaign_command->add_subcommand(action, std::string(action) + " a campaign");
+    control->add_option("id", campaign_id, "campaign id")->required();
+    control->add_flag("--json", globals.json, "machine-readable output");
+    if (std::string(action) == "resume") {
+      control->add_flag("--wait", campaign_flags.wait,
+                        "call here (simulator, virtual time) until done");
+      control->add_option("--holidays", campaign_flags.holidays, "holiday calendar file");
+      control->add_option("--seed", campaign_flags.seed, "the simulated residents' seed");
+    }
+    campaign_controls.push_back(control);
+  }
+  auto* campaign_ledger =
+      campaign_command->add_subcommand("ledger", "export a campaign's ledger (电子台账)");
+  campaign_ledger->add_option("id", campaign_id, "campaign id")->required();
+  campaign_ledger->add_option("--out", ledger_out, "FILE.xlsx or FILE.csv")->required();
+  campaign_ledger->add_flag("--json", globals.json, "machine-readable output");
+
   auto* org = cli.add_subcommand("org", "the hierarchy");
   org->require_subcommand(1);
   std::string division;
@@ -989,6 +1003,17 @@ int main(int argc, char** argv) {
   if (*segment_list) {
     return RunSegment(globals, segment_text, SegmentOutput::kList, segment_limit);
   }
+  if (*campaign_run) return RunCampaignRun(globals, campaign_flags);
+  if (*campaign_list) return RunCampaignList(globals);
+  if (*campaign_status) return RunCampaignStatus(globals, campaign_id);
+  for (auto* control : campaign_controls) {
+    if (*control)
+      return RunCampaignControl(globals, control->get_name(), campaign_id, campaign_flags);
+  }
+  if (*campaign_ledger) return RunCampaignLedger(globals, campaign_id, ledger_out);
+  if (*script_list) return RunScriptList(globals.json);
+  if (*script_validate) return RunScriptValidate(script_name, globals.json);
+  if (*script_try) return RunScriptTry(try_flags, globals.json);
   if (*bootstrap) return RunBootstrap(globals, division, !no_villages);
   if (*import_residents) return RunImport(globals, import_flags);
   if (*export_residents) return RunExportResidents(globals, export_flags);

@@ -1,0 +1,361 @@
+#include "app/script_cli.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "campaign/script_check.hpp"
+#include "campaign/session.hpp"
+#include "campaign/simulator.hpp"
+#include "campaign/templates.hpp"
+
+namespace steward::app {
+namespace {
+
+using campaign::Script;
+
+int Fail(const Error& error, bool json) {
+  if (json) {
+    nlohmann::json details = nlohmann::json::array();
+    for (const auto& detail : error.details) {
+      details.push_back(
+          {{"field", detail.field}, {"code", detail.code}, {"message", detail.message}});
+    }
+    std::cout << nlohmann::json{{"error",
+                                 {{"code", ErrorCodeName(error.code)},
+                                  {"message", error.message},
+                                  {"details", details}}}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cerr << error.message << "\n";
+    for (const auto& detail : error.details) {
+      std::cerr << "  " << (detail.field.empty() ? "" : detail.field + ": ") << detail.message
+                << "\n";
+    }
+  }
+  return 1;
+}
+
+// A built-in template by name, or a JSON file.
+Result<Script> LoadScript(const std::string& name_or_file) {
+  if (auto built_in = campaign::BuiltInScript(name_or_file)) return built_in;
+  std::ifstream in(name_or_file, std::ios::binary);
+  if (!in) {
+    return steward::Fail(ErrorCode::kNotFound,
+                         "没有名为 " + name_or_file +
+                             " 的内置话术，也没有这个文件 / no built-in script "
+                             "or file named " +
+                             name_or_file);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return campaign::ParseScriptText(text.str());
+}
+
+// Sample values for the call: the resident from --as, a sample grid, the campaign's fields shown
+// as their labels in brackets unless --var gives them.
+Result<campaign::Variables> CallVariables(const Script& script, const ScriptTryFlags& flags) {
+  std::vector<std::string> parts;
+  std::stringstream as(flags.as);
+  for (std::string part; std::getline(as, part, ',');) parts.push_back(part);
+  std::string name = parts.empty() ? "" : parts[0];
+  campaign::Gender gender = campaign::Gender::kUnknown;
+  std::optional<int> age;
+  if (parts.size() > 1) {
+    if (parts[1] == "男" || parts[1] == "male") gender = campaign::Gender::kMale;
+    if (parts[1] == "女" || parts[1] == "female") gender = campaign::Gender::kFemale;
+  }
+  if (parts.size() > 2) {
+    try {
+      age = std::stoi(parts[2]);
+    } catch (const std::exception&) {
+      return steward::Fail(ErrorCode::kInvalidArgument,
+                           "--as 应为 姓名,性别,年龄 / --as is name,gender,age",
+                           {{"as", "format", "例如 王秀英,女,78 / e.g. 王秀英,女,78"}});
+    }
+  }
+  campaign::Variables variables = {{"address", campaign::AddressForm(name, gender, age)},
+                                   {"surname", campaign::Surname(name)},
+                                   {"community", "城东社区"},
+                                   {"street", "龙渊街道"},
+                                   {"grid", "城东社区第一网格"},
+                                   {"grid_worker", "李明"},
+                                   {"grid_worker_phone", "13800000000"},
+                                   {"community_phone", "0578-7000000"},
+                                   {"caller", "城东社区居民委员会"},
+                                   {"today", "今天"}};
+  for (const auto& field : script.fields) {
+    variables["campaign." + field.name] =
+        "【" + (field.label.empty() ? field.name : field.label) + "】";
+  }
+  for (const auto& assignment : flags.vars) {
+    const size_t equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return steward::Fail(ErrorCode::kInvalidArgument, "--var 应为 名称=值 / --var is NAME=VALUE",
+                           {{"var", "format", assignment}});
+    }
+    std::string key = assignment.substr(0, equals);
+    if (variables.count(key) == 0 && variables.count("campaign." + key) > 0)
+      key = "campaign." + key;
+    variables[key] = assignment.substr(equals + 1);
+  }
+  return variables;
+}
+
+std::string Clock(int64_t millis, int64_t start) {
+  const int64_t seconds = (millis - start) / 1000;
+  char text[32];
+  std::snprintf(text, sizeof(text), "%02lld:%02lld", static_cast<long long>(seconds / 60),
+                static_cast<long long>(seconds % 60));
+  return text;
+}
+
+void PrintSummary(const campaign::CallResult& result) {
+  std::printf("结果 / outcome: %s\n", std::string(campaign::OutcomeName(result.outcome)).c_str());
+  for (const auto& answer : result.answers) {
+    std::printf(
+        "  %s = %s（%s，第 %d 次询问）\n", answer.slot.c_str(), answer.value.c_str(),
+        answer.via == campaign::AnswerVia::kKeypad ? ("按键 " + answer.raw).c_str() : "语音",
+        answer.tries);
+  }
+  for (const auto& follow_up : result.follow_ups) {
+    std::printf("  上门任务 / door-visit task: %s\n", follow_up.task.c_str());
+  }
+  for (const auto& proposed : result.updates) {
+    std::printf("  待审核变更 / pending change: %s → %s\n", proposed.update.field.c_str(),
+                proposed.update.value.c_str());
+  }
+}
+
+// A text call in the terminal: prompts are printed; a line of digits is keypad input, other text
+// is a spoken answer, an empty line lets the question time out, "挂断" or end of input hangs up.
+// With --json the conversation goes to stderr, so stdout holds the JSON alone.
+campaign::CallResult TalkInTerminal(const Script& script, const campaign::Variables& variables,
+                                    bool json) {
+  std::FILE* out = json ? stderr : stdout;
+  const bool echo = !isatty(STDIN_FILENO);  // piped answers are shown as if typed
+  using campaign::Action;
+  using campaign::ChannelEvent;
+  using campaign::ChannelEventKind;
+  campaign::CallSession session(script, variables, /*speech_enabled=*/true);
+  int64_t now = 0;
+  auto event = [&](ChannelEventKind kind) {
+    ChannelEvent e;
+    e.kind = kind;
+    e.call_id = 1;
+    e.at_ms = now += 1000;
+    return e;
+  };
+  bool prompt_playing = false;
+  bool waiting = false;
+  auto carry = [&](const std::vector<Action>& actions) {
+    for (const auto& action : actions) {
+      switch (action.kind) {
+        case Action::Kind::kPlay:
+          std::fprintf(out, "AI社工：%s\n", action.prompt.text.c_str());
+          prompt_playing = true;
+          waiting = false;
+          break;
+        case Action::Kind::kStartTimer:
+          waiting = true;
+          break;
+        case Action::Kind::kCommit:
+          std::fprintf(out, "  （已记录 %s = %s）\n", action.answer.slot.c_str(),
+                       action.answer.value.c_str());
+          break;
+        case Action::Kind::kTransfer:
+          std::fprintf(out, "（转接至 %s）\n", action.phone.c_str());
+          [[fallthrough]];
+        case Action::Kind::kHangup:
+          prompt_playing = false;
+          waiting = false;
+          break;
+        case Action::Kind::kStopPrompt:
+          prompt_playing = false;
+          break;
+      }
+    }
+  };
+  carry(session.OnEvent(event(ChannelEventKind::kAnswered)));
+  while (!session.ended()) {
+    if (prompt_playing) {
+      prompt_playing = false;
+      carry(session.OnEvent(event(ChannelEventKind::kPromptFinished)));
+      continue;
+    }
+    if (session.state() == campaign::CallState::kEnding) {
+      auto hung_up = event(ChannelEventKind::kHungUp);
+      hung_up.by = campaign::HangupBy::kLocal;
+      carry(session.OnEvent(hung_up));
+      continue;
+    }
+    if (!waiting) break;  // nothing left to wait for
+    std::fprintf(out, "您：");
+    std::fflush(out);
+    std::string line;
+    const bool read = static_cast<bool>(std::getline(std::cin, line));
+    if (echo) std::fprintf(out, "%s\n", read ? line.c_str() : "");
+    if (!read || line == "挂断" || line == "hangup") {
+      std::fprintf(out, "（挂断）\n");
+      auto hung_up = event(ChannelEventKind::kHungUp);
+      hung_up.by = campaign::HangupBy::kRemote;
+      carry(session.OnEvent(hung_up));
+      break;
+    }
+    if (line.empty()) {
+      now += 8000;
+      carry(session.OnTimeout(now));
+      continue;
+    }
+    const bool keypad = line.find_first_not_of("0123456789*#") == std::string::npos;
+    if (!keypad) {
+      auto spoken = event(ChannelEventKind::kSpeech);
+      spoken.transcript = line;
+      carry(session.OnEvent(spoken));
+      continue;
+    }
+    for (char digit : line) {
+      auto pressed = event(ChannelEventKind::kDigit);
+      pressed.digit = digit;
+      carry(session.OnEvent(pressed));
+      if (session.state() != campaign::CallState::kAsking &&
+          session.state() != campaign::CallState::kWaiting) {
+        break;
+      }
+    }
+  }
+  return session.result();
+}
+
+}  // namespace
+
+int RunScriptList(bool json) {
+  const auto& scripts = campaign::BuiltInScripts();
+  if (json) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& script : scripts) {
+      items.push_back({{"name", script.name},
+                       {"title", script.title},
+                       {"scenario", script.scenario},
+                       {"description", script.description},
+                       {"built_in", true}});
+    }
+    std::cout << nlohmann::json{{"items", items}}.dump() << "\n";
+    return 0;
+  }
+  for (const auto& script : scripts) {
+    std::printf("%-22s %-12s %s\n", script.name.c_str(), script.scenario.c_str(),
+                script.title.c_str());
+  }
+  return 0;
+}
+
+int RunScriptValidate(const std::string& name, bool json) {
+  auto script = LoadScript(name);
+  if (!script) return Fail(script.error(), json);
+  const auto findings = campaign::CheckScript(*script);
+  nlohmann::json found = nlohmann::json::array();
+  for (const auto& finding : findings) {
+    found.push_back(
+        {{"severity", finding.severity == campaign::Severity::kError ? "error" : "warning"},
+         {"node", finding.node_id},
+         {"code", finding.code},
+         {"message", finding.message}});
+  }
+  // The dry run: one simulated call per persona, only for a script without errors.
+  nlohmann::json dry_run = nlohmann::json::array();
+  const bool errors = campaign::HasErrors(findings);
+  if (!errors) {
+    ScriptTryFlags defaults;
+    auto variables = CallVariables(*script, defaults);
+    if (!variables) return Fail(variables.error(), json);
+    for (auto kind : campaign::AllPersonas()) {
+      const auto result = campaign::SimulateCall(*script, *variables, {kind}, 1);
+      dry_run.push_back({{"persona", campaign::PersonaName(kind)},
+                         {"outcome", campaign::OutcomeName(result.outcome)},
+                         {"answers", result.answers.size()},
+                         {"last_node", result.last_node}});
+    }
+  }
+  if (json) {
+    std::cout << nlohmann::json{{"name", script->name},
+                                {"valid", !errors},
+                                {"findings", found},
+                                {"dry_run", dry_run}}
+                     .dump()
+              << "\n";
+    return errors ? 1 : 0;
+  }
+  for (const auto& finding : findings) {
+    std::printf("%s %s%s%s: %s\n",
+                finding.severity == campaign::Severity::kError ? "错误 error" : "提醒 warning",
+                finding.node_id.empty() ? "" : "[", finding.node_id.c_str(),
+                finding.node_id.empty() ? "" : "]", finding.message.c_str());
+  }
+  for (const auto& run : dry_run) {
+    std::printf("试拨 dry run  %-20s → %s\n", run["persona"].get<std::string>().c_str(),
+                run["outcome"].get<std::string>().c_str());
+  }
+  std::printf(
+      errors ? "话术 %s 有错误，不能使用 / %s has errors\n" : "话术 %s 检查通过 / %s is valid\n",
+      script->name.c_str(), script->name.c_str());
+  return errors ? 1 : 0;
+}
+
+int RunScriptTry(const ScriptTryFlags& flags, bool json) {
+  auto script = LoadScript(flags.script);
+  if (!script) return Fail(script.error(), json);
+  const auto findings = campaign::CheckScript(*script);
+  if (campaign::HasErrors(findings)) {
+    Error error{ErrorCode::kInvalidArgument,
+                "话术有错误，先运行 steward script validate / the "
+                "script has errors: run steward script validate",
+                {}};
+    for (const auto& finding : findings) {
+      if (finding.severity == campaign::Severity::kError) {
+        error.details.push_back({finding.node_id, finding.code, finding.message});
+      }
+    }
+    return Fail(error, json);
+  }
+  auto variables = CallVariables(*script, flags);
+  if (!variables) return Fail(variables.error(), json);
+  campaign::CallResult result;
+  if (!flags.persona.empty()) {
+    auto kind = campaign::ParsePersona(flags.persona);
+    if (!kind) {
+      std::string names;
+      for (auto each : campaign::AllPersonas()) {
+        names += (names.empty() ? "" : ", ") + std::string(campaign::PersonaName(each));
+      }
+      return Fail({ErrorCode::kInvalidArgument,
+                   "没有这种模拟居民 / no such persona: " + flags.persona,
+                   {{"persona", "enum", names}}},
+                  json);
+    }
+    result = campaign::SimulateCall(*script, *variables, {*kind}, flags.seed);
+    if (!json) {
+      const int64_t start = result.transcript.empty() ? 0 : result.transcript.front().at_ms;
+      for (const auto& line : result.transcript) {
+        std::printf("%s %s：%s\n", Clock(line.at_ms, start).c_str(),
+                    line.from_resident ? "居民" : "AI社工", line.text.c_str());
+      }
+    }
+  } else {
+    result = TalkInTerminal(*script, *variables, json);
+  }
+  if (json) {
+    std::cout << campaign::CallResultToJson(result).dump() << "\n";
+  } else {
+    PrintSummary(result);
+  }
+  return 0;
+}
+
+}  // namespace steward::app

@@ -1,0 +1,21 @@
+// The ledger (电子台账) of a campaign as a spreadsheet: a title block (campaign, script, dates,
+// counts) and one row per targeted resident and round — masked phone, attempts, final outcome,
+// talk time, one column per question, the last call's transcript — as community offices file
+// them. .xlsx (constant memory) or .csv by the file's extension; nothing appears at `path` unless
+// it is complete. Transcripts are unsealed only to be written into the file.
+#pragma once
+
+#include <filesystem>
+
+#include "campaign/campaign_store.hpp"
+#include "crypto/pii_vault.hpp"
+#include "storage/database.hpp"
+
+namespace steward::campaign {
+
+// Returns the number of rows written.
+Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault& vault,
+                            const Campaign& campaign, const Funnel& funnel,
+                            const std::filesystem::path& path);
+
+}  // namespace steward::campaign

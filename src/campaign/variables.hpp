@@ -1,0 +1,49 @@
+// The variables a script's text uses ({{address}}, {{community}}, {{campaign.date}} …) and the
+// polite form of address a call opens with (王先生, 李女士, 张大爷, 刘阿姨).
+//
+// Variables are plain strings filled per call from the resident, their grid and the campaign. A
+// variable a script names but the call does not know renders as nothing; CheckScript refuses
+// names that no call could know. Thread-safety: pure functions.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace steward::campaign {
+
+using Variables = std::map<std::string, std::string>;
+
+// The names every call knows, besides "campaign.<field>" for the script's declared fields.
+const std::vector<std::string>& StandardVariables();
+
+// Replaces each {{name}} (spaces inside the braces allowed) with its value.
+std::string Render(std::string_view text, const Variables& variables);
+
+// The names used in `text`, in order of first use.
+std::vector<std::string> VariablesIn(std::string_view text);
+
+enum class Gender { kUnknown, kMale, kFemale };
+
+// How residents are addressed; configurable per city (some say 大伯/大妈, or 先生/女士 at any age).
+struct AddressOptions {
+  int elder_age = 60;  // from this age the elder forms are used
+  std::string male = "先生";
+  std::string female = "女士";
+  std::string elder_male = "大爷";
+  std::string elder_female = "阿姨";
+  std::string unknown = "您";  // neither gender nor surname known
+};
+
+// The surname of a Chinese name: the compound surnames (欧阳, 司马, 诸葛 …) as two characters,
+// otherwise the first character. Empty for an empty name.
+std::string Surname(std::string_view name);
+
+// Surname + form by gender and age: "王先生", "李阿姨"; the unknown form when the gender or the
+// surname is unknown.
+std::string AddressForm(std::string_view name, Gender gender, std::optional<int> age,
+                        const AddressOptions& options = {});
+
+}  // namespace steward::campaign

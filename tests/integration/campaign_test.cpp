@@ -1,0 +1,491 @@
+// Campaigns on real SQLite and PostgreSQL, in virtual time: a test city's residents called by the
+// simulator at 1,000 calls at once end in exactly one final state each, consistent with the policy
+// (attempts, retry intervals, caps, windows, the do-not-call list, shared phones); the ledger's
+// answers agree with the call log; a crash at 20 points loses no committed answer and calls no one
+// beyond policy; two nodes share a campaign without double-dialling.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "base/clock.hpp"
+#include "base/id.hpp"
+#include "campaign/campaign_store.hpp"
+#include "campaign/ledger.hpp"
+#include "campaign/runner.hpp"
+#include "campaign/simulator.hpp"
+#include "campaign/templates.hpp"
+#include "crypto/pii_vault.hpp"
+#include "sheet/reader.hpp"
+#include "tests/integration/demo_city.hpp"
+#include "tests/integration/test_database.hpp"
+
+namespace steward {
+namespace {
+
+using campaign::Campaign;
+using campaign::CampaignRunner;
+using campaign::CampaignState;
+using campaign::CampaignStore;
+using storage::Engine;
+using storage::RowView;
+using storage::Value;
+
+constexpr int64_t kResidents = 2500;
+// 2026-12-07 08:00 in Beijing, a Monday.
+constexpr int64_t kStart = 1796601600000;
+
+struct Attempt {
+  Id id;
+  int64_t round;
+  Id resident;
+  int64_t number;
+  int64_t started, ended;
+  std::string outcome;
+  std::string node;
+};
+
+class CampaignTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    database_ = testing::OpenFreshDatabase(GetParam(), clock_);
+    ASSERT_TRUE(database_);
+    demo::DemoOptions options;
+    options.residents = kResidents;
+    options.seed = 8;
+    auto built = testing::BuildDemoCity(*database_, *vault_, ids_, clock_, options);
+    ASSERT_TRUE(built) << built.error().ToString();
+  }
+
+  std::vector<Id> AllResidents() {
+    std::vector<Id> ids;
+    auto status = database_->Read([&](storage::Connection& connection) {
+      return connection.QueryEach("SELECT id FROM resident WHERE deleted_at IS NULL ORDER BY id",
+                                  {}, [&](const RowView& row) { ids.push_back(row.Int(0)); });
+    });
+    EXPECT_TRUE(status);
+    return ids;
+  }
+
+  int64_t Count(const std::string& sql, std::vector<Value> params = {}) {
+    int64_t count = -1;
+    auto status = database_->Read([&](storage::Connection& connection) {
+      return connection.QueryEach(sql, params, [&](const RowView& row) { count = row.Int(0); });
+    });
+    EXPECT_TRUE(status) << sql;
+    return count;
+  }
+
+  std::vector<Attempt> Attempts(Id campaign_id) {
+    std::vector<Attempt> attempts;
+    auto status = database_->Read([&](storage::Connection& connection) {
+      return connection.QueryEach(
+          "SELECT id, round, resident_id, attempt, started_at, ended_at, outcome, node FROM "
+          "call_attempt WHERE campaign_id = ? ORDER BY resident_id, round, attempt",
+          std::vector<Value>{campaign_id}, [&](const RowView& row) {
+            attempts.push_back({row.Int(0), row.Int(1), row.Int(2), row.Int(3), row.Int(4),
+                                row.IsNull(5) ? -1 : row.Int(5),
+                                row.IsNull(6) ? "" : std::string(row.Text(6)),
+                                std::string(row.Text(7))});
+          });
+    });
+    EXPECT_TRUE(status);
+    return attempts;
+  }
+
+  Campaign Create(CampaignStore& store, const std::string& script_name, nlohmann::json policy,
+                  std::vector<Id> residents) {
+    auto script = campaign::BuiltInScript(script_name);
+    EXPECT_TRUE(script);
+    campaign::NewCampaign draft;
+    draft.name = "测试 " + script_name;
+    draft.script = *script;
+    draft.segment_query = "age >= 0";
+    for (const auto& field : script->fields) draft.fields[field.name] = "【" + field.label + "】";
+    auto parsed_policy = campaign::Policy::FromJson(policy);
+    EXPECT_TRUE(parsed_policy) << parsed_policy.error().ToString();
+    draft.policy = *parsed_policy;
+    Date start;
+    Date::Parse("2026-12-07", &start);
+    draft.schedule = campaign::Schedule::Default(start, Date::FromDays(start.ToDays() + 6));
+    auto created = store.Create(context_, draft);
+    if (!created) {
+      ADD_FAILURE() << created.error().ToString();
+      return {};
+    }
+    auto started = store.Start(context_, created->id, residents, clock_.Today());
+    if (!started) {
+      ADD_FAILURE() << started.error().ToString();
+      return {};
+    }
+    return *started;
+  }
+
+  // Runs the campaign on `runner` until it leaves `running` and no call is left, sampling the
+  // number of calls up at once. Returns false if it did not finish in two virtual weeks.
+  bool RunToEnd(CampaignStore& store, CampaignRunner& runner, campaign::VirtualTimers& timers,
+                Id campaign_id, size_t* most_active = nullptr) {
+    for (int minute = 0; minute < 14 * 24 * 60; ++minute) {
+      for (int second = 0; second < 60; ++second) {
+        timers.RunFor(1000);
+        if (most_active) *most_active = std::max(*most_active, runner.active_calls());
+      }
+      auto current = store.Get(campaign_id);
+      if (!current) return false;
+      if (current->state != CampaignState::kRunning && runner.active_calls() == 0) return true;
+    }
+    return false;
+  }
+
+  CampaignRunner::UnitLookup Units() {
+    return [this](Id unit) {
+      return database_->Read([&](storage::Connection& connection) {
+        return campaign::UnitVariables(connection, *vault_, unit);
+      });
+    };
+  }
+
+  FakeClock clock_{kStart};
+  IdGenerator ids_{clock_, 1};
+  std::unique_ptr<crypto::PiiVault> vault_ = crypto::PiiVault::ForTesting("campaign-test");
+  std::unique_ptr<storage::Database> database_;
+  storage::WriteContext context_{"system:test", storage::Source::kCli};
+  campaign::HolidayCalendar calendar_;
+};
+
+TEST_P(CampaignTest, EveryResidentEndsOnceConsistentWithThePolicy) {
+  campaign::VirtualTimers timers(kStart);
+  campaign::SimulatorChannel channel(timers, 42);
+  channel.SetPersonaMix(campaign::DefaultPersonaMix());
+  CampaignStore store(*database_, *vault_, ids_, timers.clock());
+  const auto residents = AllResidents();
+  const nlohmann::json policy = {
+      {"max_concurrent", 1000}, {"max_calls_per_second", 200},
+      {"max_attempts", 3},      {"per_day_cap", 2},
+      {"per_week_cap", 5},      {"retry_after_min", {{"no_answer", 90}, {"busy", 20}}}};
+  const Campaign campaign = Create(store, "health_checkin", policy, residents);
+  ASSERT_EQ(campaign.targeted, static_cast<int64_t>(residents.size()));
+  CampaignRunner runner(store, channel, timers, calendar_, Units(), {"node-a"});
+  ASSERT_TRUE(runner.Start());
+  size_t most_active = 0;
+  ASSERT_TRUE(RunToEnd(store, runner, timers, campaign.id, &most_active));
+  EXPECT_EQ(store.Get(campaign.id)->state, CampaignState::kCompleted);
+  EXPECT_FALSE(runner.last_error()) << runner.last_error()->ToString();
+  EXPECT_GT(most_active, 900u);
+  EXPECT_LE(most_active, 1000u);
+
+  // One row and one final outcome per resident; nothing in flight.
+  EXPECT_EQ(Count("SELECT count(*) FROM campaign_target WHERE campaign_id = ?", {campaign.id}),
+            static_cast<int64_t>(residents.size()));
+  EXPECT_EQ(Count("SELECT count(*) FROM campaign_target WHERE campaign_id = ? AND (state <> "
+                  "'done' OR outcome IS NULL)",
+                  {campaign.id}),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM call_attempt WHERE outcome IS NULL"), 0);
+
+  std::map<Id, std::string> final_outcome;
+  std::map<Id, int64_t> recorded_attempts;
+  std::map<Id, std::string> phone_of;
+  ASSERT_TRUE(database_->Read([&](storage::Connection& connection) {
+    return connection.QueryEach(
+        "SELECT resident_id, outcome, attempts, phone_hash FROM campaign_target WHERE "
+        "campaign_id = ?",
+        std::vector<Value>{campaign.id}, [&](const RowView& row) {
+          final_outcome[row.Int(0)] = std::string(row.Text(1));
+          recorded_attempts[row.Int(0)] = row.Int(2);
+          if (!row.IsNull(3)) phone_of[row.Int(0)] = std::string(row.Text(3));
+        });
+  }));
+  const auto attempts = Attempts(campaign.id);
+  std::map<Id, std::vector<Attempt>> by_resident;
+  for (const auto& attempt : attempts) by_resident[attempt.resident].push_back(attempt);
+  const int64_t dialled = static_cast<int64_t>(by_resident.size());
+  const auto parsed_policy = campaign::Policy::FromJson(policy);
+  std::map<std::string, int64_t> outcomes;
+  for (const auto& [resident, outcome] : final_outcome) {
+    SCOPED_TRACE("resident " + std::to_string(resident) + " " + outcome);
+    ++outcomes[outcome];
+    auto found = by_resident.find(resident);
+    const std::vector<Attempt> none;
+    const auto& calls = found == by_resident.end() ? none : found->second;
+    ASSERT_EQ(static_cast<int64_t>(calls.size()), recorded_attempts[resident]);
+    ASSERT_LE(calls.size(), 3u);
+    auto parsed = campaign::ParseOutcome(outcome);
+    ASSERT_TRUE(parsed);
+    if (campaign::IsNeverDialled(*parsed)) {
+      EXPECT_TRUE(calls.empty());
+      continue;
+    }
+    ASSERT_FALSE(calls.empty());
+    EXPECT_EQ(calls.back().outcome, outcome);
+    std::map<int64_t, int> per_day;
+    for (size_t i = 0; i < calls.size(); ++i) {
+      EXPECT_EQ(calls[i].number, static_cast<int64_t>(i + 1));
+      EXPECT_TRUE(campaign.schedule.InWindow(calls[i].started, calendar_));
+      ++per_day[campaign::LocalDate(calls[i].started).ToDays()];
+      if (i + 1 < calls.size()) {
+        // Only retryable outcomes are tried again, never before their interval.
+        auto previous = campaign::ParseOutcome(calls[i].outcome);
+        ASSERT_TRUE(previous);
+        EXPECT_EQ(campaign::RetryFor(*previous), campaign::RetryRule::kRetryAfterInterval);
+        EXPECT_GE(calls[i + 1].started - calls[i].ended,
+                  int64_t{parsed_policy->RetryAfterMinutes(*previous)} * 60'000);
+      }
+    }
+    for (const auto& [day, count] : per_day) EXPECT_LE(count, 2);
+    if (campaign::RetryFor(*parsed) == campaign::RetryRule::kRetryAfterInterval) {
+      EXPECT_EQ(calls.size(), 3u);  // retried until the attempts ran out
+    }
+  }
+  EXPECT_GT(outcomes["answered_completed"], static_cast<int64_t>(residents.size()) / 3);
+  EXPECT_GT(outcomes["no_answer"], 0);
+  EXPECT_GT(outcomes["opted_out"], 0);
+  // A phone shared by several residents is called once, for the first of them.
+  std::map<std::string, int> dialled_per_phone;
+  for (const auto& [resident, hash] : phone_of) {
+    if (by_resident.count(resident) > 0) ++dialled_per_phone[hash];
+  }
+  for (const auto& [hash, count] : dialled_per_phone) EXPECT_EQ(count, 1);
+  // Opted-out phones are on the list; unreachable and refused residents got door-visit tasks.
+  EXPECT_EQ(Count("SELECT count(*) FROM do_not_call"), outcomes["opted_out"]);
+  EXPECT_EQ(Count("SELECT count(*) FROM follow_up_task WHERE kind = 'unreachable'"),
+            outcomes["no_answer"] + outcomes["busy"] + outcomes["failed_retryable"] +
+                outcomes["invalid_number"]);
+  EXPECT_EQ(Count("SELECT count(*) FROM follow_up_task WHERE kind = 'refused'"),
+            outcomes["declined"] + outcomes["hung_up_during_opening"]);
+  EXPECT_EQ(Count("SELECT count(*) FROM follow_up_task WHERE kind = 'answer'"),
+            Count("SELECT count(*) FROM call_answer WHERE (slot = 'temperature' AND value = "
+                  "'fever') OR (slot = 'symptoms' AND value = 'some')"));
+  // Last contact for every dialled resident.
+  EXPECT_EQ(Count("SELECT count(*) FROM resident_contact"), dialled);
+
+  // The funnel and the ledger agree with the call log.
+  auto funnel = store.ComputeFunnel(campaign.id);
+  ASSERT_TRUE(funnel);
+  EXPECT_EQ(funnel->targeted, static_cast<int64_t>(residents.size()));
+  EXPECT_EQ(funnel->dialled, dialled);
+  EXPECT_EQ(funnel->attempts, static_cast<int64_t>(attempts.size()));
+  EXPECT_EQ(funnel->completed, outcomes["answered_completed"]);
+  EXPECT_EQ(funnel->answered, Count("SELECT count(DISTINCT resident_id) FROM call_attempt WHERE "
+                                    "answered_at IS NOT NULL"));
+  int64_t community_total = 0;
+  for (const auto& [unit, counts] : funnel->by_community) community_total += counts.targeted;
+  EXPECT_EQ(community_total, funnel->targeted);
+  const std::string path = testing::TempDir() + "/ledger.csv";
+  auto written = campaign::WriteLedger(*database_, *vault_, *store.Get(campaign.id), *funnel, path);
+  ASSERT_TRUE(written) << written.error().ToString();
+  EXPECT_EQ(*written, static_cast<int64_t>(residents.size()));
+  auto reader = sheet::OpenSheet(path);
+  ASSERT_TRUE(reader) << reader.error().ToString();
+  std::map<std::string, int64_t> fevers_in_ledger;
+  int64_t rows = 0;
+  int temperature_column = -1;
+  while (true) {
+    auto row = (*reader)->Next();
+    ASSERT_TRUE(row) << row.error().ToString();
+    if (!*row) break;
+    const auto& cells = (**row).cells;
+    if (temperature_column < 0) {
+      for (size_t i = 0; i < cells.size(); ++i) {
+        if (cells[i].text == "temperature") temperature_column = static_cast<int>(i);
+      }
+      continue;
+    }
+    ++rows;
+    if (static_cast<int>(cells.size()) > temperature_column) {
+      ++fevers_in_ledger[cells[temperature_column].text];
+    }
+  }
+  EXPECT_EQ(rows, static_cast<int64_t>(residents.size()));
+  EXPECT_EQ(fevers_in_ledger["fever"], funnel->answers["temperature"]["fever"]);
+  EXPECT_EQ(fevers_in_ledger["normal"], funnel->answers["temperature"]["normal"]);
+  EXPECT_EQ(funnel->answers["temperature"]["fever"] + funnel->answers["temperature"]["normal"],
+            Count("SELECT count(DISTINCT resident_id) FROM call_answer WHERE slot = "
+                  "'temperature'"));
+}
+
+TEST_P(CampaignTest, AnswersBecomePendingChangesAndOptOutsHoldForTheNextCampaign) {
+  campaign::VirtualTimers timers(kStart);
+  campaign::SimulatorChannel channel(timers, 7);
+  channel.SetPersonaMix(
+      {{campaign::PersonaKind::kRandom, 8}, {campaign::PersonaKind::kOptsOut, 2}});
+  CampaignStore store(*database_, *vault_, ids_, timers.clock());
+  auto residents = AllResidents();
+  residents.resize(400);
+  const Campaign first = Create(store, "residence_check", {{"max_concurrent", 100}}, residents);
+  CampaignRunner runner(store, channel, timers, calendar_, Units(), {"node-a"});
+  ASSERT_TRUE(runner.Start());
+  ASSERT_TRUE(RunToEnd(store, runner, timers, first.id));
+  const int64_t moved = Count(
+      "SELECT count(*) FROM call_answer WHERE slot = 'residence' AND "
+      "value IN ('moved_within_city', 'moved_away')");
+  const int64_t alone =
+      Count("SELECT count(*) FROM call_answer WHERE slot = 'lives_alone' AND value = 'yes'");
+  ASSERT_GT(moved, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM pending_change WHERE field = 'residence_status' AND "
+                  "value = 'registered_only' AND state = 'pending'"),
+            moved);
+  EXPECT_EQ(Count("SELECT count(*) FROM pending_change WHERE field = 'tag:lives_alone'"), alone);
+  // Nothing reached the registry: every resident keeps the status the demo gave.
+  EXPECT_EQ(Count("SELECT count(*) FROM resident r JOIN pending_change p ON p.resident_id = r.id "
+                  "WHERE r.version <> 1"),
+            0);
+  const int64_t opted = Count("SELECT count(*) FROM do_not_call");
+  ASSERT_GT(opted, 0);
+  // The next campaign over the same residents does not call them.
+  const Campaign second = Create(store, "policy_notice", {}, residents);
+  (void)second;
+  EXPECT_EQ(Count("SELECT count(*) FROM campaign_target WHERE campaign_id = ? AND outcome = "
+                  "'on_do_not_call_list'",
+                  {second.id}),
+            opted);
+}
+
+TEST_P(CampaignTest, CancelEndsWhatIsLeftAndPauseHoldsCalls) {
+  campaign::VirtualTimers timers(kStart);
+  campaign::SimulatorChannel channel(timers, 3);
+  CampaignStore store(*database_, *vault_, ids_, timers.clock());
+  auto residents = AllResidents();
+  residents.resize(300);
+  const Campaign campaign = Create(
+      store, "policy_notice", {{"max_concurrent", 10}, {"max_calls_per_second", 1}}, residents);
+  CampaignRunner runner(store, channel, timers, calendar_, Units(), {"node-a"});
+  ASSERT_TRUE(runner.Start());
+  timers.RunFor(3600 * 1000 + 60 * 1000);  // an hour into the window (it opens at 9:00)
+  ASSERT_TRUE(store.Pause(context_, campaign.id));
+  timers.RunFor(5 * 60 * 1000);  // calls in progress end; no new ones
+  const int64_t paused = Count("SELECT count(*) FROM call_attempt");
+  EXPECT_GT(paused, 0);
+  timers.RunFor(30 * 60 * 1000);
+  EXPECT_EQ(Count("SELECT count(*) FROM call_attempt"), paused);
+  EXPECT_FALSE(store.Pause(context_, campaign.id));  // already paused: kConflict
+  ASSERT_TRUE(store.Resume(context_, campaign.id));
+  timers.RunFor(10 * 60 * 1000);
+  EXPECT_GT(Count("SELECT count(*) FROM call_attempt"), paused);
+  ASSERT_TRUE(store.Cancel(context_, campaign.id));
+  timers.RunFor(10 * 60 * 1000);
+  EXPECT_EQ(store.Get(campaign.id)->state, CampaignState::kCancelled);
+  EXPECT_EQ(Count("SELECT count(*) FROM campaign_target WHERE campaign_id = ? AND state <> 'done'",
+                  {campaign.id}),
+            0);
+  EXPECT_GT(Count("SELECT count(*) FROM campaign_target WHERE outcome = 'cancelled'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM call_attempt WHERE outcome IS NULL"), 0);
+}
+
+// A crash (the runner and channel dropped mid-call, as kill -9 would) at 20 points of one
+// campaign; after each, a new runner recovers and goes on. No resident is called beyond policy,
+// every committed answer survives, and the campaign finishes.
+TEST_P(CampaignTest, CrashesAtTwentyPointsLoseNoAnswerAndCallNoOneBeyondPolicy) {
+  auto residents = AllResidents();
+  residents.resize(600);
+  Id campaign_id = 0;
+  {
+    campaign::VirtualTimers timers(kStart);
+    CampaignStore store(*database_, *vault_, ids_, timers.clock());
+    campaign_id = Create(store, "health_checkin",
+                         {{"max_concurrent", 60}, {"max_calls_per_second", 5}, {"max_attempts", 3}},
+                         residents)
+                      .id;
+  }
+  std::mt19937_64 random(99);
+  int64_t answers_before = 0;
+  int64_t now = kStart + 3600 * 1000;  // 9:00, when the window opens
+  int64_t interrupted = 0;
+  for (int crash = 0; crash <= 20; ++crash) {
+    // A new process: its own timers, channel, store and runner; the database is all it keeps.
+    campaign::VirtualTimers timers(now);
+    campaign::SimulatorChannel channel(timers, 100 + crash);
+    channel.SetPersonaMix(campaign::DefaultPersonaMix());
+    CampaignStore store(*database_, *vault_, ids_, timers.clock());
+    const int64_t in_flight = Count("SELECT count(*) FROM call_attempt WHERE outcome IS NULL");
+    CampaignRunner runner(store, channel, timers, calendar_, Units(), {"node-a"});
+    ASSERT_TRUE(runner.Start());
+    interrupted += in_flight;
+    // Everything committed before the crash is still there after the recovery.
+    EXPECT_EQ(Count("SELECT count(*) FROM call_answer"), answers_before);
+    EXPECT_EQ(Count("SELECT count(*) FROM call_attempt WHERE outcome IS NULL"), 0);
+    if (crash == 20) {
+      ASSERT_TRUE(RunToEnd(store, runner, timers, campaign_id));
+      break;
+    }
+    timers.RunFor(std::uniform_int_distribution<int64_t>(2'000, 20'000)(random));
+    answers_before = Count("SELECT count(*) FROM call_answer");
+    now = timers.now();
+    // The crash: the runner, its calls and the channel vanish without another write.
+  }
+  EXPECT_GE(interrupted, 100);  // most crashes hit calls in flight
+  CampaignStore store(*database_, *vault_, ids_, clock_);
+  EXPECT_EQ(store.Get(campaign_id)->state, CampaignState::kCompleted);
+  EXPECT_EQ(Count("SELECT count(*) FROM campaign_target WHERE campaign_id = ? AND state <> 'done'",
+                  {campaign_id}),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM call_attempt WHERE outcome IS NULL"), 0);
+  // Interrupted calls counted as attempts, and no one got more than three.
+  EXPECT_GE(Count("SELECT count(*) FROM call_attempt WHERE outcome = 'failed_retryable'"),
+            interrupted);
+  EXPECT_EQ(Count("SELECT count(*) FROM (SELECT resident_id FROM call_attempt GROUP BY "
+                  "resident_id HAVING count(*) > 3) over_policy"),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM campaign_target t WHERE t.attempts <> (SELECT count(*) "
+                  "FROM call_attempt a WHERE a.campaign_id = t.campaign_id AND a.resident_id = "
+                  "t.resident_id)"),
+            0);
+}
+
+// Two nodes, each with its own database connections, channel and thread, share one campaign.
+TEST_P(CampaignTest, TwoNodesShareACampaignWithoutDoubleDialling) {
+  auto residents = AllResidents();
+  residents.resize(800);
+  Id campaign_id = 0;
+  {
+    campaign::VirtualTimers timers(kStart);
+    CampaignStore store(*database_, *vault_, ids_, timers.clock());
+    campaign_id = Create(store, "policy_notice",
+                         {{"max_concurrent", 100}, {"max_calls_per_second", 40}}, residents)
+                      .id;
+  }
+  auto node = [&](const std::string& name, uint64_t seed) {
+    auto database = storage::Database::Open(database_->url(), clock_);
+    ASSERT_TRUE(database) << database.error().ToString();
+    IdGenerator ids(clock_, name == "node-a" ? 2 : 3);
+    campaign::VirtualTimers timers(kStart);
+    campaign::SimulatorChannel channel(timers, seed);
+    CampaignStore store(**database, *vault_, ids, timers.clock());
+    CampaignRunner runner(store, channel, timers, calendar_,
+                          [&](Id unit) {
+                            return (*database)->Read([&](storage::Connection& connection) {
+                              return campaign::UnitVariables(connection, *vault_, unit);
+                            });
+                          },
+                          {name});
+    ASSERT_TRUE(runner.Start());
+    ASSERT_TRUE(RunToEnd(store, runner, timers, campaign_id));
+    EXPECT_FALSE(runner.last_error()) << runner.last_error()->ToString();
+  };
+  std::thread a(node, "node-a", 1);
+  std::thread b(node, "node-b", 2);
+  a.join();
+  b.join();
+  const auto attempts = Attempts(campaign_id);
+  std::set<std::pair<Id, int64_t>> seen;
+  std::set<std::string> nodes;
+  for (const auto& attempt : attempts) {
+    EXPECT_TRUE(seen.emplace(attempt.resident, attempt.number).second)
+        << "resident " << attempt.resident << " attempt " << attempt.number << " placed twice";
+    nodes.insert(attempt.node);
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM campaign_target WHERE campaign_id = ? AND state <> 'done'",
+                  {campaign_id}),
+            0);
+  if (GetParam() == Engine::kPostgres) {
+    EXPECT_EQ(nodes, (std::set<std::string>{"node-a", "node-b"}));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, CampaignTest, ::testing::ValuesIn(testing::EnginesUnderTest()),
+                         testing::EngineTestName);
+
+}  // namespace
+}  // namespace steward
