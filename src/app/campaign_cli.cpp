@@ -189,7 +189,7 @@ int RunCampaignRun(const Globals& globals, const CampaignFlags& flags) {
   auto model = rt.database->Read(
       [](storage::Connection& connection) { return segment::ResidentModel::Load(connection); });
   if (!model) return Die(model.error(), globals.json);
-  auto selected = (*model)->Evaluate(*query, rt.clock.Today());
+  auto selected = (*model)->Evaluate(*query, rt.clock.Today(), rt.clock.NowMillis());
   if (!selected) return Die(selected.error(), globals.json);
   std::vector<Id> residents;
   residents.reserve(selected->cardinality());

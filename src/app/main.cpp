@@ -233,7 +233,7 @@ int RunSegment(const Globals& globals, const std::string& text, SegmentOutput ou
       [](storage::Connection& connection) { return segment::ResidentModel::Load(connection); });
   if (!model) return Die(model.error(), globals.json);
   std::vector<segment::ExplainStep> steps;
-  auto selected = (*model)->Explain(*query, rt.clock.Today(), &steps);
+  auto selected = (*model)->Explain(*query, rt.clock.Today(), &steps, rt.clock.NowMillis());
   if (!selected) return Die(selected.error(), globals.json);
   const uint64_t count = selected->cardinality();
   nlohmann::json explain = nlohmann::json::array();

@@ -365,6 +365,13 @@ Status CampaignStore::FinishAttempt(const storage::WriteContext& context, const 
                   "?, ?, ?) ON CONFLICT (phone_hash) DO NOTHING",
                   std::vector<Value>{hash, claim.resident_id,
                                      "call:" + std::to_string(claim.attempt_id), now}));
+              // Keyed by the resident, so the segment model marks them opted out.
+              transaction.RecordChange(
+                  ChangeRecord{"do_not_call",
+                               claim.resident_id,
+                               1,
+                               ChangeOp::kCreate,
+                               {{"source", "call"}, {"attempt_id", claim.attempt_id}}});
             }
             for (const auto& follow_up : result.follow_ups) {
               STEWARD_TRY(AddTask(transaction, ids_, campaign.id, claim.resident_id, claim.unit_id,

@@ -39,8 +39,13 @@ void AddAll(Roaring& bitmap, std::vector<Row>& rows) {
 // Evaluates one query against a model, optionally recording steps.
 class ResidentModel::Evaluator {
  public:
-  Evaluator(const ResidentModel& model, const Date& today, std::vector<ExplainStep>* steps)
-      : model_(model), today_(today), steps_(steps) {}
+  Evaluator(const ResidentModel& model, const Date& today, std::vector<ExplainStep>* steps,
+            int64_t now_ms)
+      : model_(model),
+        today_(today),
+        steps_(steps),
+        // The end of `today` in China Standard Time (UTC+8) unless the caller says when now is.
+        now_ms_(now_ms >= 0 ? now_ms : (today.ToDays() + 1) * 86'400'000 - 8 * 3'600'000 - 1) {}
 
   Result<Roaring> Run(const Query& query) {
     const auto start = std::chrono::steady_clock::now();
@@ -164,9 +169,19 @@ class ResidentModel::Evaluator {
         return Places(query.names, model_.complexes_by_name_, model_.by_complex_, "unknown_complex",
                       "未知小区", "unknown complex");
       case Function::kCalledWithin:
-      case Function::kAnsweredWithin:
+      case Function::kAnsweredWithin: {
+        // Every bucket from the hour `duration` ago on (to the hour).
+        const int64_t from = (now_ms_ - query.duration.Hours() * 3'600'000) / 3'600'000;
+        const auto& buckets = query.function == Function::kCalledWithin ? model_.called_in_hour_
+                                                                        : model_.answered_in_hour_;
+        Roaring result;
+        for (auto it = buckets.lower_bound(static_cast<int32_t>(from)); it != buckets.end(); ++it) {
+          result |= it->second;
+        }
+        return result & model_.all_;
+      }
       case Function::kVisitedWithin:
-        return Roaring();  // no contact history yet: nobody
+        return Roaring();  // no door visits recorded yet: nobody
     }
     return Roaring();
   }
@@ -323,7 +338,7 @@ class ResidentModel::Evaluator {
       }
       case Field::kOptedOut: {
         const bool wanted = std::get<bool>(value) == (op == CompareOp::kEqual);
-        return wanted ? Roaring() : model_.all_;  // nobody has opted out yet
+        return wanted ? model_.opted_out_ & model_.all_ : model_.all_ - model_.opted_out_;
       }
       case Field::kUnit:
         break;
@@ -334,6 +349,7 @@ class ResidentModel::Evaluator {
   const ResidentModel& model_;
   const Date today_;
   std::vector<ExplainStep>* steps_;
+  const int64_t now_ms_;
   const Roaring* within_ = nullptr;  // the rows an enclosing And still holds (see And)
   const Roaring empty_;
 };
@@ -453,6 +469,25 @@ Result<std::shared_ptr<const ResidentModel>> ResidentModel::Load(storage::Connec
                                      if (at != model->rows_.end()) phone_rows.push_back(at->second);
                                    }));
   AddAll(model->phone_, phone_rows);
+  // Contact history and the do-not-call list (campaign/).
+  model->called_hour_.assign(rows, kNoContact);
+  model->answered_hour_.assign(rows, kNoContact);
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT resident_id, last_called_at, last_answered_at FROM resident_contact", {},
+      [&](const storage::RowView& row) {
+        auto at = model->rows_.find(row.Int(0));
+        if (at == model->rows_.end()) return;
+        model->SetContact(at->second, ContactHour(row, 1), ContactHour(row, 2));
+      }));
+  std::vector<Row> opted_rows;
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT DISTINCT p.resident_id FROM resident_phone p JOIN do_not_call d ON d.phone_hash = "
+      "p.phone_hash",
+      {}, [&](const storage::RowView& row) {
+        auto at = model->rows_.find(row.Int(0));
+        if (at != model->rows_.end()) opted_rows.push_back(at->second);
+      }));
+  AddAll(model->opted_out_, opted_rows);
   model->IndexColumns();
   return std::shared_ptr<const ResidentModel>(std::move(model));
 }
@@ -478,13 +513,36 @@ std::optional<Row> ResidentModel::RowOf(Id resident_id) const {
   return row->second;
 }
 
-Result<Roaring> ResidentModel::Evaluate(const Query& query, const Date& today) const {
-  return Evaluator(*this, today, nullptr).Run(query);
+Result<Roaring> ResidentModel::Evaluate(const Query& query, const Date& today,
+                                        int64_t now_ms) const {
+  return Evaluator(*this, today, nullptr, now_ms).Run(query);
 }
 
 Result<Roaring> ResidentModel::Explain(const Query& query, const Date& today,
-                                       std::vector<ExplainStep>* steps) const {
-  return Evaluator(*this, today, steps).Run(query);
+                                       std::vector<ExplainStep>* steps, int64_t now_ms) const {
+  return Evaluator(*this, today, steps, now_ms).Run(query);
+}
+
+int32_t ResidentModel::ContactHour(const storage::RowView& row, size_t column) {
+  return row.IsNull(column) ? kNoContact : static_cast<int32_t>(row.Int(column) / 3'600'000);
+}
+
+void ResidentModel::SetContact(Row row, int32_t called_hour, int32_t answered_hour) {
+  auto move = [row](std::vector<int32_t>& hours, std::map<int32_t, Roaring>& buckets,
+                    int32_t hour) {
+    if (hours[row] == hour) return;
+    if (hours[row] != kNoContact) {
+      auto bucket = buckets.find(hours[row]);
+      if (bucket != buckets.end()) {
+        bucket->second.remove(row);
+        if (bucket->second.isEmpty()) buckets.erase(bucket);
+      }
+    }
+    hours[row] = hour;
+    if (hour != kNoContact) buckets[hour].add(row);
+  };
+  move(called_hour_, called_in_hour_, called_hour);
+  move(answered_hour_, answered_in_hour_, answered_hour);
 }
 
 Roaring ResidentModel::ScopeBitmap(std::span<const Id> unit_ids) const {
@@ -534,7 +592,10 @@ std::vector<Id> ResidentModel::Ids(const Roaring& selected) const {
 }
 
 size_t ResidentModel::BitmapBytes() const {
-  size_t bytes = all_.getSizeInBytes() + phone_.getSizeInBytes();
+  size_t bytes = all_.getSizeInBytes() + phone_.getSizeInBytes() + opted_out_.getSizeInBytes();
+  for (const auto* buckets : {&called_in_hour_, &answered_in_hour_}) {
+    for (const auto& [hour, bitmap] : *buckets) bytes += bitmap.getSizeInBytes();
+  }
   auto add = [&](const auto& bitmaps) {
     for (const auto& [key, bitmap] : bitmaps) bytes += bitmap.getSizeInBytes();
   };
@@ -551,7 +612,8 @@ size_t ResidentModel::BitmapBytes() const {
 size_t ResidentModel::ColumnBytes() const {
   // The columns, plus the id -> row map at roughly 32 bytes a node (key, value, next, bucket),
   // plus the households at roughly 64 bytes each.
-  return resident_ids_.size() * (sizeof(Id) * 3 + sizeof(int32_t) * 2 + 32) +
+  // Four int32 columns: birth day, household size, last called and last answered hour.
+  return resident_ids_.size() * (sizeof(Id) * 3 + sizeof(int32_t) * 4 + 32) +
          households_.size() * 64;
 }
 

@@ -14,8 +14,10 @@
 // type (the household's assistance_type), phone present, building and complex (through the
 // household).
 //
-// What the schema does not hold yet evaluates to nobody: opted_out = true, called_within,
-// answered_within, visited_within. The contact-history modules will feed them.
+// Contact history (campaign/): the hour of each resident's last call and last answered call
+// (resident_contact), so called_within / answered_within count to the hour; opted_out = true is a
+// resident with a phone on the do-not-call list. visited_within (door visits) selects nobody
+// until visits are recorded.
 // phone_valid means "has at least one stored phone": imports and the API store only phones that
 // pass the registry's phone rules, and there is no separate validity column.
 //
@@ -39,6 +41,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -78,6 +81,7 @@ struct UnitCount {
 class ResidentModel {
  public:
   static constexpr int32_t kNoBirthDay = std::numeric_limits<int32_t>::min();
+  static constexpr int32_t kNoContact = std::numeric_limits<int32_t>::min();
 
   struct Options {
     // A backlog of more changes than this is caught up by loading a fresh model.
@@ -107,10 +111,12 @@ class ResidentModel {
   // The residents the query selects. `today` is the caller's clock's date (ages are counted on it).
   // Errors: kInvalidArgument naming an unknown tag, unit, building or complex, or listing the units
   // an ambiguous name matches.
-  Result<Roaring> Evaluate(const Query& query, const Date& today) const;
+  // `now_ms` (epoch ms) is what called_within and answered_within count back from; -1: the end
+  // of `today` in China Standard Time.
+  Result<Roaring> Evaluate(const Query& query, const Date& today, int64_t now_ms = -1) const;
   // The same, recording one step per node.
-  Result<Roaring> Explain(const Query& query, const Date& today,
-                          std::vector<ExplainStep>* steps) const;
+  Result<Roaring> Explain(const Query& query, const Date& today, std::vector<ExplainStep>* steps,
+                          int64_t now_ms = -1) const;
 
   // How many of `selected` live under each unit of `kind` (street, community, grid, micro_grid),
   // units with none left out, in path order (a parent before its children, siblings by path).
@@ -175,6 +181,14 @@ class ResidentModel {
 
   Roaring all_;
   Roaring phone_;
+  Roaring opted_out_;  // a phone on the do-not-call list
+  // Hours since the epoch of the last call and the last answered call (kNoContact: none); a row
+  // with one is in exactly one bucket of the matching map.
+  std::vector<int32_t> called_hour_, answered_hour_;
+  std::map<int32_t, Roaring> called_in_hour_, answered_in_hour_;
+  void SetContact(Row row, int32_t called_hour, int32_t answered_hour);
+  // The hour (since the epoch) in column `column` of a resident_contact row, or kNoContact.
+  static int32_t ContactHour(const storage::RowView& row, size_t column);
   std::unordered_map<Id, Roaring> by_unit_;  // the unit's whole subtree
   std::unordered_map<std::string, Roaring> by_tag_;
   std::unordered_map<std::string, Roaring> by_gender_;

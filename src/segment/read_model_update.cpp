@@ -86,6 +86,8 @@ class ResidentModel::Patch {
   void Remove(Row row) {
     model_.all_.remove(row);
     model_.phone_.remove(row);
+    model_.opted_out_.remove(row);
+    model_.SetContact(row, kNoContact, kNoContact);
     for (Id at = model_.unit_ids_[row]; at != 0;) {
       if (auto bitmap = model_.by_unit_.find(at); bitmap != model_.by_unit_.end()) {
         bitmap->second.remove(row);
@@ -190,9 +192,22 @@ class ResidentModel::Patch {
                        "resident_id", live_ids, [&](const RowView& row) {
                          model_.by_tag_[std::string(row.Text(1))].add(model_.rows_.at(row.Int(0)));
                        }));
-    return ForIds(connection_, "SELECT DISTINCT resident_id FROM resident_phone WHERE 1 = 1",
-                  "resident_id", live_ids,
-                  [&](const RowView& row) { model_.phone_.add(model_.rows_.at(row.Int(0))); });
+    STEWARD_TRY(ForIds(
+        connection_, "SELECT DISTINCT resident_id FROM resident_phone WHERE 1 = 1", "resident_id",
+        live_ids, [&](const RowView& row) { model_.phone_.add(model_.rows_.at(row.Int(0))); }));
+    STEWARD_TRY(ForIds(connection_,
+                       "SELECT resident_id, last_called_at, last_answered_at FROM "
+                       "resident_contact WHERE 1 = 1",
+                       "resident_id", live_ids, [&](const RowView& row) {
+                         model_.SetContact(model_.rows_.at(row.Int(0)),
+                                           ResidentModel::ContactHour(row, 1),
+                                           ResidentModel::ContactHour(row, 2));
+                       }));
+    return ForIds(connection_,
+                  "SELECT DISTINCT p.resident_id FROM resident_phone p JOIN do_not_call d ON "
+                  "d.phone_hash = p.phone_hash WHERE 1 = 1",
+                  "p.resident_id", live_ids,
+                  [&](const RowView& row) { model_.opted_out_.add(model_.rows_.at(row.Int(0))); });
   }
 
   Row RowFor(Id id) {
@@ -204,6 +219,8 @@ class ResidentModel::Patch {
     model_.household_sizes_.push_back(kDeadRow);
     model_.unit_ids_.push_back(0);
     model_.household_ids_.push_back(0);
+    model_.called_hour_.push_back(kNoContact);
+    model_.answered_hour_.push_back(kNoContact);
     return row;
   }
 
@@ -275,7 +292,11 @@ Result<std::shared_ptr<const ResidentModel>> ResidentModel::CatchUp(
       if (change.entity == "org_unit" || change.entity == "tag" || change.entity == "complex") {
         return Load(connection);
       }
-      if (change.entity == "resident") residents.insert(change.entity_id);
+      // A resident's own record, their last contact, or an opt-out of their phone.
+      if (change.entity == "resident" || change.entity == "resident_contact" ||
+          change.entity == "do_not_call") {
+        residents.insert(change.entity_id);
+      }
       if (change.entity == "household") households.insert(change.entity_id);
       if (change.entity == "building") buildings.insert(change.entity_id);
     }

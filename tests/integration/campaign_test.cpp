@@ -18,6 +18,8 @@
 #include "campaign/simulator.hpp"
 #include "campaign/templates.hpp"
 #include "crypto/pii_vault.hpp"
+#include "segment/query.hpp"
+#include "segment/read_model.hpp"
 #include "sheet/reader.hpp"
 #include "tests/integration/demo_city.hpp"
 #include "tests/integration/test_database.hpp"
@@ -314,10 +316,29 @@ TEST_P(CampaignTest, AnswersBecomePendingChangesAndOptOutsHoldForTheNextCampaign
   CampaignStore store(*database_, *vault_, ids_, timers.clock());
   auto residents = AllResidents();
   residents.resize(400);
+  auto model = database_->Read(
+      [](storage::Connection& connection) { return segment::ResidentModel::Load(connection); });
+  ASSERT_TRUE(model);
   const Campaign first = Create(store, "residence_check", {{"max_concurrent", 100}}, residents);
   CampaignRunner runner(store, channel, timers, calendar_, Units(), {"node-a"});
   ASSERT_TRUE(runner.Start());
   ASSERT_TRUE(RunToEnd(store, runner, timers, first.id));
+  // The segment model follows the contact history from the change log.
+  auto caught_up = database_->Read([&](storage::Connection& connection) {
+    return segment::ResidentModel::CatchUp(*model, connection, {});
+  });
+  ASSERT_TRUE(caught_up) << caught_up.error().ToString();
+  auto count = [&](const char* text) {
+    auto query = segment::ParseQuery(text);
+    EXPECT_TRUE(query);
+    auto selected = (*caught_up)->Evaluate(*query, clock_.Today(), timers.now());
+    EXPECT_TRUE(selected) << selected.error().ToString();
+    return static_cast<int64_t>(selected->cardinality());
+  };
+  EXPECT_EQ(count("called_within(2d)"), Count("SELECT count(*) FROM resident_contact"));
+  EXPECT_EQ(count("answered_within(2d)"),
+            Count("SELECT count(*) FROM resident_contact WHERE last_answered_at IS NOT NULL"));
+  EXPECT_EQ(count("opted_out"), Count("SELECT count(*) FROM do_not_call"));
   const int64_t moved = Count(
       "SELECT count(*) FROM call_answer WHERE slot = 'residence' AND "
       "value IN ('moved_within_city', 'moved_away')");

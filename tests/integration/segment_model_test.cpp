@@ -115,7 +115,11 @@ std::string ToSql(const Query& query, const Date& today) {
       const auto& value = query.values[0];
       if (query.field == Field::kPhoneValid || query.field == Field::kOptedOut) {
         const bool wanted = std::get<bool>(value) == (query.op == CompareOp::kEqual);
-        if (query.field == Field::kOptedOut) return wanted ? "(1 = 0)" : "(1 = 1)";
+        if (query.field == Field::kOptedOut) {
+          return std::string(wanted ? "" : "NOT ") +
+                 "r.id IN (SELECT p.resident_id FROM resident_phone p JOIN do_not_call d ON "
+                 "d.phone_hash = p.phone_hash)";
+        }
         return std::string(wanted ? "" : "NOT ") +
                "r.id IN (SELECT p.resident_id FROM resident_phone p)";
       }
@@ -155,6 +159,16 @@ std::string ToSql(const Query& query, const Date& today) {
                  "h JOIN building b ON b.id = h.building_id JOIN complex c ON c.id = b.complex_id "
                  "WHERE c.name IN " +
                  list(query.names) + "))";
+        case Function::kCalledWithin:
+        case Function::kAnsweredWithin: {
+          // Counted back from the end of `today` (China time), to the hour.
+          const int64_t now = (today.ToDays() + 1) * 86'400'000 - 8 * 3'600'000 - 1;
+          const int64_t from = (now - query.duration.Hours() * 3'600'000) / 3'600'000 * 3'600'000;
+          return std::string("r.id IN (SELECT c.resident_id FROM resident_contact c WHERE c.") +
+                 (query.function == Function::kCalledWithin ? "last_called_at"
+                                                            : "last_answered_at") +
+                 " >= " + std::to_string(from) + ")";
+        }
         default:
           return "(1 = 0)";
       }
@@ -244,7 +258,11 @@ class QueryMaker {
         return Pick(2) ? Query::Call(Function::kBuilding, Some(words_.buildings))
                        : Query::Call(Function::kComplex, Some(words_.complexes));
       default:
-        return Query::Within(Function::kCalledWithin, segment::Duration{7});
+        return Query::Within(
+            Pick(2) ? Function::kCalledWithin : Function::kAnsweredWithin,
+            segment::Duration{1 + Pick(20), Pick(3) == 0   ? segment::DurationUnit::kHours
+                                            : Pick(2) == 0 ? segment::DurationUnit::kDays
+                                                           : segment::DurationUnit::kWeeks});
     }
   }
 
@@ -262,6 +280,20 @@ class SegmentModelTest : public ::testing::TestWithParam<Engine> {
     options.seed = 5;
     auto built = testing::BuildDemoCity(*database_, *vault_, ids_, clock_, options);
     ASSERT_TRUE(built) << built.error().ToString();
+    // Some contact history and opt-outs, as campaigns leave them: every 7th resident called in
+    // the last 40 days (every other one of them answered), every 11th resident's phones opted out.
+    auto seeded = Raw([&](Connection& connection) -> Result<int64_t> {
+      STEWARD_TRY(connection.Execute(
+          "INSERT INTO resident_contact (resident_id, last_called_at, last_answered_at, version) "
+          "SELECT id, ? - (id % 977) * 3600000, CASE WHEN id % 2 = 0 THEN ? - (id % 977) * "
+          "3600000 END, 1 FROM resident WHERE id % 7 = 0",
+          std::vector<storage::Value>{kNowMillis, kNowMillis}));
+      return connection.Execute(
+          "INSERT INTO do_not_call (phone_hash, resident_id, source, created_at) SELECT DISTINCT "
+          "p.phone_hash, min(p.resident_id), 'test', 0 FROM resident_phone p WHERE "
+          "p.resident_id % 11 = 0 GROUP BY p.phone_hash");
+    });
+    ASSERT_TRUE(seeded) << seeded.error().ToString();
     LoadModel();
   }
 
@@ -562,9 +594,19 @@ TEST_P(SegmentModelTest, NamesAndSemantics) {
   EXPECT_EQ(old->cardinality() + not_old->cardinality(), model_->size());
   EXPECT_TRUE(not_old->contains(*model_->RowOf(std::stoll(resident[0]))));
   EXPECT_EQ(sixty->cardinality() + not_sixty->cardinality(), model_->size() - 1);
-  EXPECT_EQ(Count("opted_out")->cardinality(), 0u);
-  EXPECT_EQ(Count("not opted_out")->cardinality(), model_->size());
-  EXPECT_EQ(Count("called_within(7d)")->cardinality(), 0u);
+  // Contact history as SetUp seeded it: opt-outs by phone, calls counted back to the hour.
+  const auto opted = Strings(
+      "SELECT DISTINCT p.resident_id FROM resident_phone p JOIN do_not_call d ON d.phone_hash = "
+      "p.phone_hash JOIN resident r ON r.id = p.resident_id WHERE r.deleted_at IS NULL");
+  ASSERT_GT(opted.size(), 0u);
+  EXPECT_EQ(Count("opted_out")->cardinality(), opted.size());
+  EXPECT_EQ(Count("not opted_out")->cardinality(), model_->size() - opted.size());
+  const auto called = Count("called_within(7d)");
+  ASSERT_TRUE(called);
+  EXPECT_GT(called->cardinality(), 0u);
+  EXPECT_LE(Count("answered_within(7d)")->cardinality(), called->cardinality());
+  EXPECT_GE(Count("called_within(2w)")->cardinality(), called->cardinality());
+  EXPECT_EQ(Count("visited_within(7d)")->cardinality(), 0u);
 
   // Scope: the subtree of a street, by id, equals `unit in` its code; explain has a step a node.
   auto street_code = Strings("SELECT division_code FROM org_unit WHERE id = " + streets[0]);

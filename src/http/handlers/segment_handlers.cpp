@@ -168,8 +168,9 @@ Result<Roaring> SelectInScope(const ApiCall& call, const segment::ResidentModel&
                               const segment::Query& query,
                               std::vector<segment::ExplainStep>* steps = nullptr) {
   const Date today = call.services.clock.Today();
-  STEWARD_ASSIGN_OR_RETURN(auto selected, steps != nullptr ? model.Explain(query, today, steps)
-                                                           : model.Evaluate(query, today));
+  const int64_t now = call.services.clock.NowMillis();
+  STEWARD_ASSIGN_OR_RETURN(auto selected, steps != nullptr ? model.Explain(query, today, steps, now)
+                                                           : model.Evaluate(query, today, now));
   selected &= model.ScopeBitmap(ViewRoots(call));
   return selected;
 }
@@ -331,7 +332,8 @@ Response SegmentResponse(const segment::SavedSegment& segment, int status = 200)
 Status CheckSavable(ApiCall& call, segment::ModelHolder& holder, const segment::Query& query) {
   STEWARD_TRY(CheckSensitive(call, query));
   STEWARD_ASSIGN_OR_RETURN(auto model, CurrentModel(call, holder));
-  return model->Evaluate(query, call.services.clock.Today()).transform([](Roaring&&) {});
+  return model->Evaluate(query, call.services.clock.Today(), call.services.clock.NowMillis())
+      .transform([](Roaring&&) {});
 }
 
 Result<Response> ListSegments(ApiCall& call) {
