@@ -8,9 +8,11 @@
 #include "base/log.hpp"
 #include "campaign/campaign_store.hpp"
 #include "campaign/ledger.hpp"
+#include "campaign/review.hpp"
 #include "campaign/runner.hpp"
 #include "campaign/simulator.hpp"
 #include "campaign/templates.hpp"
+#include "registry/resident.hpp"
 #include "segment/query.hpp"
 #include "segment/read_model.hpp"
 
@@ -298,6 +300,102 @@ int RunCampaignLedger(const Globals& globals, const std::string& id_text, const 
     std::cout << nlohmann::json{{"rows", *rows}, {"out", out}}.dump() << "\n";
   } else {
     std::printf("台账已导出：%s（%lld 行）\n", out.c_str(), static_cast<long long>(*rows));
+  }
+  return 0;
+}
+
+namespace {
+
+Result<std::optional<Id>> OptionalId(const std::string& text) {
+  if (text.empty()) return std::optional<Id>();
+  STEWARD_ASSIGN_OR_RETURN(Id id, ParseId(text));
+  return std::optional<Id>(id);
+}
+
+}  // namespace
+
+int RunChangeList(const Globals& globals, const std::string& campaign_text,
+                  const std::string& state) {
+  auto campaign_id = OptionalId(campaign_text);
+  if (!campaign_id) return Die(campaign_id.error(), globals.json);
+  auto runtime = OpenRuntime(globals, true);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  auto changes = (*runtime)->database->Read([&](storage::Connection& connection) {
+    return campaign::ListPendingChanges(connection, *campaign_id, state, 1000);
+  });
+  if (!changes) return Die(changes.error(), globals.json);
+  if (globals.json) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& change : *changes) items.push_back(campaign::PendingChangeToJson(change));
+    std::cout << nlohmann::json{{"items", items}}.dump() << "\n";
+    return 0;
+  }
+  for (const auto& change : *changes) {
+    std::printf("%lld\t%s\t居民 %lld\t%s → %s\n", static_cast<long long>(change.id),
+                change.state.c_str(), static_cast<long long>(change.resident_id),
+                change.field.c_str(), change.value.c_str());
+  }
+  return 0;
+}
+
+int RunChangeDecide(const Globals& globals, const std::string& action, const std::string& id_text) {
+  auto id = ParseId(id_text);
+  if (!id) return Die(id.error(), globals.json);
+  auto runtime = OpenRuntime(globals, true);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  Runtime& rt = **runtime;
+  registry::ResidentStore residents(*rt.vault, *rt.ids, rt.clock);
+  auto decided = action == "accept"
+                     ? campaign::AcceptChange(*rt.database, residents, kCliContext, *id, rt.clock)
+                     : campaign::RejectChange(*rt.database, kCliContext, *id, rt.clock);
+  if (!decided) return Die(decided.error(), globals.json);
+  AuditCli(rt, "change." + action, std::to_string(*id),
+           {{"resident_id", std::to_string(decided->resident_id)}, {"field", decided->field}});
+  if (globals.json) {
+    std::cout << campaign::PendingChangeToJson(*decided).dump() << "\n";
+  } else {
+    std::printf("变更 %lld：%s\n", static_cast<long long>(*id), decided->state.c_str());
+  }
+  return 0;
+}
+
+int RunTaskList(const Globals& globals, const std::string& campaign_text,
+                const std::string& state) {
+  auto campaign_id = OptionalId(campaign_text);
+  if (!campaign_id) return Die(campaign_id.error(), globals.json);
+  auto runtime = OpenRuntime(globals, true);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  auto tasks = (*runtime)->database->Read([&](storage::Connection& connection) {
+    return campaign::ListTasks(connection, *campaign_id, state, 1000);
+  });
+  if (!tasks) return Die(tasks.error(), globals.json);
+  if (globals.json) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& task : *tasks) items.push_back(campaign::FollowUpTaskToJson(task));
+    std::cout << nlohmann::json{{"items", items}}.dump() << "\n";
+    return 0;
+  }
+  for (const auto& task : *tasks) {
+    std::printf("%lld\t%s\t%s\t居民 %lld\t%s\n", static_cast<long long>(task.id),
+                task.state.c_str(), task.kind.c_str(), static_cast<long long>(task.resident_id),
+                task.detail.c_str());
+  }
+  return 0;
+}
+
+int RunTaskClose(const Globals& globals, const std::string& id_text) {
+  auto id = ParseId(id_text);
+  if (!id) return Die(id.error(), globals.json);
+  auto runtime = OpenRuntime(globals, true);
+  if (!runtime) return Die(runtime.error(), globals.json);
+  Runtime& rt = **runtime;
+  auto closed = campaign::CloseTask(*rt.database, kCliContext, *id, rt.clock);
+  if (!closed) return Die(closed.error(), globals.json);
+  AuditCli(rt, "task.close", std::to_string(*id), {});
+  if (globals.json) {
+    std::cout << campaign::FollowUpTaskToJson(*closed).dump() << "\n";
+  } else {
+    std::printf("任务 %lld：%s\n", static_cast<long long>(*id), closed->state.c_str());
   }
   return 0;
 }

@@ -33,4 +33,11 @@ int RunCampaignControl(const Globals& globals, const std::string& action, const 
                        const CampaignFlags& flags);
 int RunCampaignLedger(const Globals& globals, const std::string& id, const std::string& out);
 
+// `steward change list|accept|reject` (registry changes calls proposed) and `steward task
+// list|close` (door-visit tasks). list: `campaign` empty for all, `state` empty for all.
+int RunChangeList(const Globals& globals, const std::string& campaign, const std::string& state);
+int RunChangeDecide(const Globals& globals, const std::string& action, const std::string& id);
+int RunTaskList(const Globals& globals, const std::string& campaign, const std::string& state);
+int RunTaskClose(const Globals& globals, const std::string& id);
+
 }  // namespace steward::app

@@ -912,6 +912,34 @@ int main(int argc, char** argv) {
   campaign_ledger->add_option("--out", ledger_out, "FILE.xlsx or FILE.csv")->required();
   campaign_ledger->add_flag("--json", globals.json, "machine-readable output");
 
+  std::string review_campaign;
+  std::string review_state;
+  std::string review_id;
+  auto* change_command =
+      cli.add_subcommand("change", "registry changes proposed by calls, waiting for review");
+  change_command->require_subcommand(1);
+  auto* change_list = change_command->add_subcommand("list", "pending (and decided) changes");
+  change_list->add_option("--campaign", review_campaign, "only this campaign's");
+  change_list->add_option("--state", review_state, "pending, accepted or rejected");
+  change_list->add_flag("--json", globals.json, "machine-readable output");
+  std::vector<CLI::App*> change_decisions;
+  for (const char* action : {"accept", "reject"}) {
+    auto* decide = change_command->add_subcommand(
+        action, std::string(action) + " a change (accepting writes it to the registry)");
+    decide->add_option("id", review_id, "change id")->required();
+    decide->add_flag("--json", globals.json, "machine-readable output");
+    change_decisions.push_back(decide);
+  }
+  auto* task_command = cli.add_subcommand("task", "door-visit tasks from campaigns");
+  task_command->require_subcommand(1);
+  auto* task_list = task_command->add_subcommand("list", "tasks, newest first");
+  task_list->add_option("--campaign", review_campaign, "only this campaign's");
+  task_list->add_option("--state", review_state, "open or done");
+  task_list->add_flag("--json", globals.json, "machine-readable output");
+  auto* task_close = task_command->add_subcommand("close", "mark a task done");
+  task_close->add_option("id", review_id, "task id")->required();
+  task_close->add_flag("--json", globals.json, "machine-readable output");
+
   auto* org = cli.add_subcommand("org", "the hierarchy");
   org->require_subcommand(1);
   std::string division;
@@ -1011,6 +1039,12 @@ int main(int argc, char** argv) {
       return RunCampaignControl(globals, control->get_name(), campaign_id, campaign_flags);
   }
   if (*campaign_ledger) return RunCampaignLedger(globals, campaign_id, ledger_out);
+  if (*change_list) return RunChangeList(globals, review_campaign, review_state);
+  for (auto* decide : change_decisions) {
+    if (*decide) return RunChangeDecide(globals, decide->get_name(), review_id);
+  }
+  if (*task_list) return RunTaskList(globals, review_campaign, review_state);
+  if (*task_close) return RunTaskClose(globals, review_id);
   if (*script_list) return RunScriptList(globals.json);
   if (*script_validate) return RunScriptValidate(script_name, globals.json);
   if (*script_try) return RunScriptTry(try_flags, globals.json);

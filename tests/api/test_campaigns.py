@@ -81,6 +81,41 @@ class CampaignCliTest(unittest.TestCase):
                 self.assertEqual(status["funnel"]["done"], status["funnel"]["targeted"])
                 self.assertEqual(status["funnel"]["attempts"], 0)
 
+    def test_review_changes_and_close_tasks(self):
+        db = self.demo("sqlite")
+        out = self.work.run("--db", db, "campaign", "run", "--script", "residence_check",
+                            "--segment", "age >= 40", "--policy", POLICY, "--wait", "--seed", "9")
+        campaign_id = out.stdout.splitlines()[0]
+        changes = self.work.run_json("--db", db, "change", "list", "--campaign", campaign_id,
+                                     "--state", "pending")["items"]
+        self.assertGreater(len(changes), 0)
+        moved = next(c for c in changes if c["field"] == "residence_status")
+        self.assertEqual(moved["source"], "call")
+        accepted = self.work.run_json("--db", db, "change", "accept", moved["id"])
+        self.assertEqual(accepted["state"], "accepted")
+        twice = self.work.run("--db", db, "change", "accept", moved["id"], check=False)
+        self.assertNotEqual(twice.returncode, 0)
+        path = db[len("sqlite:"):]
+        with sqlite3.connect(path) as connection:
+            status = connection.execute("SELECT residence_status FROM resident WHERE id = ?",
+                                        (int(moved["resident_id"]),)).fetchone()[0]
+            source = connection.execute(
+                "SELECT source FROM change_log WHERE entity = 'resident' AND entity_id = ? "
+                "ORDER BY seq DESC LIMIT 1", (int(moved["resident_id"]),)).fetchone()[0]
+        self.assertEqual(status, "registered_only")
+        self.assertEqual(source, "call")
+        others = [c for c in changes if c["id"] != moved["id"]]
+        if others:
+            rejected = self.work.run_json("--db", db, "change", "reject", others[0]["id"])
+            self.assertEqual(rejected["state"], "rejected")
+        tasks = self.work.run_json("--db", db, "task", "list", "--state", "open")["items"]
+        self.assertGreater(len(tasks), 0)
+        self.assertTrue(all(t["kind"] in ("unreachable", "refused", "answer") for t in tasks))
+        closed = self.work.run_json("--db", db, "task", "close", tasks[0]["id"])
+        self.assertEqual(closed["state"], "done")
+        text = self.work.run("--db", db, "task", "list").stdout
+        self.assertIn("请", text)
+
     def test_kill_minus_nine_mid_campaign_then_resume(self):
         db = self.demo("sqlite")
         rng = random.Random(5)

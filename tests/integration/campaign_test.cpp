@@ -14,13 +14,16 @@
 #include "base/id.hpp"
 #include "campaign/campaign_store.hpp"
 #include "campaign/ledger.hpp"
+#include "campaign/review.hpp"
 #include "campaign/runner.hpp"
 #include "campaign/simulator.hpp"
 #include "campaign/templates.hpp"
 #include "crypto/pii_vault.hpp"
+#include "registry/resident.hpp"
 #include "segment/query.hpp"
 #include "segment/read_model.hpp"
 #include "sheet/reader.hpp"
+#include "storage/change_log.hpp"
 #include "tests/integration/demo_city.hpp"
 #include "tests/integration/test_database.hpp"
 
@@ -353,6 +356,78 @@ TEST_P(CampaignTest, AnswersBecomePendingChangesAndOptOutsHoldForTheNextCampaign
   EXPECT_EQ(Count("SELECT count(*) FROM resident r JOIN pending_change p ON p.resident_id = r.id "
                   "WHERE r.version <> 1"),
             0);
+  // A reviewer accepts one residence change and one lives-alone tag and rejects another change:
+  // only the accepted ones reach the registry, with the call as their source in its history.
+  auto pending = database_->Read([](storage::Connection& connection) {
+    return campaign::ListPendingChanges(connection, std::nullopt, "pending", 1000);
+  });
+  ASSERT_TRUE(pending);
+  const campaign::PendingChange* moved_change = nullptr;
+  const campaign::PendingChange* tag_change = nullptr;
+  const campaign::PendingChange* other = nullptr;
+  for (const auto& change : *pending) {
+    if (change.field == "residence_status" && !moved_change) {
+      moved_change = &change;
+    } else if (change.field == "tag:lives_alone" && !tag_change) {
+      tag_change = &change;
+    } else if (!other) {
+      other = &change;
+    }
+  }
+  ASSERT_TRUE(moved_change && other);
+  registry::ResidentStore resident_store(*vault_, ids_, clock_);
+  storage::WriteContext reviewer{"user:42", storage::Source::kConsole};
+  auto accepted =
+      campaign::AcceptChange(*database_, resident_store, reviewer, moved_change->id, clock_);
+  ASSERT_TRUE(accepted) << accepted.error().ToString();
+  EXPECT_EQ(accepted->state, "accepted");
+  EXPECT_EQ(accepted->reviewed_by, "user:42");
+  auto again =
+      campaign::AcceptChange(*database_, resident_store, reviewer, moved_change->id, clock_);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  auto rejected = campaign::RejectChange(*database_, reviewer, other->id, clock_);
+  ASSERT_TRUE(rejected);
+  EXPECT_EQ(rejected->state, "rejected");
+  auto history = database_->Read([&](storage::Connection& connection) {
+    return storage::ReadHistory(connection, "resident", moved_change->resident_id);
+  });
+  ASSERT_TRUE(history);
+  ASSERT_GE(history->size(), 2u);
+  EXPECT_EQ(history->back().source, "call");
+  EXPECT_EQ(history->back().actor, "user:42");
+  EXPECT_EQ(history->back().fields["residence_status"]["new"], "registered_only");
+  auto resident = database_->Read([&](storage::Connection& connection) {
+    return resident_store.Get(connection, moved_change->resident_id);
+  });
+  ASSERT_TRUE(resident);
+  EXPECT_EQ(resident->residence_status, registry::ResidenceStatus::kRegisteredOnly);
+  if (tag_change) {
+    ASSERT_TRUE(
+        campaign::AcceptChange(*database_, resident_store, reviewer, tag_change->id, clock_));
+    auto tagged = database_->Read([&](storage::Connection& connection) {
+      return resident_store.Get(connection, tag_change->resident_id);
+    });
+    ASSERT_TRUE(tagged);
+    EXPECT_NE(std::find(tagged->tags.begin(), tagged->tags.end(), "lives_alone"),
+              tagged->tags.end());
+  }
+  // The rejected change left its resident as the demo made them.
+  if (other->resident_id != moved_change->resident_id &&
+      (!tag_change || other->resident_id != tag_change->resident_id)) {
+    EXPECT_EQ(Count("SELECT version FROM resident WHERE id = ?", {other->resident_id}), 1);
+  }
+  // Door-visit tasks are listed and closed once.
+  auto tasks = database_->Read([](storage::Connection& connection) {
+    return campaign::ListTasks(connection, std::nullopt, "open", 10);
+  });
+  ASSERT_TRUE(tasks);
+  ASSERT_FALSE(tasks->empty());
+  auto closed = campaign::CloseTask(*database_, reviewer, tasks->front().id, clock_);
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->state, "done");
+  EXPECT_FALSE(campaign::CloseTask(*database_, reviewer, tasks->front().id, clock_));
+
   const int64_t opted = Count("SELECT count(*) FROM do_not_call");
   ASSERT_GT(opted, 0);
   // The next campaign over the same residents does not call them.
