@@ -5,7 +5,10 @@
 # .import and PostgreSQL COPY), then bench/http_bench.py (wrk against the API beside nginx), then
 # bench/web_bench.mjs (the console in Chromium: JS sizes and the dashboard's data-ready time), then
 # segment_bench (segments on the in-memory model against indexed SQL on both engines;
-# SEGMENT_BENCH_RESIDENTS, default 10000000, grown from SEGMENT_BENCH_BASE, default 500000).
+# SEGMENT_BENCH_RESIDENTS, default 10000000, grown from SEGMENT_BENCH_BASE, default 500000), then
+# campaign_bench (the AI social worker on the simulator: the engine alone beside whole campaigns on
+# SQLite and PostgreSQL, and a segment snapshot beside INSERT … SELECT; CAMPAIGN_BENCH_RESIDENTS,
+# default 70000, CAMPAIGN_BENCH_SNAPSHOT, default 1000000).
 #
 #   scripts/bench.sh [demo_bench options]     e.g. scripts/bench.sh --residents 300000
 #
@@ -22,7 +25,7 @@ cd "$repo"
 
 scripts/install-deps.sh --test --bench
 cmake --preset release
-cmake --build --preset release --target demo_bench segment_bench steward
+cmake --build --preset release --target demo_bench segment_bench campaign_bench steward
 
 # As root, pg-test-server.sh runs the server as `postgres`, which must get through this folder.
 work="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/steward-bench.XXXXXX")"
@@ -68,5 +71,12 @@ echo "bench: the segment table goes to this terminal and to $out"
 build/release/bench/segment_bench --postgres "$url" --db "$work/segment_bench.db" \
   --residents "${SEGMENT_BENCH_RESIDENTS:-10000000}" --base "${SEGMENT_BENCH_BASE:-500000}" |
   tee "$out" || status=$?
+echo "bench: saved in $out"
+
+out="$results/campaign_bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
+echo "bench: the campaign table goes to this terminal and to $out"
+TMPDIR="$work" build/release/bench/campaign_bench --postgres "$url" \
+  --residents "${CAMPAIGN_BENCH_RESIDENTS:-70000}" \
+  --snapshot-residents "${CAMPAIGN_BENCH_SNAPSHOT:-1000000}" | tee "$out" || status=$?
 echo "bench: saved in $out"
 exit "$status"

@@ -112,13 +112,14 @@ int RunHere(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool json) 
          {}},
         json);
   }
-  campaign::CampaignRunner runner(store, channel, timers, *calendar,
-                                  [&rt](Id unit) {
-                                    return rt.database->Read([&](storage::Connection& connection) {
-                                      return campaign::UnitVariables(connection, *rt.vault, unit);
-                                    });
-                                  },
-                                  {"node-" + std::to_string(rt.config.node_id)});
+  campaign::CampaignRunner runner(
+      store, channel, timers, *calendar,
+      [&rt](Id unit) {
+        return rt.database->Read([&](storage::Connection& connection) {
+          return campaign::UnitVariables(connection, *rt.vault, unit);
+        });
+      },
+      {.node = "node-" + std::to_string(rt.config.node_id), .channel = "sim"});
   if (auto started = runner.Start(); !started) return Die(started.error(), json);
   int64_t last_report = 0;
   while (true) {

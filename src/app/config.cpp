@@ -38,6 +38,10 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
     config.workers = static_cast<int>(table["server"]["workers"].value_or(int64_t{config.workers}));
     config.job_retention_days = static_cast<int>(
         table["server"]["job_retention_days"].value_or(int64_t{config.job_retention_days}));
+    config.run_campaigns = table["campaign"]["run"].value_or(config.run_campaigns);
+    config.holidays = table["campaign"]["holidays"].value_or(config.holidays);
+    config.max_calls =
+        static_cast<int>(table["campaign"]["max_calls"].value_or(int64_t{config.max_calls}));
   } else if (toml_required) {
     return Fail(ErrorCode::kNotFound, "no configuration file " + toml_path.string());
   }
@@ -48,6 +52,10 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
   FromEnvironment("STEWARD_DIVISION_DIR", config.division_dir);
   FromEnvironment("STEWARD_DATA_DIR", config.data_dir);
   FromEnvironment("STEWARD_STATIC_DIR", config.static_dir);
+  FromEnvironment("STEWARD_HOLIDAYS", config.holidays);
+  if (const char* run = std::getenv("STEWARD_CAMPAIGNS"); run && *run) {
+    config.run_campaigns = std::string_view(run) != "false" && std::string_view(run) != "0";
+  }
   if (const char* node = std::getenv("STEWARD_NODE_ID"); node && *node) {
     config.node_id = std::atoi(node);
   }

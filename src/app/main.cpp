@@ -27,6 +27,7 @@
 #include "base/clock.hpp"
 #include "base/id.hpp"
 #include "base/log.hpp"
+#include "campaign/service.hpp"
 #include "crypto/pii_vault.hpp"
 #include "demo/demo.hpp"
 #include "http/api.hpp"
@@ -761,8 +762,26 @@ int RunServe(const Globals& globals, std::string listen) {
       wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
     }
   });
-  const http::ApiServices services{*rt.database, *rt.vault, *rt.ids, rt.clock,
-                                   accounts,     audit_log, &jobs,   &segment_model};
+  // Campaigns started in the console are called while the server runs (the simulator channel;
+  // the SIP line is not here yet). Calls this node left in flight count as attempts.
+  std::unique_ptr<campaign::CampaignService> campaigns;
+  if (rt.config.run_campaigns) {
+    campaign::HolidayCalendar calendar;
+    if (!rt.config.holidays.empty()) {
+      auto loaded = campaign::HolidayCalendar::Load(rt.config.holidays);
+      if (!loaded) return Die(loaded.error(), globals.json);
+      calendar = *loaded;
+    }
+    campaigns = std::make_unique<campaign::CampaignService>(
+        *rt.database, *rt.vault, *rt.ids, std::move(calendar),
+        campaign::CampaignService::Options{.node = "node-" + std::to_string(rt.config.node_id),
+                                           .max_calls = std::max(1, rt.config.max_calls),
+                                           .seed = static_cast<uint64_t>(rt.config.node_id)});
+    if (auto started = campaigns->Start(); !started) return Die(started.error(), globals.json);
+  }
+  const http::ApiServices services{*rt.database, *rt.vault,      *rt.ids,
+                                   rt.clock,     accounts,       audit_log,
+                                   &jobs,        &segment_model, campaigns.get()};
 
   http::Server server(options);
   http::AddDefaultRoutes(server, STEWARD_VERSION, /*placeholder_page=*/options.static_dir.empty());
@@ -774,7 +793,8 @@ int RunServe(const Globals& globals, std::string listen) {
   spdlog::info("serving {} on {}",
                rt.database->url().starts_with("sqlite:") ? rt.database->url() : "postgresql", *url);
   server.WaitForStop();
-  jobs.Stop();  // a running import is cancelled and rolls itself back
+  if (campaigns) campaigns->Stop();  // calls in flight count as attempts at the next start
+  jobs.Stop();                       // a running import is cancelled and rolls itself back
   spdlog::info("stopped");
   return 0;
 }

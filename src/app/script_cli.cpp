@@ -80,20 +80,9 @@ Result<campaign::Variables> CallVariables(const Script& script, const ScriptTryF
                            {{"as", "format", "例如 王秀英,女,78 / e.g. 王秀英,女,78"}});
     }
   }
-  campaign::Variables variables = {{"address", campaign::AddressForm(name, gender, age)},
-                                   {"surname", campaign::Surname(name)},
-                                   {"community", "城东社区"},
-                                   {"street", "龙渊街道"},
-                                   {"grid", "城东社区第一网格"},
-                                   {"grid_worker", "李明"},
-                                   {"grid_worker_phone", "13800000000"},
-                                   {"community_phone", "0578-7000000"},
-                                   {"caller", "城东社区居民委员会"},
-                                   {"today", "今天"}};
-  for (const auto& field : script.fields) {
-    variables["campaign." + field.name] =
-        "【" + (field.label.empty() ? field.name : field.label) + "】";
-  }
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (const auto& field : script.fields) fields.emplace_back(field.name, field.label);
+  campaign::Variables variables = campaign::SampleVariables(name, gender, age, fields);
   for (const auto& assignment : flags.vars) {
     const size_t equals = assignment.find('=');
     if (equals == std::string::npos || equals == 0) {

@@ -30,35 +30,42 @@ constexpr std::array kCatalogue = {
     PermissionInfo{p::kStatsView, "查看统计", "view figures"},
     PermissionInfo{p::kSegmentRun, "人群圈选", "run segment queries"},
     PermissionInfo{p::kSegmentEdit, "保存和修改人群", "save and edit segments"},
+    PermissionInfo{p::kCampaignView, "查看外呼任务和台账", "view campaigns and ledgers"},
+    PermissionInfo{p::kCampaignRun, "发起和管理外呼任务", "start and control campaigns"},
+    PermissionInfo{p::kCampaignReview, "审核通话变更和上门任务",
+                   "review call changes and door-visit tasks"},
 };
 
 constexpr std::array kCityAdmin = {
-    p::kResidentView, p::kResidentEdit,   p::kResidentCreate, p::kResidentDelete, p::kSensitiveView,
-    p::kPiiUnmask,    p::kExportUnmasked, p::kImportRun,      p::kExportRun,      p::kUnitView,
-    p::kUnitEdit,     p::kStaffEdit,      p::kPlaceView,      p::kPlaceEdit,      p::kUserView,
-    p::kUserEdit,     p::kRoleEdit,       p::kDictEdit,       p::kAuditView,      p::kStatsView,
-    p::kSegmentRun,   p::kSegmentEdit,
+    p::kResidentView,   p::kResidentEdit, p::kResidentCreate, p::kResidentDelete,
+    p::kSensitiveView,  p::kPiiUnmask,    p::kExportUnmasked, p::kImportRun,
+    p::kExportRun,      p::kUnitView,     p::kUnitEdit,       p::kStaffEdit,
+    p::kPlaceView,      p::kPlaceEdit,    p::kUserView,       p::kUserEdit,
+    p::kRoleEdit,       p::kDictEdit,     p::kAuditView,      p::kStatsView,
+    p::kSegmentRun,     p::kSegmentEdit,  p::kCampaignView,   p::kCampaignRun,
+    p::kCampaignReview,
 };
 constexpr std::array kStreetAdmin = {
-    p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kResidentDelete, p::kSensitiveView,
-    p::kPiiUnmask,    p::kImportRun,    p::kExportRun,      p::kUnitView,       p::kUnitEdit,
-    p::kStaffEdit,    p::kPlaceView,    p::kPlaceEdit,      p::kUserView,       p::kUserEdit,
-    p::kStatsView,    p::kSegmentRun,   p::kSegmentEdit,
+    p::kResidentView,   p::kResidentEdit, p::kResidentCreate, p::kResidentDelete, p::kSensitiveView,
+    p::kPiiUnmask,      p::kImportRun,    p::kExportRun,      p::kUnitView,       p::kUnitEdit,
+    p::kStaffEdit,      p::kPlaceView,    p::kPlaceEdit,      p::kUserView,       p::kUserEdit,
+    p::kStatsView,      p::kSegmentRun,   p::kSegmentEdit,    p::kCampaignView,   p::kCampaignRun,
+    p::kCampaignReview,
 };
 constexpr std::array kCommunityAdmin = {
     p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kResidentDelete, p::kSensitiveView,
     p::kPiiUnmask,    p::kImportRun,    p::kExportRun,      p::kUnitView,       p::kStaffEdit,
     p::kPlaceView,    p::kPlaceEdit,    p::kUserView,       p::kUserEdit,       p::kStatsView,
-    p::kSegmentRun,   p::kSegmentEdit,
+    p::kSegmentRun,   p::kSegmentEdit,  p::kCampaignView,   p::kCampaignRun,    p::kCampaignReview,
 };
 constexpr std::array kSocialWorker = {
-    p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kSensitiveView,
-    p::kPiiUnmask,    p::kExportRun,    p::kUnitView,       p::kPlaceView,
-    p::kPlaceEdit,    p::kStatsView,    p::kSegmentRun,     p::kSegmentEdit,
+    p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kSensitiveView, p::kPiiUnmask,
+    p::kExportRun,    p::kUnitView,     p::kPlaceView,      p::kPlaceEdit,     p::kStatsView,
+    p::kSegmentRun,   p::kSegmentEdit,  p::kCampaignView,   p::kCampaignRun,   p::kCampaignReview,
 };
 constexpr std::array kGridWorker = {
-    p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kUnitView,
-    p::kPlaceView,    p::kPlaceEdit,    p::kStatsView,      p::kSegmentRun,
+    p::kResidentView, p::kResidentEdit, p::kResidentCreate, p::kUnitView,     p::kPlaceView,
+    p::kPlaceEdit,    p::kStatsView,    p::kSegmentRun,     p::kCampaignView, p::kCampaignReview,
 };
 constexpr std::array kBuildingLeader = {p::kResidentView, p::kUnitView, p::kPlaceView};
 constexpr std::array kAuditor = {p::kAuditView, p::kUserView, p::kUnitView, p::kStatsView};

@@ -37,6 +37,9 @@ inline constexpr std::string_view kAuditView = "audit:log:view";
 inline constexpr std::string_view kStatsView = "stats:view";
 inline constexpr std::string_view kSegmentRun = "segment:query:run";
 inline constexpr std::string_view kSegmentEdit = "segment:saved:edit";
+inline constexpr std::string_view kCampaignView = "campaign:call:view";
+inline constexpr std::string_view kCampaignRun = "campaign:call:run";
+inline constexpr std::string_view kCampaignReview = "campaign:change:review";
 }  // namespace permission
 
 struct PermissionInfo {

@@ -35,7 +35,7 @@ TEST(PermissionCatalogueTest, CodesAreUniqueWellFormedAndNamed) {
     EXPECT_FALSE(permission.name_en.empty()) << permission.code;
     EXPECT_TRUE(IsKnownPermission(permission.code));
   }
-  EXPECT_EQ(codes.size(), 22u);
+  EXPECT_EQ(codes.size(), 25u);
   EXPECT_FALSE(IsKnownPermission("registry:resident:fly"));
 }
 

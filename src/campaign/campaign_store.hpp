@@ -75,6 +75,13 @@ struct Campaign {
 
 nlohmann::json CampaignToJson(const Campaign& campaign);
 
+// The rows a caller may see: a condition on the column `u.path` (the org_unit of the resident's
+// unit), as auth::DataScope::Sql("u.path") gives it. Empty sql: every row (the CLI).
+struct UnitScope {
+  std::string sql;
+  std::vector<storage::Value> params;
+};
+
 // A target claimed for one attempt: what the runner needs to dial it.
 struct Claim {
   Id campaign_id = 0;

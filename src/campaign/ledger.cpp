@@ -73,7 +73,7 @@ std::string Transcript(const std::string& json_text) {
 
 Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault& vault,
                             const Campaign& campaign, const Funnel& funnel,
-                            const std::filesystem::path& path) {
+                            const std::filesystem::path& path, const UnitScope& scope) {
   // The questions, in script order.
   std::vector<std::string> slots;
   for (const auto& node : campaign.script.nodes) {
@@ -89,11 +89,18 @@ Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault&
     STEWARD_TRY(connection.QueryEach("SELECT id, name FROM org_unit", {}, [&](const RowView& row) {
       units[row.Int(0)] = std::string(row.Text(1));
     }));
+    std::vector<Value> params{campaign.id};
+    std::string where = "WHERE t.campaign_id = ?";
+    if (!scope.sql.empty()) {
+      where += " AND " + scope.sql;
+      params.insert(params.end(), scope.params.begin(), scope.params.end());
+    }
     STEWARD_TRY(connection.QueryEach(
         "SELECT t.round, t.resident_id, r.name, t.unit_id, t.phone_masked, t.state, t.outcome, "
         "t.attempts, t.talk_ms FROM campaign_target t JOIN resident r ON r.id = t.resident_id "
-        "WHERE t.campaign_id = ? ORDER BY t.round, t.seq",
-        std::vector<Value>{campaign.id}, [&](const RowView& row) {
+        "JOIN org_unit u ON u.id = t.unit_id " +
+            where + " ORDER BY t.round, t.seq",
+        params, [&](const RowView& row) {
           Row out;
           out.round = row.Int(0);
           out.resident = row.Int(1);

@@ -13,9 +13,10 @@
 
 namespace steward::campaign {
 
-// Returns the number of rows written.
+// Returns the number of rows written: those of residents whose unit (at the start) is inside
+// `scope` (every row for an empty scope). The title block's counts are `funnel`'s.
 Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault& vault,
                             const Campaign& campaign, const Funnel& funnel,
-                            const std::filesystem::path& path);
+                            const std::filesystem::path& path, const UnitScope& scope = {});
 
 }  // namespace steward::campaign

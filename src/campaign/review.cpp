@@ -12,11 +12,13 @@ using storage::Value;
 using storage::WriteTransaction;
 
 constexpr const char* kChangeColumns =
-    "SELECT id, resident_id, field, value, campaign_id, attempt_id, state, version, created_at, "
-    "reviewed_by FROM pending_change ";
+    "SELECT c.id, c.resident_id, c.field, c.value, c.campaign_id, c.attempt_id, c.state, "
+    "c.version, c.created_at, c.reviewed_by, r.name, u.name FROM pending_change c JOIN resident r "
+    "ON r.id = c.resident_id JOIN org_unit u ON u.id = r.unit_id ";
 constexpr const char* kTaskColumns =
-    "SELECT id, campaign_id, resident_id, unit_id, kind, detail, state, version, created_at FROM "
-    "follow_up_task ";
+    "SELECT c.id, c.campaign_id, c.resident_id, c.unit_id, c.kind, c.detail, c.state, c.version, "
+    "c.created_at, r.name, u.name FROM follow_up_task c JOIN resident r ON r.id = c.resident_id "
+    "JOIN org_unit u ON u.id = c.unit_id ";
 
 PendingChange ChangeFromRow(const RowView& row) {
   return {row.Int(0),
@@ -28,7 +30,9 @@ PendingChange ChangeFromRow(const RowView& row) {
           std::string(row.Text(6)),
           row.Int(7),
           row.Int(8),
-          row.IsNull(9) ? "" : std::string(row.Text(9))};
+          row.IsNull(9) ? "" : std::string(row.Text(9)),
+          std::string(row.Text(10)),
+          std::string(row.Text(11))};
 }
 
 FollowUpTask TaskFromRow(const RowView& row) {
@@ -40,27 +44,39 @@ FollowUpTask TaskFromRow(const RowView& row) {
           std::string(row.Text(5)),
           std::string(row.Text(6)),
           row.Int(7),
-          row.Int(8)};
+          row.Int(8),
+          std::string(row.Text(9)),
+          std::string(row.Text(10))};
 }
 
-std::string Filter(std::optional<Id> campaign_id, const std::string& state,
+void AddScope(const UnitScope& scope, std::string& where, std::vector<Value>& params) {
+  if (scope.sql.empty()) return;
+  where += " AND " + scope.sql;
+  params.insert(params.end(), scope.params.begin(), scope.params.end());
+}
+
+std::string Filter(std::optional<Id> campaign_id, const std::string& state, const UnitScope& scope,
                    std::vector<Value>& params) {
   std::string where = "WHERE 1 = 1";
   if (campaign_id) {
-    where += " AND campaign_id = ?";
+    where += " AND c.campaign_id = ?";
     params.emplace_back(*campaign_id);
   }
   if (!state.empty()) {
-    where += " AND state = ?";
+    where += " AND c.state = ?";
     params.emplace_back(state);
   }
+  AddScope(scope, where, params);
   return where;
 }
 
-Result<PendingChange> FindChange(storage::Connection& connection, Id id) {
+Result<PendingChange> FindChange(storage::Connection& connection, Id id,
+                                 const UnitScope& scope = {}) {
   std::optional<PendingChange> found;
-  STEWARD_TRY(connection.QueryEach(std::string(kChangeColumns) + "WHERE id = ?",
-                                   std::vector<Value>{id},
+  std::vector<Value> params{id};
+  std::string where = "WHERE c.id = ?";
+  AddScope(scope, where, params);
+  STEWARD_TRY(connection.QueryEach(std::string(kChangeColumns) + where, params,
                                    [&](const RowView& row) { found = ChangeFromRow(row); }));
   if (!found) {
     return Fail(ErrorCode::kNotFound, "没有编号为 " + std::to_string(id) +
@@ -102,7 +118,9 @@ nlohmann::json PendingChangeToJson(const PendingChange& change) {
           {"state", change.state},
           {"version", change.version},
           {"created_at", FormatIsoMillis(change.created_at)},
-          {"reviewed_by", change.reviewed_by}};
+          {"reviewed_by", change.reviewed_by},
+          {"resident_name", change.resident_name},
+          {"unit_name", change.unit_name}};
 }
 
 nlohmann::json FollowUpTaskToJson(const FollowUpTask& task) {
@@ -114,43 +132,46 @@ nlohmann::json FollowUpTaskToJson(const FollowUpTask& task) {
           {"detail", task.detail},
           {"state", task.state},
           {"version", task.version},
-          {"created_at", FormatIsoMillis(task.created_at)}};
+          {"created_at", FormatIsoMillis(task.created_at)},
+          {"resident_name", task.resident_name},
+          {"unit_name", task.unit_name}};
 }
 
 Result<std::vector<PendingChange>> ListPendingChanges(storage::Connection& connection,
                                                       std::optional<Id> campaign_id,
-                                                      const std::string& state, int limit) {
+                                                      const std::string& state, int limit,
+                                                      const UnitScope& scope) {
   std::vector<Value> params;
-  const std::string where = Filter(campaign_id, state, params);
+  const std::string where = Filter(campaign_id, state, scope, params);
   params.emplace_back(int64_t{limit});
   std::vector<PendingChange> changes;
   STEWARD_TRY(connection.QueryEach(
-      std::string(kChangeColumns) + where + " ORDER BY created_at DESC, id DESC LIMIT ?", params,
-      [&](const RowView& row) { changes.push_back(ChangeFromRow(row)); }));
+      std::string(kChangeColumns) + where + " ORDER BY c.created_at DESC, c.id DESC LIMIT ?",
+      params, [&](const RowView& row) { changes.push_back(ChangeFromRow(row)); }));
   return changes;
 }
 
 Result<std::vector<FollowUpTask>> ListTasks(storage::Connection& connection,
                                             std::optional<Id> campaign_id, const std::string& state,
-                                            int limit) {
+                                            int limit, const UnitScope& scope) {
   std::vector<Value> params;
-  const std::string where = Filter(campaign_id, state, params);
+  const std::string where = Filter(campaign_id, state, scope, params);
   params.emplace_back(int64_t{limit});
   std::vector<FollowUpTask> tasks;
   STEWARD_TRY(connection.QueryEach(
-      std::string(kTaskColumns) + where + " ORDER BY created_at DESC, id DESC LIMIT ?", params,
+      std::string(kTaskColumns) + where + " ORDER BY c.created_at DESC, c.id DESC LIMIT ?", params,
       [&](const RowView& row) { tasks.push_back(TaskFromRow(row)); }));
   return tasks;
 }
 
 Result<PendingChange> AcceptChange(storage::Database& database, registry::ResidentStore& residents,
                                    const storage::WriteContext& context, Id change_id,
-                                   const Clock& clock) {
+                                   const Clock& clock, const UnitScope& scope) {
   storage::WriteContext from_call = context;
   from_call.source = storage::Source::kCall;  // the registry history names the call as the source
   STEWARD_TRY(database.Write(from_call, [&](WriteTransaction& transaction) -> Status {
     auto& connection = transaction.connection();
-    STEWARD_ASSIGN_OR_RETURN(PendingChange change, FindChange(connection, change_id));
+    STEWARD_ASSIGN_OR_RETURN(PendingChange change, FindChange(connection, change_id, scope));
     if (change.state != "pending") {
       return Fail(ErrorCode::kConflict, "该变更已审核过 / the change was already decided");
     }
@@ -184,9 +205,10 @@ Result<PendingChange> AcceptChange(storage::Database& database, registry::Reside
 
 Result<PendingChange> RejectChange(storage::Database& database,
                                    const storage::WriteContext& context, Id change_id,
-                                   const Clock& clock) {
+                                   const Clock& clock, const UnitScope& scope) {
   STEWARD_TRY(database.Write(context, [&](WriteTransaction& transaction) -> Status {
-    STEWARD_ASSIGN_OR_RETURN(PendingChange change, FindChange(transaction.connection(), change_id));
+    STEWARD_ASSIGN_OR_RETURN(PendingChange change,
+                             FindChange(transaction.connection(), change_id, scope));
     if (change.state != "pending") {
       return Fail(ErrorCode::kConflict, "该变更已审核过 / the change was already decided");
     }
@@ -197,11 +219,13 @@ Result<PendingChange> RejectChange(storage::Database& database,
 }
 
 Result<FollowUpTask> CloseTask(storage::Database& database, const storage::WriteContext& context,
-                               Id task_id, const Clock& clock) {
+                               Id task_id, const Clock& clock, const UnitScope& scope) {
   auto find = [&](storage::Connection& connection) -> Result<FollowUpTask> {
     std::optional<FollowUpTask> found;
-    STEWARD_TRY(connection.QueryEach(std::string(kTaskColumns) + "WHERE id = ?",
-                                     std::vector<Value>{task_id},
+    std::vector<Value> params{task_id};
+    std::string where = "WHERE c.id = ?";
+    AddScope(scope, where, params);
+    STEWARD_TRY(connection.QueryEach(std::string(kTaskColumns) + where, params,
                                      [&](const RowView& row) { found = TaskFromRow(row); }));
     if (!found) {
       return Fail(ErrorCode::kNotFound, "没有编号为 " + std::to_string(task_id) +

@@ -15,6 +15,7 @@
 #include "base/clock.hpp"
 #include "base/id.hpp"
 #include "base/result.hpp"
+#include "campaign/campaign_store.hpp"
 #include "registry/resident.hpp"
 #include "storage/database.hpp"
 
@@ -31,6 +32,8 @@ struct PendingChange {
   int64_t version = 0;
   int64_t created_at = 0;
   std::string reviewed_by;
+  std::string resident_name;
+  std::string unit_name;  // the resident's unit
 };
 
 struct FollowUpTask {
@@ -43,29 +46,33 @@ struct FollowUpTask {
   std::string state;  // open | done
   int64_t version = 0;
   int64_t created_at = 0;
+  std::string resident_name;
+  std::string unit_name;
 };
 
 nlohmann::json PendingChangeToJson(const PendingChange& change);
 nlohmann::json FollowUpTaskToJson(const FollowUpTask& task);
 
-// `state` empty: all. Newest first, at most `limit`.
+// `state` empty: all. Newest first, at most `limit`; only residents inside `scope`.
 Result<std::vector<PendingChange>> ListPendingChanges(storage::Connection& connection,
                                                       std::optional<Id> campaign_id,
-                                                      const std::string& state, int limit);
+                                                      const std::string& state, int limit,
+                                                      const UnitScope& scope = {});
 Result<std::vector<FollowUpTask>> ListTasks(storage::Connection& connection,
                                             std::optional<Id> campaign_id, const std::string& state,
-                                            int limit);
+                                            int limit, const UnitScope& scope = {});
 
 // Accepts: applies the change to the resident (written by `context.actor`, source call) and marks
 // it accepted, in one transaction. kConflict when it is not pending; kInvalidArgument for a field
-// the registry does not take this way.
+// the registry does not take this way. A change or task of a resident outside `scope` is
+// kNotFound, as if it did not exist.
 Result<PendingChange> AcceptChange(storage::Database& database, registry::ResidentStore& residents,
                                    const storage::WriteContext& context, Id change_id,
-                                   const Clock& clock);
+                                   const Clock& clock, const UnitScope& scope = {});
 Result<PendingChange> RejectChange(storage::Database& database,
                                    const storage::WriteContext& context, Id change_id,
-                                   const Clock& clock);
+                                   const Clock& clock, const UnitScope& scope = {});
 Result<FollowUpTask> CloseTask(storage::Database& database, const storage::WriteContext& context,
-                               Id task_id, const Clock& clock);
+                               Id task_id, const Clock& clock, const UnitScope& scope = {});
 
 }  // namespace steward::campaign

@@ -35,6 +35,12 @@ void CampaignRunner::Stop() {
   tick_ = 0;
 }
 
+void CampaignRunner::Wake() {
+  if (!running_) return;
+  if (tick_ != 0) timers_.Cancel(tick_);
+  tick_ = timers_.After(0, [this] { Tick(); });
+}
+
 void CampaignRunner::Tick() {
   tick_ = 0;
   if (!running_) return;
@@ -46,6 +52,7 @@ void CampaignRunner::Tick() {
   } else {
     int capacity = options_.max_calls - static_cast<int>(active_.size());
     for (auto& campaign : *campaigns) {
+      if (!options_.channel.empty() && campaign.channel != options_.channel) continue;
       auto next = RunCampaign(campaign, now, &capacity);
       if (!next) {
         last_error_ = next.error();

@@ -31,6 +31,7 @@ class CampaignRunner {
     int64_t tick_ms = 1000;
     int max_calls = 5000;           // this node's channel capacity over all campaigns
     int64_t idle_tick_ms = 30'000;  // between ticks while nothing is due or in a call
+    std::string channel;            // only campaigns on this channel (sim | sip); empty: all
   };
   // Looks up the variables of a resident's unit (UnitVariables over a connection, in practice).
   using UnitLookup = std::function<Result<Variables>(Id unit_id)>;
@@ -42,6 +43,8 @@ class CampaignRunner {
   // Recovers this node's interrupted attempts, then ticks until Stop.
   Status Start();
   void Stop();
+  // Ticks now (a campaign was started or resumed): on the timers' thread, after Start.
+  void Wake();
 
   size_t active_calls() const { return active_.size(); }
   // The last error a tick met (a database that went away); ticks go on.

@@ -71,7 +71,7 @@ const std::vector<PersonaKind>& AllPersonas() {
   return kAll;
 }
 
-SimulatorChannel::SimulatorChannel(VirtualTimers& timers, uint64_t seed, bool speech)
+SimulatorChannel::SimulatorChannel(Timers& timers, uint64_t seed, bool speech)
     : timers_(timers), random_(seed), speech_(speech), seed_(seed) {}
 
 std::vector<std::pair<PersonaKind, int>> DefaultPersonaMix() {
@@ -119,7 +119,7 @@ void SimulatorChannel::Emit(int64_t call_id, ChannelEvent event) {
   if (it == calls_.end()) return;
   if (event.kind == ChannelEventKind::kAnswered) it->second.answered = true;
   event.call_id = call_id;
-  event.at_ms = timers_.now();
+  event.at_ms = timers_.clock().NowMillis();
   it->second.sink->OnChannelEvent(event);
 }
 
@@ -137,7 +137,7 @@ void SimulatorChannel::End(int64_t call_id, ChannelEvent event) {
   CallSink* sink = it->second.sink;
   calls_.erase(it);
   event.call_id = call_id;
-  event.at_ms = timers_.now();
+  event.at_ms = timers_.clock().NowMillis();
   sink->OnChannelEvent(event);
 }
 

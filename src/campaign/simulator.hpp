@@ -3,7 +3,8 @@
 // benchmarked in virtual time. Each number dialled is a simulated resident with a persona; what
 // they answer is chosen by the persona, their preset answers and a seeded random generator, so a
 // run with one seed is the same every time.
-// Not thread-safe: runs on the thread that runs its VirtualTimers.
+// Not thread-safe: runs on the thread that runs its Timers (VirtualTimers in tests, the server's
+// RealTimers when staff run a campaign on the simulator).
 #pragma once
 
 #include <cstdint>
@@ -51,7 +52,7 @@ struct Persona {
 class SimulatorChannel final : public Channel {
  public:
   // `speech`: whether simulated residents may answer in words (as if ASR were configured).
-  SimulatorChannel(VirtualTimers& timers, uint64_t seed, bool speech = false);
+  SimulatorChannel(Timers& timers, uint64_t seed, bool speech = false);
 
   // The persona for calls to `phone`; other numbers get `fallback` (kQuick unless set).
   void SetPersona(const std::string& phone, Persona persona);
@@ -91,7 +92,7 @@ class SimulatorChannel final : public Channel {
   void Reply(int64_t call_id, Call& call, const Prompt& prompt, int64_t prompt_ms);
   void CancelAll(Call& call);
 
-  VirtualTimers& timers_;
+  Timers& timers_;
   std::mt19937_64 random_;
   bool speech_;
   Persona fallback_;

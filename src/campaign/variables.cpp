@@ -88,4 +88,22 @@ std::string AddressForm(std::string_view name, Gender gender, std::optional<int>
   return surname + (elder ? options.elder_female : options.female);
 }
 
+Variables SampleVariables(std::string_view name, Gender gender, std::optional<int> age,
+                          const std::vector<std::pair<std::string, std::string>>& fields) {
+  Variables variables = {{"address", AddressForm(name, gender, age)},
+                         {"surname", Surname(name)},
+                         {"community", "城东社区"},
+                         {"street", "龙渊街道"},
+                         {"grid", "城东社区第一网格"},
+                         {"grid_worker", "李明"},
+                         {"grid_worker_phone", "13800000000"},
+                         {"community_phone", "0578-7000000"},
+                         {"caller", "城东社区居民委员会"},
+                         {"today", "今天"}};
+  for (const auto& [field, label] : fields) {
+    variables["campaign." + field] = "【" + (label.empty() ? field : label) + "】";
+  }
+  return variables;
+}
+
 }  // namespace steward::campaign

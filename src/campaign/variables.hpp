@@ -46,4 +46,9 @@ std::string Surname(std::string_view name);
 std::string AddressForm(std::string_view name, Gender gender, std::optional<int> age,
                         const AddressOptions& options = {});
 
+// Variables for trying a script without a real resident ("try it as 王秀英, 女, 78"): the form of
+// address of `name`, sample unit and staff names, and each of `fields` as 【its label】.
+Variables SampleVariables(std::string_view name, Gender gender, std::optional<int> age,
+                          const std::vector<std::pair<std::string, std::string>>& fields);
+
 }  // namespace steward::campaign

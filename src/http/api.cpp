@@ -16,6 +16,7 @@ void AddApiRoutes(Server& server, const ApiServices& services) {
   handlers::AddStatsRoutes(server, api);
   handlers::AddSegmentRoutes(server, api);
   handlers::AddJobRoutes(server, api);
+  handlers::AddCampaignRoutes(server, api);
   server.Route("GET", "/api/v1/openapi.json",
                [](const Request&) { return Response{.body = kOpenApiJson}; });
 }

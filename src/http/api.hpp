@@ -22,6 +22,9 @@
 namespace steward::segment {
 class ModelHolder;
 }
+namespace steward::campaign {
+class CampaignService;
+}
 
 namespace steward::http {
 
@@ -40,6 +43,10 @@ struct ApiServices {
   // The segment read model the server keeps warm (app/ loads it at start-up). Null: the segment
   // routes keep one of their own, loaded at the first evaluation.
   segment::ModelHolder* segments = nullptr;
+  // The server's campaign runner (campaign/service.hpp), woken when a campaign starts or
+  // resumes. Null: campaigns are created and controlled, but placed only by other nodes or by
+  // `steward campaign resume ID --wait`.
+  campaign::CampaignService* campaigns = nullptr;
 };
 
 // Adds every /api/v1 route (and GET /api/v1/openapi.json).

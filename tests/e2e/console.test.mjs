@@ -305,6 +305,59 @@ describe('console', () => {
     await screenshot(page, '18-segment-export')
   })
 
+  test('a script is checked and tried, a campaign started in the wizard is called live, paused and cancelled', async () => {
+    // 话术库: the first script passes the check with its dry run; tried as 王秀英, 78, she is 王阿姨.
+    await page.goto(city.url + '/#/scripts')
+    await page.waitForSelector('[data-script=residence_check]')
+    await page.click('[data-script=residence_check]')
+    await page.click('[data-test=script-check]')
+    await page.waitForSelector('[data-test=script-findings][data-valid=true]')
+    assert.ok((await page.locator('[data-test=script-dry-run] .el-table__body tr').count()) >= 10)
+    await page.click('[data-test=script-try]')
+    const transcript = await page.waitForSelector('[data-test=script-transcript][data-outcome=answered_completed]')
+    assert.match(await transcript.textContent(), /王阿姨/)
+    await screenshot(page, '19-script-try')
+
+    // 外呼任务: the wizard counts the segment in the user's scope as the API does, then starts it.
+    const query = 'age >= 70'
+    const expected = (await admin.call('POST', '/api/v1/segments/evaluate', { query })).data.count
+    await page.goto(city.url + '/#/campaigns')
+    await page.click('[data-test=campaign-new]')
+    await page.click('[data-test=wizard-script]')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '人户状态核实' }).click()
+    await page.click('[data-test=wizard-next]')
+    await page.fill('[data-test=wizard-query]', query)
+    await page.waitForSelector(`[data-test=wizard-count][data-count="${expected}"]`, { timeout: 15_000 })
+    await page.click('[data-test=wizard-next]')
+    await page.locator('[data-test=wizard-windows] .el-radio', { hasText: '全天' }).click()
+    await page.click('[data-test=wizard-next]')
+    await screenshot(page, '20-campaign-wizard')
+    await page.click('[data-test=wizard-start]')
+    await page.waitForSelector('[data-test=campaign-monitor][data-state=running]', { timeout: 15_000 })
+    const id = page.url().match(/campaigns\/(\d+)/)[1]
+    const started = (await admin.call('GET', `/api/v1/campaigns/${id}`)).data
+    assert.equal(started.funnel.targeted, expected)
+    // The server calls it; the monitor follows the live events.
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-figure=dialled] .el-statistic__number')
+      return el && Number(el.textContent.replace(/[^0-9]/g, '')) > 0
+    }, null, { timeout: 30_000 })
+    await page.waitForSelector('[data-test=campaign-recent] .el-table__body tr', { timeout: 60_000 })
+    await screenshot(page, '21-campaign-monitor')
+    await page.click('[data-test=campaign-pause]')
+    await page.waitForSelector('[data-test=campaign-monitor][data-state=paused]')
+    assert.equal((await admin.call('GET', `/api/v1/campaigns/${id}`)).data.state, 'paused')
+    await page.click('[data-test=campaign-cancel]')
+    await page.click('.el-message-box__btns .el-button--primary')
+    await page.waitForSelector('[data-test=campaign-monitor][data-state=cancelled]')
+    // The ledger downloads with one row per resident under the title block.
+    const ledger = await admin.call('GET', `/api/v1/campaigns/${id}/ledger?format=csv`)
+    assert.equal(ledger.status, 200)
+    assert.equal(ledger.headers.get('x-ledger-rows'), String(expected))
+    await page.goto(city.url + '/#/campaigns')
+    await page.locator('[data-test=campaign-list] .el-table__body tr', { hasText: '已取消' }).waitFor()
+  })
+
   test('units and grids, users, roles and dictionaries show the city', async () => {
     const stats = city.runJson('stats')
     await page.goto(city.url + '/#/org')

@@ -1,5 +1,7 @@
 #include "http/handlers/api_call.hpp"
 
+#include <cctype>
+
 #include <charconv>
 
 #include "base/log.hpp"
@@ -281,6 +283,21 @@ Handler Api::Open(std::function<Result<Response>(const Request&)> handler) const
   return [handler = std::move(handler)](const Request& request) -> Response {
     return FromResult(handler(request), request);
   };
+}
+
+std::string ContentDisposition(const std::string& name, const std::string& fallback) {
+  std::string encoded;
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : name) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + encoded;
 }
 
 }  // namespace steward::http::handlers

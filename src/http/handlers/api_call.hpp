@@ -161,6 +161,10 @@ class Api {
 
 Response JsonResponse(const nlohmann::json& body, int status = 200);
 
+// A Content-Disposition attachment header value (RFC 5987): the UTF-8 file name percent-encoded,
+// with a plain ASCII fallback.
+std::string ContentDisposition(const std::string& name, const std::string& fallback);
+
 // Ids are 64-bit: JSON carries them as strings (JavaScript numbers lose digits past 2^53).
 inline nlohmann::json IdJson(Id id) { return std::to_string(id); }
 inline nlohmann::json OptIdJson(const std::optional<Id>& id) {
@@ -188,6 +192,18 @@ struct ExportSelection {
 Result<Response> StartResidentExport(ApiCall& call, const nlohmann::json& body,
                                      const ExportSelection* selection);
 
+// The residents a segment selects inside the caller's view scope, ascending. `body` holds
+// exactly one of query (text), tree (JSON) or segment_id (with version), as
+// POST /api/v1/segments/evaluate takes them; a query testing sensitive data needs
+// registry:sensitive:view.
+struct SegmentSelection {
+  std::vector<Id> residents;
+  std::string text;                             // the canonical query
+  std::optional<std::pair<Id, int64_t>> saved;  // the saved segment's id and version
+};
+Result<SegmentSelection> SelectSegment(const ApiCall& call, segment::ModelHolder& holder,
+                                       const nlohmann::json& body);
+
 // Routes of each domain (one file each).
 void AddAuthRoutes(Server& server, const Api& api);
 void AddOrgRoutes(Server& server, const Api& api);
@@ -198,5 +214,7 @@ void AddPlaceRoutes(Server& server, const Api& api);
 void AddStatsRoutes(Server& server, const Api& api);
 void AddJobRoutes(Server& server, const Api& api);      // imports and exports (services.jobs)
 void AddSegmentRoutes(Server& server, const Api& api);  // segments (services.segments)
+// scripts, campaigns, calls, ledgers, tasks, pending changes (services.campaigns)
+void AddCampaignRoutes(Server& server, const Api& api);
 
 }  // namespace steward::http::handlers

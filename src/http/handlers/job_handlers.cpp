@@ -71,22 +71,6 @@ std::string Lower(std::string text) {
   return text;
 }
 
-// RFC 5987: the UTF-8 file name percent-encoded, with a plain ASCII fallback.
-std::string ContentDisposition(const std::string& name, const std::string& fallback) {
-  std::string encoded;
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : name) {
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += kHex[c >> 4];
-      encoded += kHex[c & 15];
-    }
-  }
-  return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + encoded;
-}
-
 Response FileResponse(const std::string& path, std::string_view content_type,
                       const std::string& name, const std::string& fallback) {
   Response response;

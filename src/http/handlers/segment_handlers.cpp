@@ -438,6 +438,20 @@ Result<Response> DeleteSegment(ApiCall& call) {
 
 }  // namespace
 
+Result<SegmentSelection> SelectSegment(const ApiCall& call, segment::ModelHolder& holder,
+                                       const nlohmann::json& body) {
+  STEWARD_ASSIGN_OR_RETURN(auto source, SourceFrom(body, call.services.database, true));
+  STEWARD_TRY(CheckSensitive(call, source.query));
+  STEWARD_ASSIGN_OR_RETURN(auto model, CurrentModel(call, holder));
+  STEWARD_ASSIGN_OR_RETURN(auto selected, SelectInScope(call, *model, source.query));
+  SegmentSelection selection;
+  selection.residents = model->Ids(selected);
+  std::sort(selection.residents.begin(), selection.residents.end());
+  selection.text = segment::ToText(source.query);
+  selection.saved = source.saved;
+  return selection;
+}
+
 void AddSegmentRoutes(Server& server, const Api& api) {
   // The server's model (app/ loads it at start-up and keeps it warm), or one of our own.
   std::shared_ptr<segment::ModelHolder> holder;

@@ -7,7 +7,7 @@ const en: Messages = {
   app: { name: 'City Steward', tagline: 'Community governance · grids and residents' },
   menu: {
     dashboard: 'Dashboard', one_map: 'One map', residents: 'Residents', imports: 'Import / export', segments: 'Segments', org: 'Units and grids',
-    users: 'Users', roles: 'Roles', dict: 'Dictionaries', audit: 'Audit log',
+    users: 'Users', roles: 'Roles', dict: 'Dictionaries', audit: 'Audit log', scripts: 'Scripts', campaigns: 'Campaigns', review: 'Review',
   },
   common: {
     save: 'Save', cancel: 'Cancel', back: 'Back', search: 'Search', reset: 'Reset', edit: 'Edit', create: 'New',
@@ -86,6 +86,24 @@ const en: Messages = {
     unit_in: 'In unit', building: 'Building', complex: 'Complex',
   },
   segment_op: { eq: 'is', ne: 'is not', lt: '<', le: '≤', gt: '>', ge: '≥' },
+  campaign: {
+    scripts: 'Scripts', scenario: 'Scenario', description: 'Description', nodes: 'Nodes', json: 'JSON', check: 'Check', valid: 'The script is valid',
+    invalid: 'The script has errors', severity_error: 'Error', severity_warning: 'Warning', node: 'Node', dry_run: 'Dry run (one call per persona)',
+    persona: 'Persona', outcome: 'Outcome', answers: 'Answers', try: 'Try', try_as: 'Try as', resident_name: 'Name', age: 'Age',
+    ai: 'AI social worker', resident: 'Resident', json_bad: 'The JSON is malformed', new: 'New campaign', name: 'Name', script: 'Script', segment: 'Segment',
+    live_count: 'Residents in my scope: {n}', fields: 'Campaign fields', schedule: 'Calling windows', windows_office: 'Office hours (weekdays 9-12, 14-18; weekends 10-12, 15-17)',
+    windows_all_day: 'All day', windows_custom: 'The same hours every day', start_date: 'Start date', end_date: 'End date', rounds: 'Daily rounds (e.g. 09:00,16:00)',
+    policy: 'Policy', max_concurrent: 'Calls at once', calls_per_second: 'Calls per second', max_attempts: 'Attempts', retry_min: 'Retry after no answer / busy (minutes)',
+    per_day_cap: 'Calls per resident a day', per_week_cap: 'Calls per resident a week', start: 'Start', started: 'The campaign has started', steps_script: 'Script', steps_segment: 'Segment',
+    steps_schedule: 'Schedule and policy', steps_confirm: 'Confirm', next: 'Next', prev: 'Back', state: 'State', targeted: 'Targeted', dialled: 'Dialled',
+    answered: 'Answered', completed: 'Completed', done: 'Done', created_at: 'Created', monitor: 'Monitor', pause: 'Pause', resume: 'Resume', cancel: 'Cancel campaign',
+    cancel_confirm: 'Residents not called yet will not be called. Cancel the campaign?', ledger: 'Ledger (Excel)', ledger_csv: 'CSV', in_call: 'In a call',
+    recent: 'Latest results', outcomes: 'Outcomes', answer_distribution: 'Answers', by_community: 'By community', pending: 'To call', retry: 'To retry',
+    address: 'Addressed as', unit: 'Unit', attempt: 'Attempt', started_at: 'Started', ended: 'Ended', review: 'Review and visits', changes: 'Pending changes',
+    tasks: 'Door-visit tasks', field: 'Field', value: 'New value', accept: 'Accept', reject: 'Reject', accepted: 'Accepted and written to the registry', rejected: 'Rejected',
+    kind: 'Kind', detail: 'Detail', close_task: 'Done', task_closed: 'Task closed', open: 'Open', task_done: 'Done', no_campaigns: 'No campaigns yet',
+    kind_unreachable: 'Unreachable', kind_refused: 'Refused', kind_answer: 'Answer to follow up', sim_only: 'Simulator (SIP once the phone line is connected)',
+  },
   org: {
     tree: 'Units', unit: 'Unit', create_child: 'New child unit', rename: 'Rename', move: 'Move', end: 'Retire',
     boundary: 'Boundary', upload_boundary: 'Upload a boundary (GeoJSON)', staff: 'Staff', assign: 'Assign',

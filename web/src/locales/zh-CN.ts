@@ -3,7 +3,7 @@ export default {
   app: { name: '城市管家', tagline: '社区治理 · 网格与人口底数' },
   menu: {
     dashboard: '驾驶舱', one_map: '一张图', residents: '人口管理', imports: '导入导出', segments: '人群圈选', org: '组织与网格',
-    users: '用户管理', roles: '角色权限', dict: '数据字典', audit: '审计日志',
+    users: '用户管理', roles: '角色权限', dict: '数据字典', audit: '审计日志', scripts: '话术库', campaigns: '外呼任务', review: '审核与上门',
   },
   common: {
     save: '保存', cancel: '取消', back: '返回', search: '查询', reset: '重置', edit: '编辑', create: '新增',
@@ -81,6 +81,24 @@ export default {
     unit_in: '所属单位', building: '楼栋', complex: '小区',
   },
   segment_op: { eq: '等于', ne: '不等于', lt: '小于', le: '不大于', gt: '大于', ge: '不小于' },
+  campaign: {
+    scripts: '话术库', scenario: '场景', description: '说明', nodes: '节点', json: 'JSON', check: '检查话术', valid: '检查通过',
+    invalid: '话术有错误，不能使用', severity_error: '错误', severity_warning: '提醒', node: '节点', dry_run: '试拨（每种模拟居民一次）',
+    persona: '模拟居民', outcome: '结果', answers: '回答数', try: '试拨', try_as: '试拨对象', resident_name: '姓名', age: '年龄',
+    ai: 'AI社工', resident: '居民', json_bad: 'JSON 格式有误', new: '新建外呼任务', name: '任务名称', script: '话术', segment: '目标人群',
+    live_count: '我的范围内符合条件的居民：{n} 人', fields: '任务内容', schedule: '呼叫时段', windows_office: '工作时间（工作日 9-12、14-18 点，周末 10-12、15-17 点）',
+    windows_all_day: '全天', windows_custom: '每天固定时段', start_date: '开始日期', end_date: '结束日期', rounds: '每日轮次（如 09:00,16:00）',
+    policy: '拨打策略', max_concurrent: '最大并发', calls_per_second: '每秒呼叫数', max_attempts: '最多拨打次数', retry_min: '未接/占线重拨间隔（分钟）',
+    per_day_cap: '每人每日上限', per_week_cap: '每人每周上限', start: '启动任务', started: '外呼任务已启动', steps_script: '选择话术', steps_segment: '圈选人群',
+    steps_schedule: '时段与策略', steps_confirm: '确认启动', next: '下一步', prev: '上一步', state: '状态', targeted: '目标', dialled: '已拨打',
+    answered: '接通', completed: '完成', done: '已结束', created_at: '创建时间', monitor: '任务监控', pause: '暂停', resume: '继续', cancel: '取消任务',
+    cancel_confirm: '取消后未拨打的居民不再拨打，确定取消吗？', ledger: '导出台账（Excel）', ledger_csv: '导出 CSV', in_call: '通话中',
+    recent: '最近结果', outcomes: '结果分布', answer_distribution: '答案分布', by_community: '按社区', pending: '待拨打', retry: '待重拨',
+    address: '称呼', unit: '所属单位', attempt: '第几次', started_at: '开始', ended: '已结束', review: '审核与上门', changes: '待审核变更',
+    tasks: '上门任务', field: '变更项', value: '新值', accept: '接受', reject: '拒绝', accepted: '已接受，已写入人口库', rejected: '已拒绝',
+    kind: '类型', detail: '说明', close_task: '完成', task_closed: '任务已完成', open: '待处理', task_done: '已完成', no_campaigns: '还没有外呼任务',
+    kind_unreachable: '多次未接通', kind_refused: '拒绝', kind_answer: '回答需跟进', sim_only: '模拟线路（SIP 电话线路接入后可选）',
+  },
   org: {
     tree: '组织架构', unit: '单位', create_child: '新增下级', rename: '重命名', move: '迁移', end: '撤销',
     boundary: '边界', upload_boundary: '上传边界（GeoJSON）', staff: '工作人员', assign: '指派',

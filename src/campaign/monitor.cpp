@@ -1,0 +1,85 @@
+#include "campaign/monitor.hpp"
+
+#include "base/clock.hpp"
+#include "campaign/outcome.hpp"
+
+namespace steward::campaign {
+
+using storage::RowView;
+using storage::Value;
+
+nlohmann::json CallRecordToJson(const CallRecord& call) {
+  nlohmann::json json = {{"id", std::to_string(call.id)},
+                         {"resident_id", std::to_string(call.resident_id)},
+                         {"resident_name", call.resident_name},
+                         {"unit_name", call.unit_name},
+                         {"address", call.address},
+                         {"round", call.round},
+                         {"attempt", call.attempt},
+                         {"node", call.node},
+                         {"started_at", FormatIsoMillis(call.started_at)},
+                         {"answered_at", nullptr},
+                         {"ended_at", nullptr},
+                         {"outcome", nullptr},
+                         {"outcome_label", nullptr}};
+  if (call.answered_at > 0) json["answered_at"] = FormatIsoMillis(call.answered_at);
+  if (call.ended_at > 0) json["ended_at"] = FormatIsoMillis(call.ended_at);
+  if (!call.outcome.empty()) {
+    json["outcome"] = call.outcome;
+    if (auto outcome = ParseOutcome(call.outcome)) json["outcome_label"] = OutcomeLabel(*outcome);
+  }
+  return json;
+}
+
+Result<std::vector<CallRecord>> ListCalls(storage::Connection& connection, Id campaign_id,
+                                          const CallFilter& filter, const UnitScope& scope) {
+  std::vector<Value> params{campaign_id};
+  std::string where = "WHERE a.campaign_id = ?";
+  if (filter.in_flight_only) where += " AND a.outcome IS NULL";
+  if (filter.before_id > 0) {
+    where += " AND a.id < ?";
+    params.emplace_back(filter.before_id);
+  }
+  if (!scope.sql.empty()) {
+    where += " AND " + scope.sql;
+    params.insert(params.end(), scope.params.begin(), scope.params.end());
+  }
+  params.emplace_back(int64_t{filter.limit});
+  std::vector<CallRecord> calls;
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT a.id, a.resident_id, r.name, u.name, t.address, a.round, a.attempt, a.node, "
+      "a.started_at, a.answered_at, a.ended_at, a.outcome FROM call_attempt a "
+      "JOIN campaign_target t ON t.campaign_id = a.campaign_id AND t.round = a.round AND "
+      "t.resident_id = a.resident_id JOIN resident r ON r.id = a.resident_id "
+      "JOIN org_unit u ON u.id = t.unit_id " +
+          where + " ORDER BY a.id DESC LIMIT ?",
+      params, [&](const RowView& row) {
+        CallRecord call;
+        call.id = row.Int(0);
+        call.resident_id = row.Int(1);
+        call.resident_name = std::string(row.Text(2));
+        call.unit_name = std::string(row.Text(3));
+        call.address = std::string(row.Text(4));
+        call.round = static_cast<int>(row.Int(5));
+        call.attempt = static_cast<int>(row.Int(6));
+        call.node = std::string(row.Text(7));
+        call.started_at = row.Int(8);
+        call.answered_at = row.IsNull(9) ? 0 : row.Int(9);
+        call.ended_at = row.IsNull(10) ? 0 : row.Int(10);
+        call.outcome = row.IsNull(11) ? "" : std::string(row.Text(11));
+        calls.push_back(std::move(call));
+      }));
+  return calls;
+}
+
+Result<std::map<std::string, int64_t>> CountTargetStates(storage::Connection& connection,
+                                                         Id campaign_id) {
+  std::map<std::string, int64_t> states{{"pending", 0}, {"retry", 0}, {"in_call", 0}, {"done", 0}};
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT state, COUNT(*) FROM campaign_target WHERE campaign_id = ? GROUP BY state",
+      std::vector<Value>{campaign_id},
+      [&](const RowView& row) { states[std::string(row.Text(0))] = row.Int(1); }));
+  return states;
+}
+
+}  // namespace steward::campaign

@@ -1,0 +1,64 @@
+#include "campaign/service.hpp"
+
+#include <future>
+
+namespace steward::campaign {
+
+CampaignService::CampaignService(storage::Database& database, const crypto::PiiVault& vault,
+                                 IdGenerator& ids, HolidayCalendar calendar, Options options)
+    : database_(database),
+      vault_(vault),
+      calendar_(std::move(calendar)),
+      options_(std::move(options)),
+      store_(std::make_unique<CampaignStore>(database, vault, ids, timers_.clock())),
+      channel_(std::make_unique<SimulatorChannel>(timers_, options_.seed)) {
+  channel_->SetPersonaMix(DefaultPersonaMix());
+  runner_ = std::make_unique<CampaignRunner>(
+      *store_, *channel_, timers_, calendar_,
+      [this](Id unit) {
+        return database_.Read([&](storage::Connection& connection) {
+          return UnitVariables(connection, vault_, unit);
+        });
+      },
+      CampaignRunner::Options{.node = options_.node,
+                              .tick_ms = options_.tick_ms,
+                              .max_calls = options_.max_calls,
+                              .idle_tick_ms = options_.idle_tick_ms,
+                              .channel = "sim"});
+}
+
+CampaignService::~CampaignService() { Stop(); }
+
+Status CampaignService::Start() {
+  timers_.Start();
+  std::promise<Status> started;
+  auto result = started.get_future();
+  timers_.After(0, [this, &started] { started.set_value(runner_->Start()); });
+  Status status = result.get();
+  if (!status) {
+    timers_.Stop();
+    return status;
+  }
+  running_ = true;
+  return Ok();
+}
+
+void CampaignService::Stop() {
+  if (!running_.exchange(false)) return;
+  std::promise<void> stopped;
+  auto done = stopped.get_future();
+  timers_.After(0, [this, &stopped] {
+    runner_->Stop();
+    stopped.set_value();
+  });
+  done.wait();
+  // Calls still in flight stay open in the database; the next Start ends them as attempts.
+  timers_.Stop();
+}
+
+void CampaignService::Wake() {
+  if (!running_) return;
+  timers_.After(0, [this] { runner_->Wake(); });
+}
+
+}  // namespace steward::campaign

@@ -1,0 +1,57 @@
+// CampaignService: the server's own campaign runner. `steward serve` starts one so campaigns
+// started in the console are called while the server runs: a CampaignRunner on RealTimers (its
+// own thread) with the simulator channel (the SIP line is issue 8's). Request handlers only write
+// campaigns (start, pause, resume, cancel) and call Wake() so the runner looks at once instead of
+// at its next idle tick. Several servers on one PostgreSQL each run one: they share the calls
+// (CampaignStore::ClaimDue) without dialling anybody twice.
+// Thread-safety: Start/Stop from the owner's thread; Wake from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "campaign/campaign_store.hpp"
+#include "campaign/runner.hpp"
+#include "campaign/schedule.hpp"
+#include "campaign/simulator.hpp"
+#include "campaign/timers.hpp"
+
+namespace steward::campaign {
+
+class CampaignService {
+ public:
+  struct Options {
+    std::string node = "node-1";
+    int max_calls = 1000;  // simulated calls at once on this node
+    uint64_t seed = 1;     // the simulated residents' seed
+    int64_t tick_ms = 1000;
+    int64_t idle_tick_ms = 30'000;
+  };
+
+  CampaignService(storage::Database& database, const crypto::PiiVault& vault, IdGenerator& ids,
+                  HolidayCalendar calendar, Options options);
+  ~CampaignService();
+
+  // Ends this node's calls left in flight by an earlier process (counted as attempts), then
+  // starts placing calls.
+  Status Start();
+  void Stop();
+  void Wake();
+  bool running() const { return running_; }
+  const std::string& node() const { return options_.node; }
+
+ private:
+  storage::Database& database_;
+  const crypto::PiiVault& vault_;
+  HolidayCalendar calendar_;
+  Options options_;
+  RealTimers timers_;
+  std::unique_ptr<CampaignStore> store_;
+  std::unique_ptr<SimulatorChannel> channel_;
+  std::unique_ptr<CampaignRunner> runner_;
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace steward::campaign

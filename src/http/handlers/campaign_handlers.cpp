@@ -1,0 +1,592 @@
+// The AI social worker's endpoints: scripts (/api/v1/scripts: the built-in templates, the
+// validator with its dry run, a simulated call), campaigns (/api/v1/campaigns: create and start on
+// a segment, list, status with the funnel, pause/resume/cancel, the calls, the live monitor as
+// Server-Sent Events, the ledger as .xlsx/.csv), door-visit tasks (/api/v1/tasks) and the pending
+// changes calls propose (/api/v1/changes).
+//
+// Scope: a campaign's audience is its segment evaluated inside the starter's view scope. Campaigns
+// and their funnels are seen by every holder of campaign:call:view (counts only); rows about
+// residents (calls, ledger rows, tasks, pending changes) only inside the caller's view scope, and
+// one outside it is 404. Writes are audited (campaign.start, campaign.pause, …, change.accept,
+// task.close), and so are ledger downloads (campaign.ledger). Phones never leave masked.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "audit/mask.hpp"
+#include "auth/permission.hpp"
+#include "campaign/campaign_store.hpp"
+#include "campaign/ledger.hpp"
+#include "campaign/monitor.hpp"
+#include "campaign/review.hpp"
+#include "campaign/script_check.hpp"
+#include "campaign/service.hpp"
+#include "campaign/simulator.hpp"
+#include "campaign/templates.hpp"
+#include "campaign/variables.hpp"
+#include "http/handlers/api_call.hpp"
+#include "registry/resident.hpp"
+#include "segment/model_holder.hpp"
+#include "segment/query.hpp"
+
+namespace steward::http::handlers {
+namespace {
+
+namespace p = auth::permission;
+using campaign::Campaign;
+using campaign::CampaignState;
+using campaign::CampaignStore;
+
+constexpr int kScriptDepth = 8;
+constexpr int kTreeDepth = 2 * segment::kMaxDepth + 8;
+
+constexpr FieldSpec kCheckFields[] = {
+    {"script", FieldType::kObject, true, false, 200, -1e308, 1e308, kScriptDepth},
+};
+constexpr FieldSpec kTryFields[] = {
+    {"script", FieldType::kObject, false, false, 200, -1e308, 1e308, kScriptDepth},
+    {"name", FieldType::kString, false, false, 100},
+    {"persona", FieldType::kString, false, false, 40},
+    {"resident_name", FieldType::kString, false, false, 40},
+    {"gender", FieldType::kString, false, false, 10},
+    {"age", FieldType::kNumber, false, false, 200, 0, 150},
+    {"fields", FieldType::kObject, false, false, 200, -1e308, 1e308, 2},
+    {"seed", FieldType::kNumber, false, false, 200, 0, 1e15},
+};
+constexpr FieldSpec kCreateFields[] = {
+    {"name", FieldType::kString, false, false, 100},
+    {"script_name", FieldType::kString, false, false, 100},
+    {"script", FieldType::kObject, false, false, 200, -1e308, 1e308, kScriptDepth},
+    {"query", FieldType::kString, false, false, segment::kMaxTextBytes},
+    {"tree", FieldType::kObject, false, false, 200, -1e308, 1e308, kTreeDepth},
+    {"segment_id", FieldType::kId},
+    {"version", FieldType::kNumber, false, false, 200, 1, 1e15},
+    {"schedule", FieldType::kObject, false, false, 200, -1e308, 1e308, 6},
+    {"policy", FieldType::kObject, false, false, 200, -1e308, 1e308, 4},
+    {"fields", FieldType::kObject, false, false, 200, -1e308, 1e308, 2},
+    {"channel", FieldType::kString, false, false, 10},
+    {"priority", FieldType::kNumber, false, false, 200, -100, 100},
+};
+
+Error Invalid(std::string field, std::string code, std::string message) {
+  return Error{
+      ErrorCode::kInvalidArgument, message, {{std::move(field), std::move(code), message}}};
+}
+
+campaign::UnitScope ScopeOf(const ApiCall& call) {
+  auto condition = call.principal.ScopeSql(auth::ScopeKind::kView, "u.path");
+  return {std::move(condition.sql), std::move(condition.params)};
+}
+
+nlohmann::json FindingsJson(const std::vector<campaign::Finding>& findings) {
+  nlohmann::json found = nlohmann::json::array();
+  for (const auto& finding : findings) {
+    found.push_back(
+        {{"severity", finding.severity == campaign::Severity::kError ? "error" : "warning"},
+         {"node", finding.node_id},
+         {"code", finding.code},
+         {"message", finding.message}});
+  }
+  return found;
+}
+
+// The script of a body: `script` (JSON, checked) or `script_name` / `name` (a built-in one).
+Result<campaign::Script> ScriptFrom(const nlohmann::json& body, const char* name_field) {
+  if (body.contains("script") == body.contains(name_field)) {
+    return tl::unexpected(Invalid("script", "script.source",
+                                  std::string("请给出 script（JSON）或 ") + name_field +
+                                      "（内置话术）之一 / give exactly one of script (JSON) or " +
+                                      name_field + " (a built-in script)"));
+  }
+  if (body.contains("script")) return campaign::ParseScript(body["script"]);
+  return campaign::BuiltInScript(body[name_field].get<std::string>());
+}
+
+Status RefuseErrors(const std::vector<campaign::Finding>& findings) {
+  if (!campaign::HasErrors(findings)) return Ok();
+  Error error{ErrorCode::kInvalidArgument, "话术有错误，不能使用 / the script has errors", {}};
+  for (const auto& finding : findings) {
+    if (finding.severity == campaign::Severity::kError) {
+      error.details.push_back({finding.node_id, finding.code, finding.message});
+    }
+  }
+  return tl::unexpected(std::move(error));
+}
+
+Result<Response> ListScripts(ApiCall&) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& script : campaign::BuiltInScripts()) {
+    items.push_back({{"name", script.name},
+                     {"title", script.title},
+                     {"scenario", script.scenario},
+                     {"description", script.description},
+                     {"built_in", true},
+                     {"script", campaign::ScriptToJson(script)}});
+  }
+  nlohmann::json personas = nlohmann::json::array();
+  for (auto kind : campaign::AllPersonas()) personas.push_back(campaign::PersonaName(kind));
+  return JsonResponse({{"items", std::move(items)}, {"personas", std::move(personas)}});
+}
+
+// POST /api/v1/scripts/check: the validator's findings and, for a script without errors, one
+// simulated call per persona (the dry run). Shape errors are a 400 like any other body error.
+Result<Response> CheckScriptRoute(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kCheckFields));
+  STEWARD_ASSIGN_OR_RETURN(auto script, campaign::ParseScript(body["script"]));
+  const auto findings = campaign::CheckScript(script);
+  const bool errors = campaign::HasErrors(findings);
+  nlohmann::json dry_run = nlohmann::json::array();
+  if (!errors) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (const auto& field : script.fields) fields.emplace_back(field.name, field.label);
+    const auto variables =
+        campaign::SampleVariables("王秀英", campaign::Gender::kFemale, 78, fields);
+    for (auto kind : campaign::AllPersonas()) {
+      const auto result = campaign::SimulateCall(script, variables, {kind}, 1);
+      dry_run.push_back({{"persona", campaign::PersonaName(kind)},
+                         {"outcome", campaign::OutcomeName(result.outcome)},
+                         {"outcome_label", campaign::OutcomeLabel(result.outcome)},
+                         {"answers", result.answers.size()},
+                         {"last_node", result.last_node}});
+    }
+  }
+  return JsonResponse({{"name", script.name},
+                       {"valid", !errors},
+                       {"findings", FindingsJson(findings)},
+                       {"dry_run", std::move(dry_run)}});
+}
+
+// POST /api/v1/scripts/try: one simulated call ("try this script as 王阿姨, 78"), with its
+// transcript, answers and outcome.
+Result<Response> TryScript(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kTryFields));
+  STEWARD_ASSIGN_OR_RETURN(auto script, ScriptFrom(body, "name"));
+  STEWARD_TRY(RefuseErrors(campaign::CheckScript(script)));
+  campaign::Persona persona;
+  if (body.contains("persona")) {
+    auto kind = campaign::ParsePersona(body["persona"].get<std::string>());
+    if (!kind) {
+      return tl::unexpected(Invalid("persona", "enum", "没有这种模拟居民 / no such persona"));
+    }
+    persona.kind = *kind;
+  }
+  campaign::Gender gender = campaign::Gender::kUnknown;
+  const std::string gender_text = body.value("gender", "");
+  if (gender_text == "male" || gender_text == "男") gender = campaign::Gender::kMale;
+  if (gender_text == "female" || gender_text == "女") gender = campaign::Gender::kFemale;
+  std::optional<int> age;
+  if (body.contains("age")) age = static_cast<int>(body["age"].get<double>());
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (const auto& field : script.fields) fields.emplace_back(field.name, field.label);
+  auto variables =
+      campaign::SampleVariables(body.value("resident_name", "王秀英"), gender, age, fields);
+  if (body.contains("fields")) {
+    for (const auto& [name, value] : body["fields"].items()) {
+      if (!value.is_string()) {
+        return tl::unexpected(
+            Invalid("fields." + name, "type", "任务字段应为文字 / campaign fields are text"));
+      }
+      variables["campaign." + name] = value.get<std::string>();
+    }
+  }
+  const auto seed = static_cast<uint64_t>(body.value("seed", 1.0));
+  const auto result = campaign::SimulateCall(script, variables, persona, seed);
+  nlohmann::json answer = campaign::CallResultToJson(result);
+  answer["outcome_label"] = campaign::OutcomeLabel(result.outcome);
+  answer["persona"] = campaign::PersonaName(persona.kind);
+  return JsonResponse(answer);
+}
+
+CampaignStore StoreFor(const ApiCall& call) {
+  return CampaignStore(call.services.database, call.services.vault, call.services.ids,
+                       call.services.clock);
+}
+
+void Wake(const ApiCall& call) {
+  if (call.services.campaigns != nullptr) call.services.campaigns->Wake();
+}
+
+Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
+                                  const Campaign& found) {
+  STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(found.id));
+  STEWARD_ASSIGN_OR_RETURN(auto states,
+                           call.services.database.Read([&](storage::Connection& connection) {
+                             return campaign::CountTargetStates(connection, found.id);
+                           }));
+  nlohmann::json json = campaign::CampaignToJson(found);
+  json["funnel"] = campaign::FunnelToJson(funnel);
+  json["target_states"] = states;
+  json["script_title"] = found.script.title;
+  json["state_label"] = [&] {
+    switch (found.state) {
+      case CampaignState::kDraft:
+        return "草稿";
+      case CampaignState::kRunning:
+        return "进行中";
+      case CampaignState::kPaused:
+        return "已暂停";
+      case CampaignState::kCompleted:
+        return "已完成";
+      case CampaignState::kCancelled:
+        return "已取消";
+    }
+    return "";
+  }();
+  return json;
+}
+
+// POST /api/v1/campaigns: a campaign of a script on the residents a segment selects inside the
+// caller's view scope, started at once (its audience snapshotted in one transaction).
+Result<Response> CreateCampaign(ApiCall& call, segment::ModelHolder& holder) {
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kCreateFields));
+  STEWARD_ASSIGN_OR_RETURN(auto script, ScriptFrom(body, "script_name"));
+  const std::string channel = body.value("channel", "sim");
+  if (channel != "sim") {
+    return tl::unexpected(Invalid("channel", "campaign.channel",
+                                  "电话线路（SIP）尚未接入，只能用模拟线路 sim / the SIP phone "
+                                  "line is not available yet: use channel sim"));
+  }
+  const Date today = call.services.clock.Today();
+  STEWARD_ASSIGN_OR_RETURN(
+      auto schedule, campaign::Schedule::FromJson(body.value("schedule", nlohmann::json()), today));
+  STEWARD_ASSIGN_OR_RETURN(auto policy,
+                           campaign::Policy::FromJson(body.value("policy", nlohmann::json())));
+  nlohmann::json segment_body = nlohmann::json::object();
+  for (const char* key : {"query", "tree", "segment_id", "version"}) {
+    if (body.contains(key)) segment_body[key] = body[key];
+  }
+  STEWARD_ASSIGN_OR_RETURN(auto selection, SelectSegment(call, holder, segment_body));
+  if (selection.residents.empty()) {
+    return tl::unexpected(
+        Invalid("query", "campaign.empty", "人群为空，没有可拨打的居民 / the segment is empty"));
+  }
+  campaign::NewCampaign draft;
+  draft.name = body.value("name", script.title + " " + today.ToString());
+  draft.script = script;
+  draft.segment_query = selection.text;
+  if (selection.saved) {
+    draft.segment_id = selection.saved->first;
+    draft.segment_version = selection.saved->second;
+  }
+  draft.schedule = schedule;
+  draft.policy = policy;
+  draft.channel = channel;
+  draft.priority = static_cast<int>(body.value("priority", 0.0));
+  if (body.contains("fields")) {
+    for (const auto& [name, value] : body["fields"].items()) {
+      if (!value.is_string()) {
+        return tl::unexpected(
+            Invalid("fields." + name, "type", "任务字段应为文字 / campaign fields are text"));
+      }
+      draft.fields[name] = value.get<std::string>();
+    }
+  }
+  CampaignStore store = StoreFor(call);
+  STEWARD_ASSIGN_OR_RETURN(auto created, store.Create(call.write_context(), draft));
+  STEWARD_ASSIGN_OR_RETURN(
+      auto started, store.Start(call.write_context(), created.id, selection.residents, today));
+  STEWARD_TRY(call.Audit("campaign.start", std::to_string(started.id),
+                         {{"script", started.script_name},
+                          {"query", audit::MaskForAudit(started.segment_query)},
+                          {"targeted", started.targeted}}));
+  Wake(call);
+  STEWARD_ASSIGN_OR_RETURN(auto json, StatusJson(call, store, started));
+  Response response = JsonResponse(json, 201);
+  response.headers.emplace_back("Location", "/api/v1/campaigns/" + std::to_string(started.id));
+  return response;
+}
+
+Result<Response> ListCampaigns(ApiCall& call) {
+  std::optional<CampaignState> state;
+  if (auto text = call.request.Query("state"); text && !text->empty()) {
+    state = campaign::ParseCampaignState(*text);
+    if (!state) {
+      return tl::unexpected(
+          Invalid("state", "enum",
+                  "state 应为 draft、running、paused、completed 或 cancelled / bad state"));
+    }
+  }
+  CampaignStore store = StoreFor(call);
+  STEWARD_ASSIGN_OR_RETURN(auto campaigns, store.List(state));
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& each : campaigns) {
+    STEWARD_ASSIGN_OR_RETURN(auto json, StatusJson(call, store, each));
+    json.erase("script");
+    items.push_back(std::move(json));
+  }
+  return JsonResponse({{"items", std::move(items)}});
+}
+
+Result<Campaign> FindCampaign(const ApiCall& call, CampaignStore& store) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  return store.Get(id);
+}
+
+Result<Response> GetCampaign(ApiCall& call) {
+  CampaignStore store = StoreFor(call);
+  STEWARD_ASSIGN_OR_RETURN(auto found, FindCampaign(call, store));
+  STEWARD_ASSIGN_OR_RETURN(auto json, StatusJson(call, store, found));
+  return JsonResponse(json);
+}
+
+Result<Response> ControlCampaign(ApiCall& call, const std::string& action) {
+  CampaignStore store = StoreFor(call);
+  STEWARD_ASSIGN_OR_RETURN(auto found, FindCampaign(call, store));
+  Result<Campaign> changed = found;
+  if (action == "pause") {
+    changed = store.Pause(call.write_context(), found.id);
+  } else if (action == "resume") {
+    changed = store.Resume(call.write_context(), found.id);
+  } else {
+    changed = store.Cancel(call.write_context(), found.id);
+  }
+  if (!changed) return tl::unexpected(changed.error());
+  STEWARD_TRY(call.Audit("campaign." + action, std::to_string(found.id), {}));
+  if (action == "resume") Wake(call);
+  STEWARD_ASSIGN_OR_RETURN(auto json, StatusJson(call, store, *changed));
+  return JsonResponse(json);
+}
+
+int64_t LimitQuery(const ApiCall& call, int64_t fallback, int64_t most) {
+  auto text = call.request.Query("limit");
+  if (!text) return fallback;
+  try {
+    return std::clamp<int64_t>(std::stoll(*text), 1, most);
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+
+Result<Response> ListCampaignCalls(ApiCall& call) {
+  CampaignStore store = StoreFor(call);
+  STEWARD_ASSIGN_OR_RETURN(auto found, FindCampaign(call, store));
+  campaign::CallFilter filter;
+  filter.in_flight_only = call.request.Query("in_flight").value_or("") == "true";
+  filter.limit = static_cast<int>(LimitQuery(call, 50, 500));
+  if (auto before = call.IdQuery("before")) filter.before_id = *before;
+  STEWARD_ASSIGN_OR_RETURN(
+      auto calls, call.services.database.Read([&](storage::Connection& connection) {
+        return campaign::ListCalls(connection, found.id, filter, ScopeOf(call));
+      }));
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& each : calls) items.push_back(campaign::CallRecordToJson(each));
+  return JsonResponse({{"items", std::move(items)}});
+}
+
+// The live monitor's picture: states, the funnel, calls in progress and the latest results.
+Result<nlohmann::json> MonitorJson(storage::Database& database, CampaignStore& store, Id id,
+                                   const campaign::UnitScope& scope) {
+  STEWARD_ASSIGN_OR_RETURN(auto found, store.Get(id));
+  STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(id));
+  nlohmann::json json = {{"id", std::to_string(id)},
+                         {"state", campaign::CampaignStateName(found.state)},
+                         {"funnel", campaign::FunnelToJson(funnel)}};
+  STEWARD_TRY(database.Read([&](storage::Connection& connection) -> Status {
+    STEWARD_ASSIGN_OR_RETURN(auto states, campaign::CountTargetStates(connection, id));
+    json["target_states"] = states;
+    campaign::CallFilter in_flight{.in_flight_only = true, .limit = 50};
+    STEWARD_ASSIGN_OR_RETURN(auto active, campaign::ListCalls(connection, id, in_flight, scope));
+    campaign::CallFilter recent{.limit = 20};
+    STEWARD_ASSIGN_OR_RETURN(auto latest, campaign::ListCalls(connection, id, recent, scope));
+    nlohmann::json active_json = nlohmann::json::array();
+    for (const auto& each : active) active_json.push_back(campaign::CallRecordToJson(each));
+    nlohmann::json recent_json = nlohmann::json::array();
+    for (const auto& each : latest) {
+      if (!each.outcome.empty()) recent_json.push_back(campaign::CallRecordToJson(each));
+    }
+    json["in_call"] = std::move(active_json);
+    json["recent"] = std::move(recent_json);
+    return Ok();
+  }));
+  return json;
+}
+
+std::string Event(std::string_view name, const nlohmann::json& data) {
+  return "event: " + std::string(name) +
+         "\ndata: " + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
+}
+
+// GET /api/v1/campaigns/{id}/events: the monitor's picture as Server-Sent Events, one `monitor`
+// event at once and then every `interval_ms` (default 2 s), until the campaign is completed or
+// cancelled (a last `end` event) or the client goes away.
+Result<Response> CampaignEvents(ApiCall& call) {
+  CampaignStore store = StoreFor(call);
+  STEWARD_ASSIGN_OR_RETURN(auto found, FindCampaign(call, store));
+  int64_t interval = 2000;
+  if (auto text = call.request.Query("interval_ms")) {
+    try {
+      interval = std::clamp<int64_t>(std::stoll(*text), 200, 10'000);
+    } catch (const std::exception&) {
+    }
+  }
+  struct State {
+    bool first = true;
+    bool ended = false;
+  };
+  const ApiServices& services = call.services;
+  Response response;
+  response.content_type = "text/event-stream; charset=utf-8";
+  response.headers.emplace_back("Cache-Control", "no-store");
+  response.headers.emplace_back("X-Accel-Buffering", "no");
+  response.stream = [&services, id = found.id, scope = ScopeOf(call), interval,
+                     state = std::make_shared<State>()](
+                        const std::atomic<bool>& stopping) -> std::optional<std::string> {
+    if (state->ended || stopping) return std::nullopt;
+    if (!state->first) {
+      for (int64_t waited = 0; waited < interval && !stopping; waited += 100) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (stopping) return std::nullopt;
+    }
+    state->first = false;
+    CampaignStore store(services.database, services.vault, services.ids, services.clock);
+    auto picture = MonitorJson(services.database, store, id, scope);
+    if (!picture) {
+      state->ended = true;
+      return Event("error", {{"message", picture.error().message}});
+    }
+    const std::string now = (*picture)["state"].get<std::string>();
+    std::string events = Event("monitor", *picture);
+    if (now == "completed" || now == "cancelled") {
+      state->ended = true;
+      events += Event("end", {{"state", now}});
+    }
+    return events;
+  };
+  return response;
+}
+
+// GET /api/v1/campaigns/{id}/ledger?format=xlsx|csv: the 电子台账 of the caller's residents.
+Result<Response> CampaignLedger(ApiCall& call) {
+  CampaignStore store = StoreFor(call);
+  STEWARD_ASSIGN_OR_RETURN(auto found, FindCampaign(call, store));
+  const std::string format = call.request.Query("format").value_or("xlsx");
+  if (format != "xlsx" && format != "csv") {
+    return tl::unexpected(
+        Invalid("format", "enum", "format 应为 xlsx 或 csv / format: xlsx or csv"));
+  }
+  STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(found.id));
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("steward-ledger-" + std::to_string(call.services.ids.Next()) + "." + format);
+  struct Remove {
+    std::filesystem::path path;
+    ~Remove() {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  } remove{path};
+  STEWARD_ASSIGN_OR_RETURN(int64_t rows,
+                           campaign::WriteLedger(call.services.database, call.services.vault, found,
+                                                 funnel, path, ScopeOf(call)));
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  STEWARD_TRY(call.Audit("campaign.ledger", std::to_string(found.id),
+                         {{"rows", rows}, {"format", format}}));
+  Response response;
+  response.body = bytes.str();
+  response.content_type = format == "xlsx"
+                              ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                              : "text/csv; charset=utf-8";
+  response.headers.emplace_back(
+      "Content-Disposition",
+      ContentDisposition(found.name + " 台账." + format,
+                         "ledger-" + std::to_string(found.id) + "." + format));
+  response.headers.emplace_back("X-Ledger-Rows", std::to_string(rows));
+  return response;
+}
+
+std::string StateQuery(const ApiCall& call) { return call.request.Query("state").value_or(""); }
+
+Result<Response> ListChanges(ApiCall& call) {
+  const std::optional<Id> campaign_id = call.IdQuery("campaign_id");
+  const auto limit = static_cast<int>(LimitQuery(call, 200, 1000));
+  STEWARD_ASSIGN_OR_RETURN(auto changes,
+                           call.services.database.Read([&](storage::Connection& connection) {
+                             return campaign::ListPendingChanges(
+                                 connection, campaign_id, StateQuery(call), limit, ScopeOf(call));
+                           }));
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& change : changes) items.push_back(campaign::PendingChangeToJson(change));
+  return JsonResponse({{"items", std::move(items)}});
+}
+
+Result<Response> DecideChange(ApiCall& call, bool accept) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  registry::ResidentStore residents(call.services.vault, call.services.ids, call.services.clock);
+  auto decided =
+      accept ? campaign::AcceptChange(call.services.database, residents, call.write_context(), id,
+                                      call.services.clock, ScopeOf(call))
+             : campaign::RejectChange(call.services.database, call.write_context(), id,
+                                      call.services.clock, ScopeOf(call));
+  if (!decided) return tl::unexpected(decided.error());
+  STEWARD_TRY(call.Audit(
+      accept ? "change.accept" : "change.reject", std::to_string(id),
+      {{"resident_id", std::to_string(decided->resident_id)}, {"field", decided->field}}));
+  return JsonResponse(campaign::PendingChangeToJson(*decided));
+}
+
+Result<Response> ListTasksRoute(ApiCall& call) {
+  const std::optional<Id> campaign_id = call.IdQuery("campaign_id");
+  const auto limit = static_cast<int>(LimitQuery(call, 200, 1000));
+  STEWARD_ASSIGN_OR_RETURN(
+      auto tasks, call.services.database.Read([&](storage::Connection& connection) {
+        return campaign::ListTasks(connection, campaign_id, StateQuery(call), limit, ScopeOf(call));
+      }));
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& task : tasks) items.push_back(campaign::FollowUpTaskToJson(task));
+  return JsonResponse({{"items", std::move(items)}});
+}
+
+Result<Response> CloseTaskRoute(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(Id id, call.IdParam("id"));
+  STEWARD_ASSIGN_OR_RETURN(auto closed,
+                           campaign::CloseTask(call.services.database, call.write_context(), id,
+                                               call.services.clock, ScopeOf(call)));
+  STEWARD_TRY(call.Audit("task.close", std::to_string(id), {}));
+  return JsonResponse(campaign::FollowUpTaskToJson(closed));
+}
+
+}  // namespace
+
+void AddCampaignRoutes(Server& server, const Api& api) {
+  std::shared_ptr<segment::ModelHolder> holder;
+  if (api.services().segments != nullptr) {
+    holder = std::shared_ptr<segment::ModelHolder>(api.services().segments,
+                                                   [](segment::ModelHolder*) {});
+  } else {
+    holder = std::make_shared<segment::ModelHolder>();
+  }
+  server.Route("GET", "/api/v1/scripts", api.Gate(p::kCampaignView, ListScripts));
+  server.Route("POST", "/api/v1/scripts/check", api.Gate(p::kCampaignView, CheckScriptRoute));
+  server.Route("POST", "/api/v1/scripts/try", api.Gate(p::kCampaignView, TryScript));
+  server.Route("GET", "/api/v1/campaigns", api.Gate(p::kCampaignView, ListCampaigns));
+  server.Route("POST", "/api/v1/campaigns", api.Gate(p::kCampaignRun, [holder](ApiCall& call) {
+    return CreateCampaign(call, *holder);
+  }));
+  server.Route("GET", "/api/v1/campaigns/{id}", api.Gate(p::kCampaignView, GetCampaign));
+  for (const char* action : {"pause", "resume", "cancel"}) {
+    server.Route("POST", std::string("/api/v1/campaigns/{id}/") + action,
+                 api.Gate(p::kCampaignRun, [action = std::string(action)](ApiCall& call) {
+                   return ControlCampaign(call, action);
+                 }));
+  }
+  server.Route("GET", "/api/v1/campaigns/{id}/calls",
+               api.Gate(p::kCampaignView, ListCampaignCalls));
+  server.Route("GET", "/api/v1/campaigns/{id}/events", api.Gate(p::kCampaignView, CampaignEvents));
+  server.Route("GET", "/api/v1/campaigns/{id}/ledger", api.Gate(p::kCampaignView, CampaignLedger));
+  server.Route("GET", "/api/v1/changes", api.Gate(p::kCampaignReview, ListChanges));
+  server.Route(
+      "POST", "/api/v1/changes/{id}/accept",
+      api.Gate(p::kCampaignReview, [](ApiCall& call) { return DecideChange(call, true); }));
+  server.Route(
+      "POST", "/api/v1/changes/{id}/reject",
+      api.Gate(p::kCampaignReview, [](ApiCall& call) { return DecideChange(call, false); }));
+  server.Route("GET", "/api/v1/tasks", api.Gate(p::kCampaignReview, ListTasksRoute));
+  server.Route("POST", "/api/v1/tasks/{id}/close", api.Gate(p::kCampaignReview, CloseTaskRoute));
+}
+
+}  // namespace steward::http::handlers

@@ -1,0 +1,136 @@
+// The AI social worker's pages (话术库, 外呼任务, 任务监控, 审核与上门): the shapes the campaign API
+// answers with (api/openapi.yaml describes them in prose), the wizard's form turned into the API's
+// schedule and policy, and the live monitor (the campaign's Server-Sent Events, by EventSource).
+import { ref, shallowRef } from 'vue'
+import { http } from '@/api/request'
+
+export interface Finding { severity: 'error' | 'warning'; node: string; code: string; message: string }
+export interface DryRun { persona: string; outcome: string; outcome_label: string; answers: number; last_node: string }
+export interface CheckAnswer { name: string; valid: boolean; findings: Finding[]; dry_run: DryRun[] }
+export interface ScriptNode { id: string; type: string; text?: string; prompt?: string; [key: string]: unknown }
+export interface ScriptJson { name: string; title: string; nodes: ScriptNode[]; fields?: Array<{ name: string; label?: string }>; [key: string]: unknown }
+export interface ScriptItem { name: string; title: string; scenario: string; description: string; built_in: boolean; script: ScriptJson }
+export interface TranscriptLine { at_ms: number; who: 'ai' | 'resident'; text: string }
+export interface TryAnswer { outcome: string; outcome_label: string; persona: string; transcript: TranscriptLine[]; answers: Array<{ slot: string; value: string }> }
+
+export interface Funnel {
+  targeted: number; dialled: number; answered: number; completed: number; done: number; attempts: number
+  outcomes: Record<string, number>
+  answers: Record<string, Record<string, number>>
+  by_community: Array<{ unit_id: string; name: string; targeted: number; dialled: number; answered: number; completed: number }>
+}
+export type TargetStates = Record<'pending' | 'retry' | 'in_call' | 'done', number>
+export interface Campaign {
+  id: string; name: string; script_name: string; script_title: string; state: string; state_label: string
+  targeted: number; created_at: string; started_at?: string; funnel: Funnel; target_states: TargetStates
+  segment_query: string; [key: string]: unknown
+}
+export interface CallRecord {
+  id: string; resident_id: string; resident_name: string; unit_name: string; address: string; round: number; attempt: number
+  started_at: string; answered_at: string | null; ended_at: string | null; outcome: string | null; outcome_label: string | null
+}
+export interface Monitor { id: string; state: string; funnel: Funnel; target_states: TargetStates; in_call: CallRecord[]; recent: CallRecord[] }
+export interface PendingChange { id: string; resident_id: string; resident_name: string; unit_name: string; field: string; value: string; campaign_id: string; state: string; created_at: string }
+export interface FollowUpTask { id: string; resident_id: string; resident_name: string; unit_name: string; kind: string; detail: string; state: string; created_at: string; campaign_id: string }
+
+export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'holiday'] as const
+
+export interface WizardForm {
+  name: string
+  script: string
+  query: string
+  fields: Record<string, string>
+  startDate: string // YYYY-MM-DD; '' = today
+  endDate: string
+  /** office: weekdays 9–12 and 14–18, weekends 10–12 and 15–17 (the server's default); all_day; custom */
+  windows: 'office' | 'all_day' | 'custom'
+  from: string // custom windows, every day: HH:MM
+  to: string
+  rounds: string // "09:00,16:00": a new round at each time, every day; '' = one round
+  maxConcurrent: number
+  callsPerSecond: number
+  maxAttempts: number
+  retryNoAnswerMin: number
+  perDayCap: number
+  perWeekCap: number
+}
+
+export function defaultWizard(): WizardForm {
+  return {
+    name: '', script: '', query: 'age >= 60', fields: {}, startDate: '', endDate: '', windows: 'office', from: '09:00', to: '18:00',
+    rounds: '', maxConcurrent: 50, callsPerSecond: 5, maxAttempts: 3, retryNoAnswerMin: 60, perDayCap: 2, perWeekCap: 5,
+  }
+}
+
+/** The API's schedule for the wizard's choices (members left out take the server's defaults). */
+export function scheduleBody(form: WizardForm): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  if (form.startDate) body.start_date = form.startDate
+  if (form.endDate) body.end_date = form.endDate
+  if (form.windows !== 'office') {
+    const span = form.windows === 'all_day' ? ['00:00', '24:00'] : [form.from, form.to]
+    body.windows = Object.fromEntries(DAYS.map((day) => [day, [span]]))
+  }
+  const rounds = form.rounds.split(/[,，\s]+/).map((s) => s.trim()).filter(Boolean)
+  if (rounds.length) body.rounds = rounds
+  return body
+}
+
+export function policyBody(form: WizardForm): Record<string, unknown> {
+  return {
+    max_concurrent: form.maxConcurrent,
+    max_calls_per_second: form.callsPerSecond,
+    max_attempts: form.maxAttempts,
+    retry_after_min: { no_answer: form.retryNoAnswerMin, busy: form.retryNoAnswerMin },
+    per_day_cap: form.perDayCap,
+    per_week_cap: form.perWeekCap,
+  }
+}
+
+export function campaignBody(form: WizardForm): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    script_name: form.script, query: form.query, schedule: scheduleBody(form), policy: policyBody(form),
+  }
+  if (form.name.trim()) body.name = form.name.trim()
+  if (Object.keys(form.fields).length) body.fields = { ...form.fields }
+  return body
+}
+
+/** Percent of a part, one decimal ("0.0" for an empty whole). */
+export function percent(part: number, whole: number): string {
+  return whole > 0 ? ((100 * part) / whole).toFixed(1) : '0.0'
+}
+
+/** The live monitor of a campaign: the latest picture, and whether the stream has ended. */
+export function useMonitor() {
+  const picture = shallowRef<Monitor | null>(null)
+  const ended = ref(false)
+  let source: EventSource | null = null
+  function open(id: string) {
+    close()
+    ended.value = false
+    source = new EventSource(`/api/v1/campaigns/${id}/events?interval_ms=1000`)
+    source.addEventListener('monitor', (e) => { picture.value = JSON.parse((e as MessageEvent).data) as Monitor })
+    source.addEventListener('end', () => { ended.value = true; close() })
+  }
+  function close() {
+    source?.close()
+    source = null
+  }
+  return { picture, ended, open, close }
+}
+
+export const api = {
+  scripts: () => http.get<{ items: ScriptItem[]; personas: string[] }>('/api/v1/scripts'),
+  check: (script: unknown) => http.post<CheckAnswer>('/api/v1/scripts/check', { script }, { quiet: true }),
+  tryScript: (body: Record<string, unknown>) => http.post<TryAnswer>('/api/v1/scripts/try', body, { quiet: true }),
+  campaigns: () => http.get<{ items: Campaign[] }>('/api/v1/campaigns'),
+  campaign: (id: string) => http.get<Campaign>(`/api/v1/campaigns/${id}`),
+  create: (body: Record<string, unknown>) => http.post<Campaign>('/api/v1/campaigns', body, { quiet: true }),
+  control: (id: string, action: 'pause' | 'resume' | 'cancel') => http.post<Campaign>(`/api/v1/campaigns/${id}/${action}`),
+  count: (query: string) => http.post<{ count: number }>('/api/v1/segments/evaluate', { query }, { quiet: true }),
+  changes: (state: string) => http.get<{ items: PendingChange[] }>('/api/v1/changes', { state }),
+  decide: (id: string, accept: boolean) => http.post<PendingChange>(`/api/v1/changes/${id}/${accept ? 'accept' : 'reject'}`),
+  tasks: (state: string) => http.get<{ items: FollowUpTask[] }>('/api/v1/tasks', { state }),
+  closeTask: (id: string) => http.post<FollowUpTask>(`/api/v1/tasks/${id}/close`),
+}
