@@ -30,6 +30,7 @@
 
 #include "base/clock.hpp"
 #include "base/id.hpp"
+#include "bench_support.hpp"
 #include "campaign/call_driver.hpp"
 #include "campaign/campaign_store.hpp"
 #include "campaign/runner.hpp"
@@ -56,19 +57,6 @@ constexpr bool kOptimised = false;
 
 // 2026-12-07 08:00 in Beijing, a Monday.
 constexpr int64_t kStart = 1796601600000;
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "campaign_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-template <typename T>
-T Must(Result<T> result, const char* what) {
-  if (!result) Die(std::string(what) + ": " + result.error().ToString());
-  return std::move(*result);
-}
-void Must(Status status, const char* what) {
-  if (!status) Die(std::string(what) + ": " + status.error().ToString());
-}
 
 double SecondsSince(WallClock::time_point start) {
   return std::chrono::duration<double>(WallClock::now() - start).count();
@@ -198,6 +186,25 @@ EngineFigures EngineOnly(const std::vector<std::string>& phones, size_t concurre
   return figures;
 }
 
+// The day of kStart, in Beijing.
+Date BenchDay() {
+  Date day;
+  Date::Parse("2026-12-07", &day);
+  return day;
+}
+
+// Every resident of the bench city, in id order: the audience of each campaign here.
+std::vector<Id> AllResidents(storage::Database& database) {
+  std::vector<Id> residents;
+  Must(database.Read([&](storage::Connection& connection) {
+    return connection.QueryEach(
+        "SELECT id FROM resident WHERE deleted_at IS NULL ORDER BY id", {},
+        [&](const storage::RowView& row) { residents.push_back(row.Int(0)); });
+  }),
+       "residents");
+  return residents;
+}
+
 struct CampaignFigures {
   int64_t attempts = 0, targeted = 0, completed = 0;
   double wall = 0, cpu = 0;
@@ -214,31 +221,17 @@ CampaignFigures WholeCampaign(storage::Database& database, const crypto::PiiVaul
   draft.name = "bench";
   draft.script = Must(campaign::BuiltInScript("health_checkin"), "script");
   draft.segment_query = "age >= 0";
-  Date start_date;
-  Date::Parse("2026-12-07", &start_date);
-  draft.schedule = campaign::Schedule::Default(start_date, Date::FromDays(start_date.ToDays() + 6));
+  const Date today = BenchDay();
+  draft.schedule = campaign::Schedule::Default(today, Date::FromDays(today.ToDays() + 6));
   draft.policy =
       Must(campaign::Policy::FromJson({{"max_concurrent", 1000}, {"max_calls_per_second", 500}}),
            "policy");
   auto created = Must(store.Create(context, draft), "create");
-  std::vector<Id> residents;
-  Must(database.Read([&](storage::Connection& connection) {
-    return connection.QueryEach(
-        "SELECT id FROM resident WHERE deleted_at IS NULL ORDER BY id", {},
-        [&](const storage::RowView& row) { residents.push_back(row.Int(0)); });
-  }),
-       "residents");
-  Date today;
-  Date::Parse("2026-12-07", &today);
+  const std::vector<Id> residents = AllResidents(database);
   auto started = Must(store.Start(context, created.id, residents, today), "start");
   campaign::HolidayCalendar calendar;
   campaign::CampaignRunner runner(store, channel, timers, calendar,
-                                  [&](Id unit) {
-                                    return database.Read([&](storage::Connection& connection) {
-                                      return campaign::UnitVariables(connection, vault, unit);
-                                    });
-                                  },
-                                  {"bench"});
+                                  campaign::CampaignRunner::UnitsFrom(database, vault), {"bench"});
   const double cpu_before = CpuSeconds();
   const auto wall_start = WallClock::now();
   Must(runner.Start(), "runner");
@@ -265,16 +258,9 @@ void Snapshot(storage::Database& database, const crypto::PiiVault& vault, IdGene
   draft.name = "snapshot";
   draft.script = Must(campaign::BuiltInScript("residence_check"), "script");
   draft.segment_query = "age >= 0";
-  Date today;
-  Date::Parse("2026-12-07", &today);
+  const Date today = BenchDay();
   draft.schedule = campaign::Schedule::Default(today, Date::FromDays(today.ToDays() + 6));
-  std::vector<Id> residents;
-  Must(database.Read([&](storage::Connection& connection) {
-    return connection.QueryEach(
-        "SELECT id FROM resident WHERE deleted_at IS NULL ORDER BY id", {},
-        [&](const storage::RowView& row) { residents.push_back(row.Int(0)); });
-  }),
-       "residents");
+  const std::vector<Id> residents = AllResidents(database);
   auto created = Must(store.Create(context, draft), "create");
   const auto start = WallClock::now();
   auto started = Must(store.Start(context, created.id, residents, today), "start");

@@ -38,6 +38,7 @@
 
 #include "base/clock.hpp"
 #include "base/id.hpp"
+#include "bench_support.hpp"
 #include "crypto/pii_vault.hpp"
 #include "demo/demo.hpp"
 #include "org/division_source.hpp"
@@ -71,20 +72,6 @@ struct Options {
   std::string db;
   std::optional<fs::path> division_dir;
 };
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "segment_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-template <typename T>
-T Must(Result<T> result, const char* what) {
-  if (!result) Die(std::string(what) + ": " + result.error().ToString());
-  return std::move(*result);
-}
-void Must(Status status, const char* what) {
-  if (!status) Die(std::string(what) + ": " + status.error().ToString());
-}
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 double SecondsSince(Clock::time_point start) { return Ms(Clock::now() - start) / 1000; }

@@ -114,11 +114,7 @@ int RunHere(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool json) 
   }
   campaign::CampaignRunner runner(
       store, channel, timers, *calendar,
-      [&rt](Id unit) {
-        return rt.database->Read([&](storage::Connection& connection) {
-          return campaign::UnitVariables(connection, *rt.vault, unit);
-        });
-      },
+      campaign::CampaignRunner::UnitsFrom(*rt.database, *rt.vault),
       {.node = "node-" + std::to_string(rt.config.node_id), .channel = "sim"});
   if (auto started = runner.Start(); !started) return Die(started.error(), json);
   int64_t last_report = 0;

@@ -80,9 +80,7 @@ Result<campaign::Variables> CallVariables(const Script& script, const ScriptTryF
                            {{"as", "format", "例如 王秀英,女,78 / e.g. 王秀英,女,78"}});
     }
   }
-  std::vector<std::pair<std::string, std::string>> fields;
-  for (const auto& field : script.fields) fields.emplace_back(field.name, field.label);
-  campaign::Variables variables = campaign::SampleVariables(name, gender, age, fields);
+  campaign::Variables variables = campaign::SampleVariables(script, name, gender, age);
   for (const auto& assignment : flags.vars) {
     const size_t equals = assignment.find('=');
     if (equals == std::string::npos || equals == 0) {
@@ -248,46 +246,22 @@ int RunScriptList(bool json) {
 int RunScriptValidate(const std::string& name, bool json) {
   auto script = LoadScript(name);
   if (!script) return Fail(script.error(), json);
-  const auto findings = campaign::CheckScript(*script);
-  nlohmann::json found = nlohmann::json::array();
-  for (const auto& finding : findings) {
-    found.push_back(
-        {{"severity", finding.severity == campaign::Severity::kError ? "error" : "warning"},
-         {"node", finding.node_id},
-         {"code", finding.code},
-         {"message", finding.message}});
-  }
-  // The dry run: one simulated call per persona, only for a script without errors.
-  nlohmann::json dry_run = nlohmann::json::array();
-  const bool errors = campaign::HasErrors(findings);
-  if (!errors) {
-    ScriptTryFlags defaults;
-    auto variables = CallVariables(*script, defaults);
-    if (!variables) return Fail(variables.error(), json);
-    for (auto kind : campaign::AllPersonas()) {
-      const auto result = campaign::SimulateCall(*script, *variables, {kind}, 1);
-      dry_run.push_back({{"persona", campaign::PersonaName(kind)},
-                         {"outcome", campaign::OutcomeName(result.outcome)},
-                         {"answers", result.answers.size()},
-                         {"last_node", result.last_node}});
-    }
-  }
+  ScriptTryFlags defaults;
+  auto variables = CallVariables(*script, defaults);
+  if (!variables) return Fail(variables.error(), json);
+  const nlohmann::json report = campaign::CheckReport(*script, *variables);
+  const bool errors = !report["valid"].get<bool>();
   if (json) {
-    std::cout << nlohmann::json{{"name", script->name},
-                                {"valid", !errors},
-                                {"findings", found},
-                                {"dry_run", dry_run}}
-                     .dump()
-              << "\n";
+    std::cout << report.dump() << "\n";
     return errors ? 1 : 0;
   }
-  for (const auto& finding : findings) {
-    std::printf("%s %s%s%s: %s\n",
-                finding.severity == campaign::Severity::kError ? "错误 error" : "提醒 warning",
-                finding.node_id.empty() ? "" : "[", finding.node_id.c_str(),
-                finding.node_id.empty() ? "" : "]", finding.message.c_str());
+  for (const auto& finding : report["findings"]) {
+    const std::string node = finding["node"].get<std::string>();
+    std::printf("%s %s%s%s: %s\n", finding["severity"] == "error" ? "错误 error" : "提醒 warning",
+                node.empty() ? "" : "[", node.c_str(), node.empty() ? "" : "]",
+                finding["message"].get<std::string>().c_str());
   }
-  for (const auto& run : dry_run) {
+  for (const auto& run : report["dry_run"]) {
     std::printf("试拨 dry run  %-20s → %s\n", run["persona"].get<std::string>().c_str(),
                 run["outcome"].get<std::string>().c_str());
   }

@@ -18,6 +18,10 @@ using storage::WriteTransaction;
 constexpr std::string_view kPhoneField = "phone";
 constexpr std::string_view kTranscriptField = "transcript";
 constexpr int64_t kDayMs = 86'400'000;
+// Whether any target of a campaign is still to be called or in a call (one index probe).
+constexpr const char* kAnyTargetOpen =
+    "SELECT 1 FROM campaign_target WHERE campaign_id = ? AND state IN ('pending', 'retry', "
+    "'in_call') LIMIT 1";
 
 std::string InList(size_t count) {
   std::string in;
@@ -104,71 +108,65 @@ Status CampaignStore::Advance(const storage::WriteContext& context, const Campai
     if (!last_round) return Ok();
     int64_t open = 0;
     STEWARD_TRY(database_.Read([&](storage::Connection& connection) {
-      return connection.QueryEach(
-          "SELECT 1 FROM campaign_target WHERE campaign_id = ? AND state IN ('pending', 'retry', "
-          "'in_call') LIMIT 1",
-          std::vector<Value>{campaign.id}, [&](const RowView& row) { open = row.Int(0); });
+      return connection.QueryEach(kAnyTargetOpen, std::vector<Value>{campaign.id},
+                                  [&](const RowView& row) { open = row.Int(0); });
     }));
     if (open > 0) return Ok();
   }
   return database_
-      .Write(
-          context,
-          [&](WriteTransaction& transaction) -> Status {
-            auto& connection = transaction.connection();
-            if (round > campaign.current_round) {
-              // Earlier rounds' unreached targets are over; the new round starts from round
-              // 0's audience (phones decided at the start stay decided).
-              STEWARD_TRY(connection.Execute(
-                  "UPDATE campaign_target SET state = 'done', outcome = 'expired', "
-                  "finished_at = ? WHERE campaign_id = ? AND round < ? AND state IN "
-                  "('pending', 'retry')",
-                  std::vector<Value>{now, campaign.id, int64_t{round}}));
-              STEWARD_TRY(connection.Execute(
-                  "INSERT INTO campaign_target (campaign_id, round, resident_id, seq, unit_id, "
-                  "address, phone_sealed, phone_hash, phone_masked, state, attempts, next_at, "
-                  "outcome, talk_ms, finished_at) SELECT campaign_id, ?, resident_id, seq, "
-                  "unit_id, address, phone_sealed, phone_hash, phone_masked, CASE WHEN outcome "
-                  "IN ('no_phone', 'duplicate_phone') THEN 'done' ELSE 'pending' END, 0, ?, "
-                  "CASE WHEN outcome IN ('no_phone', 'duplicate_phone') THEN outcome END, 0, "
-                  "CASE WHEN outcome IN ('no_phone', 'duplicate_phone') THEN ? END FROM "
-                  "campaign_target WHERE campaign_id = ? AND round = 0",
-                  std::vector<Value>{int64_t{round}, campaign.schedule.RoundStart(round), now,
-                                     campaign.id}));
-              STEWARD_TRY(connection.Execute(
-                  "UPDATE campaign SET current_round = ?, updated_at = ? WHERE id = ?",
-                  std::vector<Value>{int64_t{round}, now, campaign.id}));
-            }
-            if (over) {
-              STEWARD_TRY(connection.Execute(
-                  "UPDATE campaign_target SET state = 'done', outcome = 'expired', "
-                  "finished_at = ? WHERE campaign_id = ? AND state IN ('pending', 'retry')",
-                  std::vector<Value>{now, campaign.id}));
-            }
-            if (!last_round) return Ok();
-            int64_t open = 0;
-            STEWARD_TRY(connection.QueryEach(
-                "SELECT 1 FROM campaign_target WHERE campaign_id = ? AND state IN ('pending', "
-                "'retry', "
-                "'in_call') LIMIT 1",
-                std::vector<Value>{campaign.id}, [&](const RowView& row) { open = row.Int(0); }));
-            if (open > 0) return Ok();
-            STEWARD_ASSIGN_OR_RETURN(
-                int64_t changed,
-                connection.Execute("UPDATE campaign SET state = 'completed', finished_at = ?, "
-                                   "updated_at = ?, version = version + 1 WHERE id = ? AND "
-                                   "state = 'running'",
-                                   std::vector<Value>{now, now, campaign.id}));
-            if (changed == 1) {
-              transaction.RecordChange(
-                  ChangeRecord{"campaign",
-                               campaign.id,
-                               campaign.version + 1,
-                               ChangeOp::kUpdate,
-                               {{"state", {{"old", "running"}, {"new", "completed"}}}}});
-            }
-            return Ok();
-          })
+      .Write(context,
+             [&](WriteTransaction& transaction) -> Status {
+               auto& connection = transaction.connection();
+               if (round > campaign.current_round) {
+                 // Earlier rounds' unreached targets are over; the new round starts from round
+                 // 0's audience (phones decided at the start stay decided).
+                 STEWARD_TRY(connection.Execute(
+                     "UPDATE campaign_target SET state = 'done', outcome = 'expired', "
+                     "finished_at = ? WHERE campaign_id = ? AND round < ? AND state IN "
+                     "('pending', 'retry')",
+                     std::vector<Value>{now, campaign.id, int64_t{round}}));
+                 STEWARD_TRY(connection.Execute(
+                     "INSERT INTO campaign_target (campaign_id, round, resident_id, seq, unit_id, "
+                     "address, phone_sealed, phone_hash, phone_masked, state, attempts, next_at, "
+                     "outcome, talk_ms, finished_at) SELECT campaign_id, ?, resident_id, seq, "
+                     "unit_id, address, phone_sealed, phone_hash, phone_masked, CASE WHEN outcome "
+                     "IN ('no_phone', 'duplicate_phone') THEN 'done' ELSE 'pending' END, 0, ?, "
+                     "CASE WHEN outcome IN ('no_phone', 'duplicate_phone') THEN outcome END, 0, "
+                     "CASE WHEN outcome IN ('no_phone', 'duplicate_phone') THEN ? END FROM "
+                     "campaign_target WHERE campaign_id = ? AND round = 0",
+                     std::vector<Value>{int64_t{round}, campaign.schedule.RoundStart(round), now,
+                                        campaign.id}));
+                 STEWARD_TRY(connection.Execute(
+                     "UPDATE campaign SET current_round = ?, updated_at = ? WHERE id = ?",
+                     std::vector<Value>{int64_t{round}, now, campaign.id}));
+               }
+               if (over) {
+                 STEWARD_TRY(connection.Execute(
+                     "UPDATE campaign_target SET state = 'done', outcome = 'expired', "
+                     "finished_at = ? WHERE campaign_id = ? AND state IN ('pending', 'retry')",
+                     std::vector<Value>{now, campaign.id}));
+               }
+               if (!last_round) return Ok();
+               int64_t open = 0;
+               STEWARD_TRY(connection.QueryEach(kAnyTargetOpen, std::vector<Value>{campaign.id},
+                                                [&](const RowView& row) { open = row.Int(0); }));
+               if (open > 0) return Ok();
+               STEWARD_ASSIGN_OR_RETURN(
+                   int64_t changed,
+                   connection.Execute("UPDATE campaign SET state = 'completed', finished_at = ?, "
+                                      "updated_at = ?, version = version + 1 WHERE id = ? AND "
+                                      "state = 'running'",
+                                      std::vector<Value>{now, now, campaign.id}));
+               if (changed == 1) {
+                 transaction.RecordChange(
+                     ChangeRecord{"campaign",
+                                  campaign.id,
+                                  campaign.version + 1,
+                                  ChangeOp::kUpdate,
+                                  {{"state", {{"old", "running"}, {"new", "completed"}}}}});
+               }
+               return Ok();
+             })
       .transform([](int64_t) {});
 }
 

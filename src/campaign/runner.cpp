@@ -17,6 +17,14 @@ CampaignRunner::CampaignRunner(CampaignStore& store, Channel& channel, Timers& t
 
 CampaignRunner::~CampaignRunner() { Stop(); }
 
+CampaignRunner::UnitLookup CampaignRunner::UnitsFrom(storage::Database& database,
+                                                     const crypto::PiiVault& vault) {
+  return [&database, &vault](Id unit) {
+    return database.Read(
+        [&](storage::Connection& connection) { return UnitVariables(connection, vault, unit); });
+  };
+}
+
 Status CampaignRunner::Start() {
   STEWARD_ASSIGN_OR_RETURN(int64_t recovered,
                            store_.Recover(context_, options_.node, timers_.clock().NowMillis()));

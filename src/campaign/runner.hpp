@@ -33,8 +33,10 @@ class CampaignRunner {
     int64_t idle_tick_ms = 30'000;  // between ticks while nothing is due or in a call
     std::string channel;            // only campaigns on this channel (sim | sip); empty: all
   };
-  // Looks up the variables of a resident's unit (UnitVariables over a connection, in practice).
+  // Looks up the variables of a resident's unit (UnitsFrom, in practice).
   using UnitLookup = std::function<Result<Variables>(Id unit_id)>;
+  // UnitVariables read from `database` (both must outlive the runner).
+  static UnitLookup UnitsFrom(storage::Database& database, const crypto::PiiVault& vault);
 
   CampaignRunner(CampaignStore& store, Channel& channel, Timers& timers,
                  const HolidayCalendar& calendar, UnitLookup units, Options options);

@@ -6,20 +6,13 @@ namespace steward::campaign {
 
 CampaignService::CampaignService(storage::Database& database, const crypto::PiiVault& vault,
                                  IdGenerator& ids, HolidayCalendar calendar, Options options)
-    : database_(database),
-      vault_(vault),
-      calendar_(std::move(calendar)),
+    : calendar_(std::move(calendar)),
       options_(std::move(options)),
       store_(std::make_unique<CampaignStore>(database, vault, ids, timers_.clock())),
       channel_(std::make_unique<SimulatorChannel>(timers_, options_.seed)) {
   channel_->SetPersonaMix(DefaultPersonaMix());
   runner_ = std::make_unique<CampaignRunner>(
-      *store_, *channel_, timers_, calendar_,
-      [this](Id unit) {
-        return database_.Read([&](storage::Connection& connection) {
-          return UnitVariables(connection, vault_, unit);
-        });
-      },
+      *store_, *channel_, timers_, calendar_, CampaignRunner::UnitsFrom(database, vault),
       CampaignRunner::Options{.node = options_.node,
                               .tick_ms = options_.tick_ms,
                               .max_calls = options_.max_calls,

@@ -39,12 +39,8 @@ class CampaignService {
   Status Start();
   void Stop();
   void Wake();
-  bool running() const { return running_; }
-  const std::string& node() const { return options_.node; }
 
  private:
-  storage::Database& database_;
-  const crypto::PiiVault& vault_;
   HolidayCalendar calendar_;
   Options options_;
   RealTimers timers_;

@@ -1,5 +1,7 @@
 #include "campaign/simulator.hpp"
 
+#include "campaign/script_check.hpp"
+
 #include <array>
 #include <memory>
 #include <utility>
@@ -320,6 +322,33 @@ CallResult SimulateCall(const Script& script, const Variables& variables, const 
     timers.RunUntilIdle();
   }
   return result;
+}
+
+nlohmann::json CheckReport(const Script& script, const Variables& variables) {
+  const auto findings = CheckScript(script);
+  nlohmann::json found = nlohmann::json::array();
+  for (const auto& finding : findings) {
+    found.push_back({{"severity", finding.severity == Severity::kError ? "error" : "warning"},
+                     {"node", finding.node_id},
+                     {"code", finding.code},
+                     {"message", finding.message}});
+  }
+  const bool errors = HasErrors(findings);
+  nlohmann::json dry_run = nlohmann::json::array();
+  if (!errors) {
+    for (auto kind : AllPersonas()) {
+      const auto result = SimulateCall(script, variables, {kind}, 1);
+      dry_run.push_back({{"persona", PersonaName(kind)},
+                         {"outcome", OutcomeName(result.outcome)},
+                         {"outcome_label", OutcomeLabel(result.outcome)},
+                         {"answers", result.answers.size()},
+                         {"last_node", result.last_node}});
+    }
+  }
+  return {{"name", script.name},
+          {"valid", !errors},
+          {"findings", std::move(found)},
+          {"dry_run", std::move(dry_run)}};
 }
 
 }  // namespace steward::campaign

@@ -106,6 +106,12 @@ class SimulatorChannel final : public Channel {
 // wrong key, some never answer or are busy, a few decline, hang up or opt out.
 std::vector<std::pair<PersonaKind, int>> DefaultPersonaMix();
 
+// The validator's report on a script, as the CLI and the API give it: {name, valid, findings:
+// [{severity, node, code, message}], dry_run: [{persona, outcome, outcome_label, answers,
+// last_node}]}, the dry run being one simulated call per persona with `variables`, made only when
+// the script has no errors.
+nlohmann::json CheckReport(const Script& script, const Variables& variables);
+
 // One simulated call of `script` to a resident with `persona`, run to its end in virtual time;
 // what the CLI's `script try --persona` and the validator's dry run use.
 CallResult SimulateCall(const Script& script, const Variables& variables, const Persona& persona,

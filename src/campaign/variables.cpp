@@ -88,8 +88,8 @@ std::string AddressForm(std::string_view name, Gender gender, std::optional<int>
   return surname + (elder ? options.elder_female : options.female);
 }
 
-Variables SampleVariables(std::string_view name, Gender gender, std::optional<int> age,
-                          const std::vector<std::pair<std::string, std::string>>& fields) {
+Variables SampleVariables(const Script& script, std::string_view name, Gender gender,
+                          std::optional<int> age) {
   Variables variables = {{"address", AddressForm(name, gender, age)},
                          {"surname", Surname(name)},
                          {"community", "城东社区"},
@@ -100,8 +100,9 @@ Variables SampleVariables(std::string_view name, Gender gender, std::optional<in
                          {"community_phone", "0578-7000000"},
                          {"caller", "城东社区居民委员会"},
                          {"today", "今天"}};
-  for (const auto& [field, label] : fields) {
-    variables["campaign." + field] = "【" + (label.empty() ? field : label) + "】";
+  for (const auto& field : script.fields) {
+    variables["campaign." + field.name] =
+        "【" + (field.label.empty() ? field.name : field.label) + "】";
   }
   return variables;
 }

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "campaign/script.hpp"
+
 namespace steward::campaign {
 
 using Variables = std::map<std::string, std::string>;
@@ -47,8 +49,9 @@ std::string AddressForm(std::string_view name, Gender gender, std::optional<int>
                         const AddressOptions& options = {});
 
 // Variables for trying a script without a real resident ("try it as 王秀英, 女, 78"): the form of
-// address of `name`, sample unit and staff names, and each of `fields` as 【its label】.
-Variables SampleVariables(std::string_view name, Gender gender, std::optional<int> age,
-                          const std::vector<std::pair<std::string, std::string>>& fields);
+// address of `name`, sample unit and staff names, and each of the script's campaign fields as
+// 【its label】.
+Variables SampleVariables(const Script& script, std::string_view name, Gender gender,
+                          std::optional<int> age);
 
 }  // namespace steward::campaign

@@ -22,8 +22,8 @@ import urllib.request
 import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from steward_cli import Server, Workdir, engines, fresh_db  # noqa: E402
-from test_http_api import PASSWORD, Client, error_code  # noqa: E402
+from steward_cli import Workdir, engines  # noqa: E402
+from test_http_api import PASSWORD, Client, add_user, serve_demo  # noqa: E402
 
 ALL_DAY = {day: [["00:00", "24:00"]]
            for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")}
@@ -53,6 +53,14 @@ def first_events(client, path, count):
     return events
 
 
+def applied(resident, change):
+    """Whether the resident (as GET /api/v1/residents/{id} shows them) has the change in."""
+    if change["field"] == "residence_status":
+        return resident["residence_status"] == change["value"]
+    tag = change["field"].removeprefix("tag:")
+    return (tag in resident["tags"]) == (change["value"] == "add")
+
+
 class CampaignApiTest(unittest.TestCase):
     def setUp(self):
         self.work = Workdir()
@@ -61,28 +69,10 @@ class CampaignApiTest(unittest.TestCase):
         self.work.close()
 
     def start(self, engine):
-        db = fresh_db(engine, self.work.path + "/" + engine)
-        self.work.run("--db", db, "demo", "--residents", "1500", "--seed", "4")
-        server = Server(self.work, "--db", db)
-        with open(os.path.join(self.work.path, "data", "initial-admin.txt"), encoding="utf-8") as f:
-            initial = [line.split(":", 1)[1].strip() for line in f if line.startswith("密码")][0]
-        admin = Client(server.url)
-        self.assertEqual(admin.login("admin", initial)[0], 200)
-        status, _, body = admin.call("POST", "/api/v1/auth/password",
-                                     {"old_password": initial, "new_password": PASSWORD})
-        self.assertEqual(status, 200, body)
-        return db, server, admin
+        return serve_demo(self, self.work, engine, "--residents", "1500", "--seed", "4")
 
     def user(self, admin, login, roles, units):
-        status, _, body = admin.call("POST", "/api/v1/system/users", {
-            "login": login, "password": PASSWORD + "x", "roles": roles, "units": units})
-        self.assertEqual(status, 201, body)
-        client = Client(admin.url)
-        self.assertEqual(client.login(login, PASSWORD + "x")[0], 200)
-        status, _, body = client.call("POST", "/api/v1/auth/password",
-                                      {"old_password": PASSWORD + "x", "new_password": PASSWORD})
-        self.assertEqual(status, 200, body)
-        return client
+        return add_user(self, admin, login, roles, units)
 
     def community(self, admin, name):
         _, _, found = admin.call("GET", "/api/v1/org/units/search?q=" + urllib.parse.quote(name))
@@ -281,19 +271,22 @@ class CampaignApiTest(unittest.TestCase):
         visible_ids = {c["id"] for c in visible["items"]}
         self.assertLess(len(visible_ids), len(changes["items"]))
         outside = [c for c in changes["items"] if c["id"] not in visible_ids]
-        first = outside[0]
+        # One the registry does not hold yet (a call may propose what is already recorded).
+        first = None
+        for change in outside:
+            status, _, resident = admin.call("GET", "/api/v1/residents/" + change["resident_id"])
+            self.assertEqual(status, 200, resident)
+            if not applied(resident, change):
+                first = change
+                break
+        self.assertIsNotNone(first, "every proposed change was already in the registry")
         second = [c for c in changes["items"] if c["id"] != first["id"]][0]
         status, _, body = grid_worker.call("POST", "/api/v1/changes/%s/accept" % first["id"])
         self.assertEqual(status, 404, body)
-        status, _, resident = admin.call("GET", "/api/v1/residents/" + first["resident_id"])
-        self.assertEqual(status, 200, resident)
-        if first["field"] == "residence_status":
-            self.assertNotEqual(resident["residence_status"], first["value"])
         status, _, accepted = admin.call("POST", "/api/v1/changes/%s/accept" % first["id"])
         self.assertEqual((status, accepted["state"]), (200, "accepted"), accepted)
         status, _, resident = admin.call("GET", "/api/v1/residents/" + first["resident_id"])
-        if first["field"] == "residence_status":
-            self.assertEqual(resident["residence_status"], first["value"])
+        self.assertTrue(applied(resident, first), first)
         status, body, _ = admin.call("POST", "/api/v1/changes/%s/accept" % first["id"])
         self.assertEqual(status, 409)
         status, _, rejected = admin.call("POST", "/api/v1/changes/%s/reject" % second["id"])

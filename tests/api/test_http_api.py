@@ -71,6 +71,35 @@ def error_code(body):
     return body["error"]["code"], details[0].get("code")
 
 
+def serve_demo(case, work, engine, *demo_args):
+    """A demo city on `engine` served by `steward serve`, with the admin signed in (first password
+    changed to PASSWORD): (db, server, admin client)."""
+    db = fresh_db(engine, work.path + "/" + engine)
+    work.run("--db", db, "demo", *demo_args)
+    server = Server(work, "--db", db)
+    with open(os.path.join(work.path, "data", "initial-admin.txt"), encoding="utf-8") as f:
+        initial = [line.split(":", 1)[1].strip() for line in f if line.startswith("密码")][0]
+    admin = Client(server.url)
+    case.assertEqual(admin.login("admin", initial)[0], 200)
+    status, _, body = admin.call("POST", "/api/v1/auth/password",
+                                 {"old_password": initial, "new_password": PASSWORD})
+    case.assertEqual(status, 200, body)
+    return db, server, admin
+
+
+def add_user(case, admin, login, roles, units):
+    """A new user, signed in with their first password changed to PASSWORD."""
+    status, _, body = admin.call("POST", "/api/v1/system/users", {
+        "login": login, "password": PASSWORD + "x", "roles": roles, "units": units})
+    case.assertEqual(status, 201, body)
+    client = Client(admin.url)
+    case.assertEqual(client.login(login, PASSWORD + "x")[0], 200)
+    status, _, body = client.call("POST", "/api/v1/auth/password",
+                                  {"old_password": PASSWORD + "x", "new_password": PASSWORD})
+    case.assertEqual(status, 200, body)
+    return client
+
+
 class HttpApiTest(unittest.TestCase):
     def setUp(self):
         self.work = Workdir()

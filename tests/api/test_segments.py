@@ -18,8 +18,8 @@ import urllib.request
 import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from steward_cli import Server, Workdir, engines, fresh_db  # noqa: E402
-from test_http_api import PASSWORD, Client, error_code  # noqa: E402
+from steward_cli import Workdir, engines  # noqa: E402
+from test_http_api import add_user, error_code, serve_demo  # noqa: E402
 
 ELDERLY_ALONE = 'age >= 60 and has(独居)'
 
@@ -32,28 +32,10 @@ class SegmentApiTest(unittest.TestCase):
         self.work.close()
 
     def start(self, engine):
-        db = fresh_db(engine, self.work.path + "/" + engine)
-        self.work.run("--db", db, "demo", "--residents", "1500")
-        server = Server(self.work, "--db", db)
-        with open(os.path.join(self.work.path, "data", "initial-admin.txt"), encoding="utf-8") as f:
-            initial = [line.split(":", 1)[1].strip() for line in f if line.startswith("密码")][0]
-        admin = Client(server.url)
-        self.assertEqual(admin.login("admin", initial)[0], 200)
-        status, _, body = admin.call("POST", "/api/v1/auth/password",
-                                     {"old_password": initial, "new_password": PASSWORD})
-        self.assertEqual(status, 200, body)
-        return db, server, admin
+        return serve_demo(self, self.work, engine, "--residents", "1500")
 
     def user(self, admin, login, roles, units):
-        status, _, body = admin.call("POST", "/api/v1/system/users", {
-            "login": login, "password": PASSWORD + "x", "roles": roles, "units": units})
-        self.assertEqual(status, 201, body)
-        client = Client(admin.url)
-        self.assertEqual(client.login(login, PASSWORD + "x")[0], 200)
-        status, _, body = client.call("POST", "/api/v1/auth/password",
-                                      {"old_password": PASSWORD + "x", "new_password": PASSWORD})
-        self.assertEqual(status, 200, body)
-        return client
+        return add_user(self, admin, login, roles, units)
 
     def evaluate(self, client, expect=200, **body):
         status, _, answer = client.call("POST", "/api/v1/segments/evaluate", body)

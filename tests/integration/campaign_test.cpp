@@ -144,13 +144,7 @@ class CampaignTest : public ::testing::TestWithParam<Engine> {
     return false;
   }
 
-  CampaignRunner::UnitLookup Units() {
-    return [this](Id unit) {
-      return database_->Read([&](storage::Connection& connection) {
-        return campaign::UnitVariables(connection, *vault_, unit);
-      });
-    };
-  }
+  CampaignRunner::UnitLookup Units() { return CampaignRunner::UnitsFrom(*database_, *vault_); }
 
   FakeClock clock_{kStart};
   IdGenerator ids_{clock_, 1};
@@ -550,12 +544,7 @@ TEST_P(CampaignTest, TwoNodesShareACampaignWithoutDoubleDialling) {
     campaign::SimulatorChannel channel(timers, seed);
     CampaignStore store(**database, *vault_, ids, timers.clock());
     CampaignRunner runner(store, channel, timers, calendar_,
-                          [&](Id unit) {
-                            return (*database)->Read([&](storage::Connection& connection) {
-                              return campaign::UnitVariables(connection, *vault_, unit);
-                            });
-                          },
-                          {name});
+                          CampaignRunner::UnitsFrom(**database, *vault_), {name});
     ASSERT_TRUE(runner.Start());
     ASSERT_TRUE(RunToEnd(store, runner, timers, campaign_id));
     EXPECT_FALSE(runner.last_error()) << runner.last_error()->ToString();

@@ -1,11 +1,13 @@
 #include "http/handlers/api_call.hpp"
 
 #include <cctype>
-
 #include <charconv>
+#include <chrono>
+#include <thread>
 
 #include "base/log.hpp"
 #include "http/internal/api_error.hpp"
+#include "segment/model_holder.hpp"
 
 namespace steward::http::handlers {
 namespace {
@@ -283,6 +285,31 @@ Handler Api::Open(std::function<Result<Response>(const Request&)> handler) const
   return [handler = std::move(handler)](const Request& request) -> Response {
     return FromResult(handler(request), request);
   };
+}
+
+Error InvalidField(std::string field, std::string code, std::string message) {
+  return Error{
+      ErrorCode::kInvalidArgument, message, {{std::move(field), std::move(code), message}}};
+}
+
+std::string SseEvent(std::string_view name, const nlohmann::json& data) {
+  return "event: " + std::string(name) +
+         "\ndata: " + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
+}
+
+bool PauseStream(const std::atomic<bool>& stopping, int64_t ms) {
+  for (int64_t waited = 0; waited < ms && !stopping; waited += 100) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return !stopping;
+}
+
+std::shared_ptr<segment::ModelHolder> SharedSegmentModel(const Api& api) {
+  if (api.services().segments != nullptr) {
+    return std::shared_ptr<segment::ModelHolder>(api.services().segments,
+                                                 [](segment::ModelHolder*) {});
+  }
+  return std::make_shared<segment::ModelHolder>();
 }
 
 std::string ContentDisposition(const std::string& name, const std::string& fallback) {

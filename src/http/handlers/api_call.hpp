@@ -161,6 +161,19 @@ class Api {
 
 Response JsonResponse(const nlohmann::json& body, int status = 200);
 
+// kInvalidArgument for one field of a request, `message` both the error's and the detail's.
+Error InvalidField(std::string field, std::string code, std::string message);
+
+// One Server-Sent Event: `event: NAME` and the JSON as its data line (invalid UTF-8 replaced).
+std::string SseEvent(std::string_view name, const nlohmann::json& data);
+// Waits `ms` between two chunks of a Response::stream in slices of 100 ms; false when `stopping`
+// turned true meanwhile (the stream should end).
+bool PauseStream(const std::atomic<bool>& stopping, int64_t ms);
+
+// The segment read model the routes share: the server's (services.segments) when it keeps one,
+// else one of the routes' own.
+std::shared_ptr<segment::ModelHolder> SharedSegmentModel(const Api& api);
+
 // A Content-Disposition attachment header value (RFC 5987): the UTF-8 file name percent-encoded,
 // with a plain ASCII fallback.
 std::string ContentDisposition(const std::string& name, const std::string& fallback);

@@ -9,12 +9,10 @@
 // residents (calls, ledger rows, tasks, pending changes) only inside the caller's view scope, and
 // one outside it is 404. Writes are audited (campaign.start, campaign.pause, …, change.accept,
 // task.close), and so are ledger downloads (campaign.ledger). Phones never leave masked.
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <thread>
 
 #include "audit/mask.hpp"
 #include "auth/permission.hpp"
@@ -71,38 +69,36 @@ constexpr FieldSpec kCreateFields[] = {
     {"priority", FieldType::kNumber, false, false, 200, -100, 100},
 };
 
-Error Invalid(std::string field, std::string code, std::string message) {
-  return Error{
-      ErrorCode::kInvalidArgument, message, {{std::move(field), std::move(code), message}}};
-}
-
 campaign::UnitScope ScopeOf(const ApiCall& call) {
   auto condition = call.principal.ScopeSql(auth::ScopeKind::kView, "u.path");
   return {std::move(condition.sql), std::move(condition.params)};
 }
 
-nlohmann::json FindingsJson(const std::vector<campaign::Finding>& findings) {
-  nlohmann::json found = nlohmann::json::array();
-  for (const auto& finding : findings) {
-    found.push_back(
-        {{"severity", finding.severity == campaign::Severity::kError ? "error" : "warning"},
-         {"node", finding.node_id},
-         {"code", finding.code},
-         {"message", finding.message}});
-  }
-  return found;
-}
-
 // The script of a body: `script` (JSON, checked) or `script_name` / `name` (a built-in one).
 Result<campaign::Script> ScriptFrom(const nlohmann::json& body, const char* name_field) {
   if (body.contains("script") == body.contains(name_field)) {
-    return tl::unexpected(Invalid("script", "script.source",
-                                  std::string("请给出 script（JSON）或 ") + name_field +
-                                      "（内置话术）之一 / give exactly one of script (JSON) or " +
-                                      name_field + " (a built-in script)"));
+    return tl::unexpected(
+        InvalidField("script", "script.source",
+                     std::string("请给出 script（JSON）或 ") + name_field +
+                         "（内置话术）之一 / give exactly one of script (JSON) or " + name_field +
+                         " (a built-in script)"));
   }
   if (body.contains("script")) return campaign::ParseScript(body["script"]);
   return campaign::BuiltInScript(body[name_field].get<std::string>());
+}
+
+// The body's campaign fields ({"date": "12月8日", …}); each value must be text.
+Result<std::map<std::string, std::string>> TextFields(const nlohmann::json& body) {
+  std::map<std::string, std::string> fields;
+  if (!body.contains("fields")) return fields;
+  for (const auto& [name, value] : body["fields"].items()) {
+    if (!value.is_string()) {
+      return tl::unexpected(
+          InvalidField("fields." + name, "type", "任务字段应为文字 / campaign fields are text"));
+    }
+    fields[name] = value.get<std::string>();
+  }
+  return fields;
 }
 
 Status RefuseErrors(const std::vector<campaign::Finding>& findings) {
@@ -136,27 +132,8 @@ Result<Response> ListScripts(ApiCall&) {
 Result<Response> CheckScriptRoute(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kCheckFields));
   STEWARD_ASSIGN_OR_RETURN(auto script, campaign::ParseScript(body["script"]));
-  const auto findings = campaign::CheckScript(script);
-  const bool errors = campaign::HasErrors(findings);
-  nlohmann::json dry_run = nlohmann::json::array();
-  if (!errors) {
-    std::vector<std::pair<std::string, std::string>> fields;
-    for (const auto& field : script.fields) fields.emplace_back(field.name, field.label);
-    const auto variables =
-        campaign::SampleVariables("王秀英", campaign::Gender::kFemale, 78, fields);
-    for (auto kind : campaign::AllPersonas()) {
-      const auto result = campaign::SimulateCall(script, variables, {kind}, 1);
-      dry_run.push_back({{"persona", campaign::PersonaName(kind)},
-                         {"outcome", campaign::OutcomeName(result.outcome)},
-                         {"outcome_label", campaign::OutcomeLabel(result.outcome)},
-                         {"answers", result.answers.size()},
-                         {"last_node", result.last_node}});
-    }
-  }
-  return JsonResponse({{"name", script.name},
-                       {"valid", !errors},
-                       {"findings", FindingsJson(findings)},
-                       {"dry_run", std::move(dry_run)}});
+  return JsonResponse(campaign::CheckReport(
+      script, campaign::SampleVariables(script, "王秀英", campaign::Gender::kFemale, 78)));
 }
 
 // POST /api/v1/scripts/try: one simulated call ("try this script as 王阿姨, 78"), with its
@@ -169,7 +146,7 @@ Result<Response> TryScript(ApiCall& call) {
   if (body.contains("persona")) {
     auto kind = campaign::ParsePersona(body["persona"].get<std::string>());
     if (!kind) {
-      return tl::unexpected(Invalid("persona", "enum", "没有这种模拟居民 / no such persona"));
+      return tl::unexpected(InvalidField("persona", "enum", "没有这种模拟居民 / no such persona"));
     }
     persona.kind = *kind;
   }
@@ -179,19 +156,10 @@ Result<Response> TryScript(ApiCall& call) {
   if (gender_text == "female" || gender_text == "女") gender = campaign::Gender::kFemale;
   std::optional<int> age;
   if (body.contains("age")) age = static_cast<int>(body["age"].get<double>());
-  std::vector<std::pair<std::string, std::string>> fields;
-  for (const auto& field : script.fields) fields.emplace_back(field.name, field.label);
   auto variables =
-      campaign::SampleVariables(body.value("resident_name", "王秀英"), gender, age, fields);
-  if (body.contains("fields")) {
-    for (const auto& [name, value] : body["fields"].items()) {
-      if (!value.is_string()) {
-        return tl::unexpected(
-            Invalid("fields." + name, "type", "任务字段应为文字 / campaign fields are text"));
-      }
-      variables["campaign." + name] = value.get<std::string>();
-    }
-  }
+      campaign::SampleVariables(script, body.value("resident_name", "王秀英"), gender, age);
+  STEWARD_ASSIGN_OR_RETURN(auto fields, TextFields(body));
+  for (const auto& [name, value] : fields) variables["campaign." + name] = value;
   const auto seed = static_cast<uint64_t>(body.value("seed", 1.0));
   const auto result = campaign::SimulateCall(script, variables, persona, seed);
   nlohmann::json answer = campaign::CallResultToJson(result);
@@ -245,9 +213,10 @@ Result<Response> CreateCampaign(ApiCall& call, segment::ModelHolder& holder) {
   STEWARD_ASSIGN_OR_RETURN(auto script, ScriptFrom(body, "script_name"));
   const std::string channel = body.value("channel", "sim");
   if (channel != "sim") {
-    return tl::unexpected(Invalid("channel", "campaign.channel",
-                                  "电话线路（SIP）尚未接入，只能用模拟线路 sim / the SIP phone "
-                                  "line is not available yet: use channel sim"));
+    return tl::unexpected(
+        InvalidField("channel", "campaign.channel",
+                     "电话线路（SIP）尚未接入，只能用模拟线路 sim / the SIP phone "
+                     "line is not available yet: use channel sim"));
   }
   const Date today = call.services.clock.Today();
   STEWARD_ASSIGN_OR_RETURN(
@@ -260,8 +229,8 @@ Result<Response> CreateCampaign(ApiCall& call, segment::ModelHolder& holder) {
   }
   STEWARD_ASSIGN_OR_RETURN(auto selection, SelectSegment(call, holder, segment_body));
   if (selection.residents.empty()) {
-    return tl::unexpected(
-        Invalid("query", "campaign.empty", "人群为空，没有可拨打的居民 / the segment is empty"));
+    return tl::unexpected(InvalidField("query", "campaign.empty",
+                                       "人群为空，没有可拨打的居民 / the segment is empty"));
   }
   campaign::NewCampaign draft;
   draft.name = body.value("name", script.title + " " + today.ToString());
@@ -275,15 +244,7 @@ Result<Response> CreateCampaign(ApiCall& call, segment::ModelHolder& holder) {
   draft.policy = policy;
   draft.channel = channel;
   draft.priority = static_cast<int>(body.value("priority", 0.0));
-  if (body.contains("fields")) {
-    for (const auto& [name, value] : body["fields"].items()) {
-      if (!value.is_string()) {
-        return tl::unexpected(
-            Invalid("fields." + name, "type", "任务字段应为文字 / campaign fields are text"));
-      }
-      draft.fields[name] = value.get<std::string>();
-    }
-  }
+  STEWARD_ASSIGN_OR_RETURN(draft.fields, TextFields(body));
   CampaignStore store = StoreFor(call);
   STEWARD_ASSIGN_OR_RETURN(auto created, store.Create(call.write_context(), draft));
   STEWARD_ASSIGN_OR_RETURN(
@@ -305,8 +266,8 @@ Result<Response> ListCampaigns(ApiCall& call) {
     state = campaign::ParseCampaignState(*text);
     if (!state) {
       return tl::unexpected(
-          Invalid("state", "enum",
-                  "state 应为 draft、running、paused、completed 或 cancelled / bad state"));
+          InvalidField("state", "enum",
+                       "state 应为 draft、running、paused、completed 或 cancelled / bad state"));
     }
   }
   CampaignStore store = StoreFor(call);
@@ -404,11 +365,6 @@ Result<nlohmann::json> MonitorJson(storage::Database& database, CampaignStore& s
   return json;
 }
 
-std::string Event(std::string_view name, const nlohmann::json& data) {
-  return "event: " + std::string(name) +
-         "\ndata: " + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
-}
-
 // GET /api/v1/campaigns/{id}/events: the monitor's picture as Server-Sent Events, one `monitor`
 // event at once and then every `interval_ms` (default 2 s), until the campaign is completed or
 // cancelled (a last `end` event) or the client goes away.
@@ -435,24 +391,19 @@ Result<Response> CampaignEvents(ApiCall& call) {
                      state = std::make_shared<State>()](
                         const std::atomic<bool>& stopping) -> std::optional<std::string> {
     if (state->ended || stopping) return std::nullopt;
-    if (!state->first) {
-      for (int64_t waited = 0; waited < interval && !stopping; waited += 100) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (stopping) return std::nullopt;
-    }
+    if (!state->first && !PauseStream(stopping, interval)) return std::nullopt;
     state->first = false;
     CampaignStore store(services.database, services.vault, services.ids, services.clock);
     auto picture = MonitorJson(services.database, store, id, scope);
     if (!picture) {
       state->ended = true;
-      return Event("error", {{"message", picture.error().message}});
+      return SseEvent("error", {{"message", picture.error().message}});
     }
     const std::string now = (*picture)["state"].get<std::string>();
-    std::string events = Event("monitor", *picture);
+    std::string events = SseEvent("monitor", *picture);
     if (now == "completed" || now == "cancelled") {
       state->ended = true;
-      events += Event("end", {{"state", now}});
+      events += SseEvent("end", {{"state", now}});
     }
     return events;
   };
@@ -466,7 +417,7 @@ Result<Response> CampaignLedger(ApiCall& call) {
   const std::string format = call.request.Query("format").value_or("xlsx");
   if (format != "xlsx" && format != "csv") {
     return tl::unexpected(
-        Invalid("format", "enum", "format 应为 xlsx 或 csv / format: xlsx or csv"));
+        InvalidField("format", "enum", "format 应为 xlsx 或 csv / format: xlsx or csv"));
   }
   STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(found.id));
   const auto path = std::filesystem::temp_directory_path() /
@@ -553,13 +504,7 @@ Result<Response> CloseTaskRoute(ApiCall& call) {
 }  // namespace
 
 void AddCampaignRoutes(Server& server, const Api& api) {
-  std::shared_ptr<segment::ModelHolder> holder;
-  if (api.services().segments != nullptr) {
-    holder = std::shared_ptr<segment::ModelHolder>(api.services().segments,
-                                                   [](segment::ModelHolder*) {});
-  } else {
-    holder = std::make_shared<segment::ModelHolder>();
-  }
+  std::shared_ptr<segment::ModelHolder> holder = SharedSegmentModel(api);
   server.Route("GET", "/api/v1/scripts", api.Gate(p::kCampaignView, ListScripts));
   server.Route("POST", "/api/v1/scripts/check", api.Gate(p::kCampaignView, CheckScriptRoute));
   server.Route("POST", "/api/v1/scripts/try", api.Gate(p::kCampaignView, TryScript));

@@ -9,10 +9,8 @@
 // hierarchy), masked unless asked with registry:export:unmasked and a purpose; audited at start and
 // with its row count at the end. A job is its owner's: anybody else gets 404.
 #include <atomic>
-#include <chrono>
 #include <fstream>
 #include <sstream>
-#include <thread>
 #include <unordered_map>
 
 #include "auth/permission.hpp"
@@ -282,11 +280,6 @@ struct EventStream {
   bool ended = false;
 };
 
-std::string Event(std::string_view name, const nlohmann::json& data) {
-  return "event: " + std::string(name) +
-         "\ndata: " + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
-}
-
 Result<Response> ImportEvents(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(JobRunner * runner, Runner(call));
   STEWARD_ASSIGN_OR_RETURN(Job job, OwnJob(call, kImportKind));
@@ -297,28 +290,23 @@ Result<Response> ImportEvents(ApiCall& call) {
   response.stream = [runner, id = job.id, state = std::make_shared<EventStream>()](
                         const std::atomic<bool>& stopping) -> std::optional<std::string> {
     if (state->ended || stopping) return std::nullopt;
-    if (!state->first) {
-      for (int i = 0; i < 5 && !stopping; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (stopping) return std::nullopt;
-    }
+    if (!state->first && !PauseStream(stopping, 500)) return std::nullopt;
     const bool first = state->first;
     state->first = false;
     auto current = runner->Get(id);
     if (!current || !*current) {
       state->ended = true;
-      return Event("failed", {{"state", "failed"}, {"error", "没有这个任务 / no such job"}});
+      return SseEvent("failed", {{"state", "failed"}, {"error", "没有这个任务 / no such job"}});
     }
     const Job& job = **current;
     if (job.finished() && !first) {
       state->ended = true;
-      return Event(job.state == "done" ? "done" : "failed", job.ToJson());
+      return SseEvent(job.state == "done" ? "done" : "failed", job.ToJson());
     }
-    return Event("progress", {{"state", job.state},
-                              {"step", job.step},
-                              {"progress", job.progress},
-                              {"rows", job.rows_done}});
+    return SseEvent("progress", {{"state", job.state},
+                                 {"step", job.step},
+                                 {"progress", job.progress},
+                                 {"rows", job.rows_done}});
   };
   return response;
 }

@@ -48,11 +48,6 @@ constexpr FieldSpec kCreateFields[] = {
     {"tree", FieldType::kObject, false, false, 200, -1e308, 1e308, kTreeDepth},
 };
 
-Error Invalid(std::string field, std::string code, std::string message) {
-  return Error{
-      ErrorCode::kInvalidArgument, message, {{std::move(field), std::move(code), message}}};
-}
-
 // The query of a body: exactly one of `query` (text), `tree` (JSON) or, where allowed,
 // `segment_id` (with `version`, else the latest). `text` receives nothing but the query.
 struct Source {
@@ -65,7 +60,7 @@ Result<Source> SourceFrom(const nlohmann::json& body, storage::Database& databas
   const int given = int{body.contains("query")} + int{body.contains("tree")} +
                     int{allow_saved && body.contains("segment_id")};
   if (given != 1) {
-    return tl::unexpected(Invalid(
+    return tl::unexpected(InvalidField(
         "query", "segment.source",
         allow_saved ? "请给出 query（文本）、tree（JSON）或 segment_id 之一 / give exactly one "
                       "of query (text), tree (JSON) or segment_id"
@@ -180,9 +175,9 @@ Result<Response> Evaluate(ApiCall& call, segment::ModelHolder& holder) {
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kEvaluateFields));
   const std::string breakdown = body.value("breakdown", "");
   if (!breakdown.empty() && !KnownBreakdown(breakdown)) {
-    return tl::unexpected(Invalid("breakdown", "segment.breakdown",
-                                  "breakdown 应为 street、community、grid 或 micro_grid / "
-                                  "breakdown: street, community, grid or micro_grid"));
+    return tl::unexpected(InvalidField("breakdown", "segment.breakdown",
+                                       "breakdown 应为 street、community、grid 或 micro_grid / "
+                                       "breakdown: street, community, grid or micro_grid"));
   }
   const auto page = static_cast<int64_t>(body.value("page", 1.0));
   const auto page_size = static_cast<int64_t>(body.value("page_size", 0.0));
@@ -454,13 +449,7 @@ Result<SegmentSelection> SelectSegment(const ApiCall& call, segment::ModelHolder
 
 void AddSegmentRoutes(Server& server, const Api& api) {
   // The server's model (app/ loads it at start-up and keeps it warm), or one of our own.
-  std::shared_ptr<segment::ModelHolder> holder;
-  if (api.services().segments != nullptr) {
-    holder = std::shared_ptr<segment::ModelHolder>(api.services().segments,
-                                                   [](segment::ModelHolder*) {});
-  } else {
-    holder = std::make_shared<segment::ModelHolder>();
-  }
+  std::shared_ptr<segment::ModelHolder> holder = SharedSegmentModel(api);
   server.Route(
       "POST", "/api/v1/segments/evaluate",
       api.Gate(p::kSegmentRun, [holder](ApiCall& call) { return Evaluate(call, *holder); }));
