@@ -24,7 +24,7 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: { '/api': process.env.STEWARD_URL ?? 'http://127.0.0.1:8080' },
+    proxy: { '/api': { target: process.env.STEWARD_URL ?? 'http://127.0.0.1:8080', ws: true } },
   },
   test: {
     environment: 'jsdom',

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -28,6 +29,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -54,6 +56,8 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
 
 #include "base/log.hpp"
 #include "http/internal/metrics.hpp"
@@ -66,6 +70,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
@@ -76,6 +81,7 @@ constexpr auto kLingerTimeout = 1s;        // draining an unread body after an e
 constexpr auto kStopGrace = 5s;            // Stop() waits this long for requests in flight
 constexpr size_t kLingerLimit = 8u << 20;  // bytes drained at most before closing anyway
 constexpr auto kAcceptRetryDelay = 100ms;  // after an accept error such as EMFILE
+constexpr auto kCloseGrace = 3s;           // a WebSocket's closing handshake, at most
 
 // One connection. Everything but `stream`'s construction happens on the connection's strand.
 struct Session {
@@ -132,6 +138,22 @@ std::string RandomPrefix() {
 std::string BaseUrl(const std::string& host, uint16_t port) {
   bool ipv6 = host.find(':') != std::string::npos;
   return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+// Whether a WebSocket upgrade comes from a page of this host: no Origin (not a browser), or an
+// Origin whose host[:port] is the Host header. Browsers send cookies with cross-site WebSocket
+// handshakes, so without this check any web page could open a signed-in user's stream.
+bool SameOrigin(std::string_view origin, std::string_view host) {
+  if (origin.empty()) return true;
+  const size_t scheme = origin.find("://");
+  if (scheme == std::string_view::npos) return false;
+  std::string_view authority = origin.substr(scheme + 3);
+  if (authority.ends_with('/')) authority.remove_suffix(1);
+  if (authority.size() != host.size()) return false;
+  return std::equal(authority.begin(), authority.end(), host.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
 }
 
 // The status line and the headers every response carries.
@@ -199,6 +221,9 @@ struct Server::Impl {
                              bool head, std::string request_id);
   asio::awaitable<bool> SendStream(Session& session, Response response, unsigned version,
                                    bool keep_alive, bool head, std::string request_id);
+  asio::awaitable<void> SendWebSocket(Session& session, Response response,
+                                      const bhttp::request<bhttp::empty_body>* upgrade,
+                                      std::string request_id);
   asio::awaitable<Response> RunOnWorker(const internal::RouteTable::Route* route, Request* request);
   asio::awaitable<std::optional<std::string>> NextChunk(
       const std::shared_ptr<StreamProducer>* holder);
@@ -460,6 +485,12 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Session> session) {
     }
     const auto& header = header_parser.get();
     Request request = RequestFromHeader(header, client, request_id);
+    // A WebSocket handshake is answered from its header, kept here (the body parser takes it).
+    std::optional<bhttp::request<bhttp::empty_body>> upgrade;
+    if (websocket::is_upgrade(header)) {
+      upgrade.emplace(header);
+      request.websocket = true;
+    }
     internal::RouteTable::Match match = routes.Find(request.method, request.path);
     const bool upload = match.route && match.route->options.upload;
     const unsigned version = header.version();
@@ -527,6 +558,10 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Session> session) {
     if (match.error) {
       request.route = "unmatched";
       response = Unrouted(request, std::move(*match.error));
+    } else if (upgrade && !SameOrigin(request.Header("origin"), request.Header("host"))) {
+      request.route = match.route->pattern;
+      response = internal::JsonError(403, "forbidden",
+                                     "不允许跨站建立 WebSocket / cross-origin WebSocket refused");
     } else {
       request.params = std::move(match.params);
       request.route = match.route->pattern;
@@ -546,6 +581,11 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Session> session) {
     if (options.access_log) {
       spdlog::info("http: {} {} {} {} -> {} {:.1f} ms", request_id, client, request.method,
                    request.route, response.status, seconds * 1000);
+    }
+    if (response.websocket && response.stream) {
+      co_await SendWebSocket(*session, std::move(response), upgrade ? &*upgrade : nullptr,
+                             request_id);
+      break;
     }
     bool keep_alive = wants_keep_alive && !session->closing && !stopping;
     bool sent = co_await Send(*session, std::move(response), version, keep_alive,
@@ -649,6 +689,80 @@ asio::awaitable<bool> Server::Impl::SendStream(Session& session, Response respon
   co_await asio::async_write(session.stream, bhttp::make_chunk_last(),
                              asio::redirect_error(asio::use_awaitable, ec));
   co_return !ec;
+}
+
+// Reads and drops a WebSocket's incoming messages (Beast answers pings and the close handshake
+// while a read is pending) until it closes or fails, then sets `*gone` and wakes `*done`.
+// Pointers, not references: see NextChunk.
+asio::awaitable<void> ReadUntilClosed(websocket::stream<beast::tcp_stream&>* ws, bool* gone,
+                                      asio::steady_timer* done) {
+  beast::flat_buffer buffer;
+  error_code ec;
+  while (!ec) {
+    co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    buffer.clear();
+  }
+  *gone = true;
+  done->cancel();
+}
+
+// A WebSocket: the handshake (101), then one text message per producer call, fetched on the
+// worker pool like a stream's chunks, while ReadUntilClosed keeps reading; ends with the close
+// handshake (at most kCloseGrace, then the socket is cut) and never returns before the reader
+// has finished, since it uses `ws` in this frame. A response marked websocket for a request that
+// did not ask for one is a handler's bug: 500 and no stream.
+asio::awaitable<void> Server::Impl::SendWebSocket(Session& session, Response response,
+                                                  const bhttp::request<bhttp::empty_body>* upgrade,
+                                                  std::string request_id) {
+  if (upgrade == nullptr) {
+    spdlog::error("http: {} a WebSocket answer to a request that asked for none", request_id);
+    co_await Send(session, internal::JsonError(500, "internal", "内部错误 / internal error"), 11,
+                  false, false, std::move(request_id));
+    co_return;
+  }
+  websocket::stream<beast::tcp_stream&> ws(session.stream);
+  session.stream.expires_never();  // the WebSocket's own timeouts apply from here
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws.set_option(websocket::stream_base::decorator([&request_id](websocket::response_type& head) {
+    head.set(bhttp::field::server, "steward");
+    head.set("X-Request-Id", request_id);
+    head.set(bhttp::field::cache_control, "no-store");
+  }));
+  error_code ec;
+  co_await ws.async_accept(*upgrade, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;
+  ws.text(true);
+  ws.auto_fragment(false);  // one frame per message
+
+  bool gone = false;
+  asio::steady_timer reader_done(session.stream.get_executor(),
+                                 asio::steady_timer::time_point::max());
+  asio::co_spawn(session.stream.get_executor(), ReadUntilClosed(&ws, &gone, &reader_done),
+                 asio::detached);
+  auto producer = std::make_shared<StreamProducer>(std::move(response.stream));
+  while (!stopping && !session.closing && !gone) {
+    std::optional<std::string> message = co_await NextChunk(&producer);
+    if (!message || gone) break;
+    if (message->empty()) continue;
+    co_await ws.async_write(asio::buffer(*message), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+  }
+  if (!gone && !ec) {
+    const auto code = stopping ? websocket::close_code::going_away : websocket::close_code::normal;
+    co_await ws.async_close(code, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!gone) {
+    reader_done.expires_after(kCloseGrace);
+    co_await reader_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!gone) {
+    // The peer did not finish the closing handshake: cut the socket, which ends the read.
+    session.stream.socket().close(ec);
+    reader_done.expires_at(asio::steady_timer::time_point::max());
+    while (!gone) {
+      co_await reader_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
 }
 
 // After answering a request whose body was not read (413, 400), reads and drops what the client

@@ -7,7 +7,8 @@
 // file under options.upload_dir, never held in memory. A response may name a file to send instead
 // of a body. Requests that match no route may be answered from a static folder (the console), with
 // index.html for paths that look like console pages. A response may also be a stream of chunks
-// (Server-Sent Events), produced on the worker pool. GET /metrics (Prometheus text) is built in.
+// (Server-Sent Events), produced on the worker pool, or the messages of a WebSocket (RFC 6455) the
+// request asked to become. GET /metrics (Prometheus text) is built in.
 // Boost.Beast/Asio live only in server.cpp (pimpl), so including this header costs nothing.
 //
 // Ownership: the caller owns the Server; the Server owns its io_context, its io threads, its
@@ -21,9 +22,11 @@
 // Invariants: every response carries `Server: steward` and an `X-Request-Id` unique within the
 // process; a Handler that throws produces a 500 JSON error and the connection stays usable; request
 // bodies over options.body_limit (upload routes: options.upload_limit) are answered 413 without
-// reaching a Handler; a connection idle for 30 s is closed; Stop() waits at most ~5 s for
-// requests in flight. The access log (spdlog, info) names the route pattern, never the raw path
-// or query (they may carry personal data), nor any header or body.
+// reaching a Handler; a WebSocket upgrade whose Origin is not the Host it was sent to is answered
+// 403 without reaching a Handler (cookies would otherwise let any page read the stream); a
+// connection idle for 30 s is closed (a WebSocket: pinged, closed when silent for 5 min); Stop()
+// waits at most ~5 s for requests in flight. The access log (spdlog, info) names the route pattern,
+// never the raw path or query (they may carry personal data), nor any header or body.
 #pragma once
 
 #include <atomic>
@@ -69,6 +72,8 @@ struct Request {
   std::string request_id;             // as in the X-Request-Id response header
   std::filesystem::path upload_file;  // upload routes: the body, streamed here (the server
                                       // removes it after the handler returns unless moved)
+  bool websocket = false;  // a GET asking to become a WebSocket (Upgrade: websocket); the server
+                           // has already refused one whose Origin is not this host (403)
 
   // The first header of that (lower-case) name, or "".
   std::string_view Header(std::string_view name) const;
@@ -98,6 +103,12 @@ struct Response {
   // nullopt at once (the server calls it no more either way). The function is called by one
   // thread at a time and is destroyed once the stream ends; it must not capture the Request.
   std::function<std::optional<std::string>(const std::atomic<bool>& stopping)> stream;
+  // With `stream`, for a request with Request::websocket only: the connection becomes a WebSocket
+  // and each string `stream` returns is sent as one text message ("" sends nothing); when it
+  // returns nullopt (or Stop() begins) the server closes the WebSocket (close code 1000, 1001 on
+  // Stop) and the connection. Messages from the client are read and dropped; the server answers
+  // pings and closes. `status` and `content_type` are ignored (the handshake answers 101).
+  bool websocket = false;
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -13,7 +13,10 @@ import csv
 import io
 import json
 import os
+import base64
 import re
+import socket
+import struct
 import sys
 import time
 import unittest
@@ -51,6 +54,48 @@ def first_events(client, path, count):
                 if len(events) == count:
                     break
     return events
+
+
+def first_messages(client, path, count, origin=None):
+    """The first `count` messages of a WebSocket (the console's live monitor), as (event, data)
+    pairs, read by a minimal RFC 6455 client (stdlib only): the handshake with the client's
+    cookies, then the server's unmasked text frames; or the refused handshake's status line."""
+    url = urllib.parse.urlsplit(client.url)
+    cookies = "; ".join("%s=%s" % (c.name, c.value) for c in client.jar)
+    key = base64.b64encode(os.urandom(16)).decode()
+    with socket.create_connection((url.hostname, url.port), timeout=60) as sock:
+        sock.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nOrigin: %s\r\n"
+                      "Cookie: %s\r\n\r\n" % (path, url.netloc, key, origin or client.url, cookies)).encode())
+        reader = sock.makefile("rb")
+        status = reader.readline().decode().strip()
+        while reader.readline() not in (b"\r\n", b""):
+            pass
+        if " 101 " not in status:
+            return status
+        messages, text = [], b""
+        while len(messages) < count:
+            first, second = reader.read(2)
+            length = second & 0x7F
+            if length == 126:
+                length = struct.unpack("!H", reader.read(2))[0]
+            elif length == 127:
+                length = struct.unpack("!Q", reader.read(8))[0]
+            payload = reader.read(length)
+            if first & 0x0F == 0x8:  # close
+                messages.append(("close", struct.unpack("!H", payload[:2])[0]))
+                break
+            if first & 0x0F in (0x0, 0x1):  # text, or its continuation
+                text += payload
+                if first & 0x80:  # FIN: the message is whole
+                    message = json.loads(text.decode())
+                    messages.append((message["event"], message["data"]))
+                    text = b""
+        # Our own close frame (masked, as a client's must be), code 1000.
+        mask = os.urandom(4)
+        body = bytes(b ^ mask[i % 4] for i, b in enumerate(struct.pack("!H", 1000)))
+        sock.sendall(bytes([0x88, 0x80 | len(body)]) + mask + body)
+        return messages
 
 
 def applied(resident, change):
@@ -172,12 +217,20 @@ class CampaignApiTest(unittest.TestCase):
         self.assertIn(campaign_id, [c["id"] for c in listed["items"]])
         # The server calls it: calls in progress, then results, in the live monitor.
         self.wait_for(worker, campaign_id, lambda c: c["funnel"]["dialled"] > 0, 30)
+        # The same monitor as Server-Sent Events and over a WebSocket (the console's).
         events = first_events(worker, "/api/v1/campaigns/%s/events?interval_ms=200" % campaign_id, 2)
         self.assertEqual([name for name, _ in events], ["monitor", "monitor"])
-        picture = events[-1][1]
-        self.assertEqual(picture["state"], "running")
-        self.assertEqual(sum(picture["target_states"].values()), mine["count"])
-        self.assertGreater(len(picture["in_call"]) + len(picture["recent"]), 0)
+        messages = first_messages(worker, "/api/v1/campaigns/%s/events?interval_ms=200" % campaign_id, 2)
+        self.assertEqual([name for name, _ in messages], ["monitor", "monitor"])
+        for picture in (events[-1][1], messages[-1][1]):
+            self.assertEqual(picture["state"], "running")
+            self.assertEqual(sum(picture["target_states"].values()), mine["count"])
+            self.assertGreater(len(picture["in_call"]) + len(picture["recent"]), 0)
+        # Another site's page cannot open it with the user's cookies; nobody without them.
+        refused = first_messages(worker, "/api/v1/campaigns/%s/events" % campaign_id, 1,
+                                 origin="http://evil.example")
+        self.assertIn(" 403 ", refused)
+        self.assertIn(" 401 ", first_messages(Client(worker.url), "/api/v1/campaigns/%s/events" % campaign_id, 1))
         self.wait_for(worker, campaign_id, lambda c: c["funnel"]["answered"] > 0, 60)
         status, _, calls = worker.call("GET", "/api/v1/campaigns/%s/calls" % campaign_id)
         self.assertEqual(status, 200, calls)
@@ -215,6 +268,9 @@ class CampaignApiTest(unittest.TestCase):
         self.assertGreater(done["funnel"]["outcomes"].get("cancelled", 0), 0)
         events = first_events(worker, "/api/v1/campaigns/%s/events" % campaign_id, 2)
         self.assertEqual([name for name, _ in events], ["monitor", "end"])
+        messages = first_messages(worker, "/api/v1/campaigns/%s/events" % campaign_id, 3)
+        self.assertEqual([name for name, _ in messages], ["monitor", "end", "close"])
+        self.assertEqual(messages[-1][1], 1000)
         # The ledger: one row per resident, in .xlsx and .csv, phones masked; audited.
         status, headers, data = raw_get(worker, "/api/v1/campaigns/%s/ledger" % campaign_id)
         self.assertEqual(status, 200)

@@ -332,6 +332,8 @@ describe('console', () => {
     await page.locator('[data-test=wizard-windows] .el-radio', { hasText: '全天' }).click()
     await page.click('[data-test=wizard-next]')
     await screenshot(page, '20-campaign-wizard')
+    const sockets = []
+    page.on('websocket', (socket) => sockets.push(socket.url()))
     await page.click('[data-test=wizard-start]')
     await page.waitForSelector('[data-test=campaign-monitor][data-state=running]', { timeout: 15_000 })
     const id = page.url().match(/campaigns\/(\d+)/)[1]
@@ -343,6 +345,9 @@ describe('console', () => {
       return el && Number(el.textContent.replace(/[^0-9]/g, '')) > 0
     }, null, { timeout: 30_000 })
     await page.waitForSelector('[data-test=campaign-recent] .el-table__body tr', { timeout: 60_000 })
+    // The live figures come over a WebSocket.
+    await page.waitForSelector('[data-test=campaign-live][data-live=true]')
+    assert.ok(sockets.some((url) => url.startsWith(city.url.replace('http', 'ws') + `/api/v1/campaigns/${id}/events`)), sockets.join())
     await screenshot(page, '21-campaign-monitor')
     await page.click('[data-test=campaign-pause]')
     await page.waitForSelector('[data-test=campaign-monitor][data-state=paused]')
@@ -350,6 +355,7 @@ describe('console', () => {
     await page.click('[data-test=campaign-cancel]')
     await page.click('.el-message-box__btns .el-button--primary')
     await page.waitForSelector('[data-test=campaign-monitor][data-state=cancelled]')
+    await page.locator('[data-test=campaign-live]', { hasText: '任务已结束' }).waitFor({ timeout: 15_000 })
     // The ledger downloads with one row per resident under the title block.
     const ledger = await admin.call('GET', `/api/v1/campaigns/${id}/ledger?format=csv`)
     assert.equal(ledger.status, 200)

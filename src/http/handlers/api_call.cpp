@@ -297,6 +297,25 @@ std::string SseEvent(std::string_view name, const nlohmann::json& data) {
          "\ndata: " + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
 }
 
+std::string LiveEvent(bool websocket, std::string_view name, const nlohmann::json& data) {
+  if (!websocket) return SseEvent(name, data);
+  return nlohmann::json{{"event", name}, {"data", data}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Response LiveResponse(const Request& request) {
+  Response response;
+  if (request.websocket) {
+    response.websocket = true;
+    response.status = 101;
+    return response;
+  }
+  response.content_type = "text/event-stream; charset=utf-8";
+  response.headers.emplace_back("Cache-Control", "no-store");
+  response.headers.emplace_back("X-Accel-Buffering", "no");
+  return response;
+}
+
 bool PauseStream(const std::atomic<bool>& stopping, int64_t ms) {
   for (int64_t waited = 0; waited < ms && !stopping; waited += 100) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -166,6 +166,13 @@ Error InvalidField(std::string field, std::string code, std::string message);
 
 // One Server-Sent Event: `event: NAME` and the JSON as its data line (invalid UTF-8 replaced).
 std::string SseEvent(std::string_view name, const nlohmann::json& data);
+// One event of a live stream framed as the request chose: for a WebSocket (Request::websocket) a
+// text message {"event": NAME, "data": DATA}, else a Server-Sent Event. One event per call of
+// the stream's producer, so each WebSocket message holds one.
+std::string LiveEvent(bool websocket, std::string_view name, const nlohmann::json& data);
+// An empty streamed Response for the request: a WebSocket when it asked for one, else
+// Server-Sent Events (text/event-stream, not cached, not buffered by proxies).
+Response LiveResponse(const Request& request);
 // Waits `ms` between two chunks of a Response::stream in slices of 100 ms; false when `stopping`
 // turned true meanwhile (the stream should end).
 bool PauseStream(const std::atomic<bool>& stopping, int64_t ms);

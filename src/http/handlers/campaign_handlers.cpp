@@ -365,9 +365,10 @@ Result<nlohmann::json> MonitorJson(storage::Database& database, CampaignStore& s
   return json;
 }
 
-// GET /api/v1/campaigns/{id}/events: the monitor's picture as Server-Sent Events, one `monitor`
-// event at once and then every `interval_ms` (default 2 s), until the campaign is completed or
-// cancelled (a last `end` event) or the client goes away.
+// GET /api/v1/campaigns/{id}/events: the live monitor. A WebSocket when the request asks for one
+// (the console's), else Server-Sent Events; the same events either way: one `monitor` picture at
+// once and then every `interval_ms` (default 2 s), until the campaign is completed or cancelled
+// (a last `end` event) or the client goes away.
 Result<Response> CampaignEvents(ApiCall& call) {
   CampaignStore store = StoreFor(call);
   STEWARD_ASSIGN_OR_RETURN(auto found, FindCampaign(call, store));
@@ -380,32 +381,30 @@ Result<Response> CampaignEvents(ApiCall& call) {
   }
   struct State {
     bool first = true;
+    std::optional<std::string> end;  // the final state, once seen: `end` is the next event
     bool ended = false;
   };
   const ApiServices& services = call.services;
-  Response response;
-  response.content_type = "text/event-stream; charset=utf-8";
-  response.headers.emplace_back("Cache-Control", "no-store");
-  response.headers.emplace_back("X-Accel-Buffering", "no");
+  Response response = LiveResponse(call.request);
   response.stream = [&services, id = found.id, scope = ScopeOf(call), interval,
-                     state = std::make_shared<State>()](
+                     websocket = call.request.websocket, state = std::make_shared<State>()](
                         const std::atomic<bool>& stopping) -> std::optional<std::string> {
     if (state->ended || stopping) return std::nullopt;
+    if (state->end) {
+      state->ended = true;
+      return LiveEvent(websocket, "end", {{"state", *state->end}});
+    }
     if (!state->first && !PauseStream(stopping, interval)) return std::nullopt;
     state->first = false;
     CampaignStore store(services.database, services.vault, services.ids, services.clock);
     auto picture = MonitorJson(services.database, store, id, scope);
     if (!picture) {
       state->ended = true;
-      return SseEvent("error", {{"message", picture.error().message}});
+      return LiveEvent(websocket, "error", {{"message", picture.error().message}});
     }
-    const std::string now = (*picture)["state"].get<std::string>();
-    std::string events = SseEvent("monitor", *picture);
-    if (now == "completed" || now == "cancelled") {
-      state->ended = true;
-      events += SseEvent("end", {{"state", now}});
-    }
-    return events;
+    std::string now = (*picture)["state"].get<std::string>();
+    if (now == "completed" || now == "cancelled") state->end = std::move(now);
+    return LiveEvent(websocket, "monitor", *picture);
   };
   return response;
 }

@@ -1,6 +1,6 @@
 // The AI social worker's pages (话术库, 外呼任务, 任务监控, 审核与上门): the shapes the campaign API
 // answers with (api/openapi.yaml describes them in prose), the wizard's form turned into the API's
-// schedule and policy, and the live monitor (the campaign's Server-Sent Events, by EventSource).
+// schedule and policy, and the live monitor (a WebSocket on the campaign's events route).
 import { ref, shallowRef } from 'vue'
 import { http } from '@/api/request'
 
@@ -101,23 +101,53 @@ export function percent(part: number, whole: number): string {
   return whole > 0 ? ((100 * part) / whole).toFixed(1) : '0.0'
 }
 
-/** The live monitor of a campaign: the latest picture, and whether the stream has ended. */
-export function useMonitor() {
+/** The WebSocket address of a campaign's live monitor, beside the page (ws: or wss:). */
+export function monitorUrl(id: string, where: Pick<Location, 'protocol' | 'host'> = window.location): string {
+  const scheme = where.protocol === 'https:' ? 'wss:' : 'ws:'
+  return `${scheme}//${where.host}/api/v1/campaigns/${encodeURIComponent(id)}/events?interval_ms=1000`
+}
+
+/** One message of the monitor's WebSocket: `monitor` (the picture), `end` or `error`. */
+export interface MonitorMessage { event: 'monitor' | 'end' | 'error'; data: Record<string, unknown> }
+
+/**
+ * The live monitor of a campaign over a WebSocket: the latest picture, whether the campaign has
+ * ended, and whether the link is up. A link that drops before the end (server restart, network)
+ * is opened again after `retryMs`; `close()` stops for good.
+ */
+export function useMonitor(retryMs = 3000, openSocket: (url: string) => WebSocket = (url) => new WebSocket(url)) {
   const picture = shallowRef<Monitor | null>(null)
   const ended = ref(false)
-  let source: EventSource | null = null
+  const connected = ref(false)
+  let socket: WebSocket | null = null
+  let retry: ReturnType<typeof setTimeout> | null = null
   function open(id: string) {
     close()
     ended.value = false
-    source = new EventSource(`/api/v1/campaigns/${id}/events?interval_ms=1000`)
-    source.addEventListener('monitor', (e) => { picture.value = JSON.parse((e as MessageEvent).data) as Monitor })
-    source.addEventListener('end', () => { ended.value = true; close() })
+    const current = openSocket(monitorUrl(id))
+    socket = current
+    current.onopen = () => { connected.value = true }
+    current.onmessage = (e: MessageEvent) => {
+      const message = JSON.parse(String(e.data)) as MonitorMessage
+      if (message.event === 'monitor') picture.value = message.data as unknown as Monitor
+      else if (message.event === 'end' || message.event === 'error') ended.value = true
+    }
+    current.onclose = () => {
+      if (socket !== current) return // replaced or closed by us
+      connected.value = false
+      socket = null
+      if (!ended.value) retry = setTimeout(() => open(id), retryMs)
+    }
   }
   function close() {
-    source?.close()
-    source = null
+    if (retry) clearTimeout(retry)
+    retry = null
+    const current = socket
+    socket = null
+    connected.value = false
+    current?.close()
   }
-  return { picture, ended, open, close }
+  return { picture, ended, connected, open, close }
 }
 
 export const api = {
