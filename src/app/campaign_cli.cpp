@@ -10,6 +10,7 @@
 #include "campaign/ledger.hpp"
 #include "campaign/review.hpp"
 #include "campaign/runner.hpp"
+#include "campaign/script_library.hpp"
 #include "campaign/simulator.hpp"
 #include "campaign/templates.hpp"
 #include "registry/resident.hpp"
@@ -25,16 +26,22 @@ using campaign::CampaignStore;
 
 const storage::WriteContext kCliContext{"system:cli", storage::Source::kCli};
 
-Result<campaign::Script> LoadScript(const std::string& name_or_file) {
-  if (auto built_in = campaign::BuiltInScript(name_or_file)) return built_in;
+// A script file (version 0), else the script of that name: the library's latest version, else a
+// built-in template (version 0).
+Result<campaign::SavedScript> LoadScript(storage::Database& database,
+                                         const std::string& name_or_file) {
   std::ifstream in(name_or_file, std::ios::binary);
   if (!in) {
-    return Fail(ErrorCode::kNotFound,
-                "没有名为 " + name_or_file + " 的话术 / no script named " + name_or_file);
+    return database.Read([&](storage::Connection& connection) {
+      return campaign::FindScript(connection, name_or_file);
+    });
   }
   std::stringstream text;
   text << in.rdbuf();
-  return campaign::ParseScriptText(text.str());
+  campaign::SavedScript from_file;
+  STEWARD_ASSIGN_OR_RETURN(from_file.script, campaign::ParseScriptText(text.str()));
+  from_file.name = from_file.script.name;
+  return from_file;
 }
 
 Result<nlohmann::json> JsonFlag(const std::string& text, const char* name) {
@@ -150,8 +157,6 @@ int RunHere(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool json) 
 }  // namespace
 
 int RunCampaignRun(const Globals& globals, const CampaignFlags& flags) {
-  auto script = LoadScript(flags.script);
-  if (!script) return Die(script.error(), globals.json);
   auto query = segment::ParseQuery(flags.segment);
   if (!query) return Die(query.error(), globals.json);
   auto schedule_json = JsonFlag(flags.schedule, "schedule");
@@ -161,6 +166,9 @@ int RunCampaignRun(const Globals& globals, const CampaignFlags& flags) {
   auto runtime = OpenRuntime(globals, true);
   if (!runtime) return Die(runtime.error(), globals.json);
   Runtime& rt = **runtime;
+  auto found = LoadScript(*rt.database, flags.script);
+  if (!found) return Die(found.error(), globals.json);
+  const campaign::Script* script = &found->script;
   auto schedule = campaign::Schedule::FromJson(*schedule_json, rt.clock.Today());
   if (!schedule) return Die(schedule.error(), globals.json);
   auto policy = campaign::Policy::FromJson(*policy_json);
@@ -168,6 +176,7 @@ int RunCampaignRun(const Globals& globals, const CampaignFlags& flags) {
   campaign::NewCampaign draft;
   draft.name = flags.name.empty() ? script->title + " " + rt.clock.Today().ToString() : flags.name;
   draft.script = *script;
+  draft.script_version = found->version;
   draft.segment_query = segment::ToText(*query);
   draft.schedule = *schedule;
   draft.policy = *policy;

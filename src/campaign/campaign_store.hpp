@@ -38,7 +38,7 @@ std::optional<CampaignState> ParseCampaignState(std::string_view name);
 struct NewCampaign {
   std::string name;
   Script script;
-  int64_t script_version = 0;  // 0: a built-in template
+  int64_t script_version = 0;  // the library's version; 0: a built-in template or an unsaved script
   std::string segment_query;   // canonical text
   std::optional<Id> segment_id;
   std::optional<int64_t> segment_version;

@@ -142,6 +142,7 @@ class CampaignApiTest(unittest.TestCase):
                     self.check_scripts(admin)
                     self.check_campaign_controls(admin)
                     self.check_campaign_to_the_end(admin)
+                    self.check_script_library(admin)
                 finally:
                     self.assertEqual(server.stop(), 0)
                 log = server.log()
@@ -187,6 +188,57 @@ class CampaignApiTest(unittest.TestCase):
         self.assertEqual(status, 400, body)
         status, _, body = admin.call("POST", "/api/v1/scripts/try", {"script": broken})
         self.assertEqual(status, 400, body)
+
+    def check_script_library(self, admin):
+        """Staff save their own scripts (validated, versioned); campaigns and tries use the latest."""
+        _, _, scripts = admin.call("GET", "/api/v1/scripts")
+        template = [s for s in scripts["items"] if s["name"] == "policy_notice"][0]["script"]
+        self.assertEqual(template.get("name"), "policy_notice")
+        # A built-in template's name is taken; a copy under its own name is version 1, then 2.
+        status, _, body = admin.call("POST", "/api/v1/scripts", {"script": template})
+        self.assertEqual(status, 409, body)
+        mine = json.loads(json.dumps(template))
+        mine.update(name="water_notice", title="停水通知（社区版）")
+        status, headers, saved = admin.call("POST", "/api/v1/scripts", {"script": mine})
+        self.assertEqual((status, saved["version"], saved["built_in"]), (201, 1, False), saved)
+        self.assertEqual(headers["Location"], "/api/v1/scripts/water_notice/versions")
+        opening = mine["nodes"][0]
+        opening["text"] = opening["text"] + "本次通知第二版。"
+        status, _, saved = admin.call("POST", "/api/v1/scripts", {"script": mine})
+        self.assertEqual((status, saved["version"]), (201, 2), saved)
+        # A script with errors is refused on save, naming the node; nothing is stored.
+        broken = json.loads(json.dumps(mine))
+        broken["nodes"][-1]["id"] = "renamed_end"
+        status, _, body = admin.call("POST", "/api/v1/scripts", {"script": broken})
+        self.assertEqual(status, 400, body)
+        self.assertTrue(any(d["field"] for d in body["error"]["details"]), body)
+        status, _, versions = admin.call("GET", "/api/v1/scripts/water_notice/versions")
+        self.assertEqual(status, 200, versions)
+        self.assertEqual([v["version"] for v in versions["items"]], [2, 1])
+        status, _, _ = admin.call("GET", "/api/v1/scripts/never_saved/versions")
+        self.assertEqual(status, 404)
+        status, _, scripts = admin.call("GET", "/api/v1/scripts")
+        listed = [s for s in scripts["items"] if s["name"] == "water_notice"]
+        self.assertEqual([(s["version"], s["built_in"]) for s in listed], [(2, False)])
+        # A try by name says the latest version's text.
+        status, _, tried = admin.call("POST", "/api/v1/scripts/try",
+                                      {"name": "water_notice", "persona": "quick"})
+        self.assertEqual(status, 200, tried)
+        self.assertIn("本次通知第二版", " ".join(line["text"] for line in tried["transcript"]))
+        # A resident-facing worker may use scripts but not write the library.
+        community = self.community(admin, "南秦社区")
+        viewer = self.user(admin, "script_viewer", ["grid_worker"], {community["id"]: "capture"})
+        status, _, _ = viewer.call("POST", "/api/v1/scripts", {"script": mine})
+        self.assertEqual(status, 403)
+        # A campaign naming it records version 2.
+        status, _, created = admin.call("POST", "/api/v1/campaigns", {
+            "script_name": "water_notice", "query": "age >= 85", "name": "停水通知 第二版",
+            "schedule": {"windows": ALL_DAY}, "fields": {"notice": "12月8日停水"}})
+        self.assertEqual(status, 201, created)
+        self.assertEqual(created["script"], {"name": "water_notice", "title": "停水通知（社区版）",
+                                             "version": 2})
+        status, _, cancelled = admin.call("POST", "/api/v1/campaigns/%s/cancel" % created["id"])
+        self.assertEqual(status, 200, cancelled)
 
     def check_campaign_controls(self, admin):
         community = self.community(admin, "城东社区")

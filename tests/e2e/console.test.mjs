@@ -317,6 +317,16 @@ describe('console', () => {
     const transcript = await page.waitForSelector('[data-test=script-transcript][data-outcome=answered_completed]')
     assert.match(await transcript.textContent(), /王阿姨/)
     await screenshot(page, '19-script-try')
+    // A copy under a name of the community's own is saved in the library as version 1.
+    await page.click('.el-tabs__item:has-text("JSON")')
+    const copy = JSON.parse(await page.inputValue('textarea[data-test=script-json], [data-test=script-json] textarea'))
+    copy.name = 'residence_check_town'
+    copy.title = '人户核实（本社区）'
+    await page.fill('textarea[data-test=script-json], [data-test=script-json] textarea', JSON.stringify(copy, null, 2))
+    await page.click('[data-test=script-save]')
+    await page.waitForSelector('[data-script=residence_check_town] [data-version="1"]')
+    const library = (await admin.call('GET', '/api/v1/scripts')).data.items.filter((s) => s.name === 'residence_check_town')
+    assert.deepEqual(library.map((s) => [s.title, s.version]), [['人户核实（本社区）', 1]])
 
     // 外呼任务: the wizard counts the segment in the user's scope as the API does, then starts it.
     const query = 'age >= 70'

@@ -21,6 +21,7 @@
 #include "campaign/monitor.hpp"
 #include "campaign/review.hpp"
 #include "campaign/script_check.hpp"
+#include "campaign/script_library.hpp"
 #include "campaign/service.hpp"
 #include "campaign/simulator.hpp"
 #include "campaign/templates.hpp"
@@ -74,17 +75,26 @@ campaign::UnitScope ScopeOf(const ApiCall& call) {
   return {std::move(condition.sql), std::move(condition.params)};
 }
 
-// The script of a body: `script` (JSON, checked) or `script_name` / `name` (a built-in one).
-Result<campaign::Script> ScriptFrom(const nlohmann::json& body, const char* name_field) {
+// The script of a body: `script` (JSON, not yet checked; version 0) or `script_name` / `name`
+// (the latest saved version of that name, else a built-in template, version 0).
+Result<campaign::SavedScript> ScriptFrom(ApiCall& call, const nlohmann::json& body,
+                                         const char* name_field) {
   if (body.contains("script") == body.contains(name_field)) {
     return tl::unexpected(
         InvalidField("script", "script.source",
                      std::string("请给出 script（JSON）或 ") + name_field +
-                         "（内置话术）之一 / give exactly one of script (JSON) or " + name_field +
-                         " (a built-in script)"));
+                         "（话术名称）之一 / give exactly one of script (JSON) or " + name_field +
+                         " (a saved or built-in script)"));
   }
-  if (body.contains("script")) return campaign::ParseScript(body["script"]);
-  return campaign::BuiltInScript(body[name_field].get<std::string>());
+  if (body.contains("script")) {
+    campaign::SavedScript inline_script;
+    STEWARD_ASSIGN_OR_RETURN(inline_script.script, campaign::ParseScript(body["script"]));
+    inline_script.name = inline_script.script.name;
+    return inline_script;
+  }
+  const std::string name = body[name_field].get<std::string>();
+  return call.services.database.Read(
+      [&](storage::Connection& connection) { return campaign::FindScript(connection, name); });
 }
 
 // The body's campaign fields ({"date": "12月8日", …}); each value must be text.
@@ -101,30 +111,79 @@ Result<std::map<std::string, std::string>> TextFields(const nlohmann::json& body
   return fields;
 }
 
-Status RefuseErrors(const std::vector<campaign::Finding>& findings) {
-  if (!campaign::HasErrors(findings)) return Ok();
-  Error error{ErrorCode::kInvalidArgument, "话术有错误，不能使用 / the script has errors", {}};
-  for (const auto& finding : findings) {
-    if (finding.severity == campaign::Severity::kError) {
-      error.details.push_back({finding.node_id, finding.code, finding.message});
-    }
+nlohmann::json SavedScriptJson(const campaign::SavedScript& saved) {
+  const campaign::Script& script = saved.script;
+  nlohmann::json json = {{"name", saved.name},
+                         {"title", script.title},
+                         {"scenario", script.scenario},
+                         {"description", script.description},
+                         {"built_in", saved.built_in()},
+                         {"version", saved.version},
+                         {"script", campaign::ScriptToJson(script)}};
+  if (!saved.built_in()) {
+    json["created_by"] = saved.created_by;
+    json["created_at"] = FormatIsoMillis(saved.created_at);
   }
-  return tl::unexpected(std::move(error));
+  return json;
 }
 
-Result<Response> ListScripts(ApiCall&) {
+// GET /api/v1/scripts: the built-in templates (version 0), then the library's scripts at their
+// latest version, and the simulator's personas.
+Result<Response> ListScripts(ApiCall& call) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& script : campaign::BuiltInScripts()) {
-    items.push_back({{"name", script.name},
-                     {"title", script.title},
-                     {"scenario", script.scenario},
-                     {"description", script.description},
-                     {"built_in", true},
-                     {"script", campaign::ScriptToJson(script)}});
+    items.push_back(SavedScriptJson({.name = script.name, .script = script}));
   }
+  STEWARD_ASSIGN_OR_RETURN(auto saved,
+                           call.services.database.Read([](storage::Connection& connection) {
+                             return campaign::ScriptLibrary::List(connection);
+                           }));
+  for (const auto& one : saved) items.push_back(SavedScriptJson(one));
   nlohmann::json personas = nlohmann::json::array();
   for (auto kind : campaign::AllPersonas()) personas.push_back(campaign::PersonaName(kind));
   return JsonResponse({{"items", std::move(items)}, {"personas", std::move(personas)}});
+}
+
+// POST /api/v1/scripts {script}: saves the script as the next version of its name, once the
+// validator finds no error (400 listing them; 409 for a built-in template's name). 201 with the
+// saved script and the validator's warnings.
+Result<Response> SaveScript(ApiCall& call) {
+  STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kCheckFields));
+  STEWARD_ASSIGN_OR_RETURN(auto script, campaign::ParseScript(body["script"]));
+  const campaign::ScriptLibrary library(call.services.clock);
+  campaign::SavedScript saved;
+  STEWARD_TRY(call.services.database.Write(
+      call.write_context(), [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_ASSIGN_OR_RETURN(saved, library.Save(transaction, script));
+        return Ok();
+      }));
+  STEWARD_TRY(call.Audit("script.save", "script:" + saved.name,
+                         {{"version", saved.version}, {"title", script.title}}));
+  nlohmann::json json = SavedScriptJson(saved);
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const auto& finding : campaign::CheckScript(script)) {
+    warnings.push_back(
+        {{"node", finding.node_id}, {"code", finding.code}, {"message", finding.message}});
+  }
+  json["warnings"] = std::move(warnings);
+  Response response = JsonResponse(json, 201);
+  response.headers.emplace_back("Location", "/api/v1/scripts/" + saved.name + "/versions");
+  return response;
+}
+
+// GET /api/v1/scripts/{name}/versions: every saved version of a script, newest first.
+Result<Response> ScriptVersions(ApiCall& call) {
+  const std::string& name = call.request.params.at("name");
+  STEWARD_ASSIGN_OR_RETURN(auto versions,
+                           call.services.database.Read([&](storage::Connection& connection) {
+                             return campaign::ScriptLibrary::Versions(connection, name);
+                           }));
+  if (versions.empty()) {
+    return Fail(ErrorCode::kNotFound, "话术库里没有这个话术 / no such saved script");
+  }
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& one : versions) items.push_back(SavedScriptJson(one));
+  return JsonResponse({{"items", std::move(items)}});
 }
 
 // POST /api/v1/scripts/check: the validator's findings and, for a script without errors, one
@@ -140,8 +199,9 @@ Result<Response> CheckScriptRoute(ApiCall& call) {
 // transcript, answers and outcome.
 Result<Response> TryScript(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kTryFields));
-  STEWARD_ASSIGN_OR_RETURN(auto script, ScriptFrom(body, "name"));
-  STEWARD_TRY(RefuseErrors(campaign::CheckScript(script)));
+  STEWARD_ASSIGN_OR_RETURN(auto found, ScriptFrom(call, body, "name"));
+  const campaign::Script& script = found.script;
+  STEWARD_TRY(campaign::RefuseScriptErrors(campaign::CheckScript(script)));
   campaign::Persona persona;
   if (body.contains("persona")) {
     auto kind = campaign::ParsePersona(body["persona"].get<std::string>());
@@ -210,7 +270,8 @@ Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
 // caller's view scope, started at once (its audience snapshotted in one transaction).
 Result<Response> CreateCampaign(ApiCall& call, segment::ModelHolder& holder) {
   STEWARD_ASSIGN_OR_RETURN(auto body, call.Body(kCreateFields));
-  STEWARD_ASSIGN_OR_RETURN(auto script, ScriptFrom(body, "script_name"));
+  STEWARD_ASSIGN_OR_RETURN(auto found_script, ScriptFrom(call, body, "script_name"));
+  const campaign::Script& script = found_script.script;
   const std::string channel = body.value("channel", "sim");
   if (channel != "sim") {
     return tl::unexpected(
@@ -235,6 +296,7 @@ Result<Response> CreateCampaign(ApiCall& call, segment::ModelHolder& holder) {
   campaign::NewCampaign draft;
   draft.name = body.value("name", script.title + " " + today.ToString());
   draft.script = script;
+  draft.script_version = found_script.version;
   draft.segment_query = selection.text;
   if (selection.saved) {
     draft.segment_id = selection.saved->first;
@@ -505,6 +567,9 @@ Result<Response> CloseTaskRoute(ApiCall& call) {
 void AddCampaignRoutes(Server& server, const Api& api) {
   std::shared_ptr<segment::ModelHolder> holder = SharedSegmentModel(api);
   server.Route("GET", "/api/v1/scripts", api.Gate(p::kCampaignView, ListScripts));
+  server.Route("POST", "/api/v1/scripts", api.Gate(p::kCampaignRun, SaveScript));
+  server.Route("GET", "/api/v1/scripts/{name}/versions",
+               api.Gate(p::kCampaignView, ScriptVersions));
   server.Route("POST", "/api/v1/scripts/check", api.Gate(p::kCampaignView, CheckScriptRoute));
   server.Route("POST", "/api/v1/scripts/try", api.Gate(p::kCampaignView, TryScript));
   server.Route("GET", "/api/v1/campaigns", api.Gate(p::kCampaignView, ListCampaigns));

@@ -87,7 +87,7 @@ const en: Messages = {
   },
   segment_op: { eq: 'is', ne: 'is not', lt: '<', le: '≤', gt: '>', ge: '≥' },
   campaign: {
-    scripts: 'Scripts', scenario: 'Scenario', description: 'Description', nodes: 'Nodes', json: 'JSON', check: 'Check', valid: 'The script is valid',
+    scripts: 'Scripts', scenario: 'Scenario', description: 'Description', nodes: 'Nodes', json: 'JSON', check: 'Check', save: 'Save to the library', saved: 'Saved as version {version}', built_in: 'built-in', valid: 'The script is valid',
     invalid: 'The script has errors', severity_error: 'Error', severity_warning: 'Warning', node: 'Node', dry_run: 'Dry run (one call per persona)',
     persona: 'Persona', outcome: 'Outcome', answers: 'Answers', try: 'Try', try_as: 'Try as', resident_name: 'Name', age: 'Age',
     ai: 'AI social worker', resident: 'Resident', json_bad: 'The JSON is malformed', new: 'New campaign', name: 'Name', script: 'Script', segment: 'Segment',

@@ -82,7 +82,7 @@ export default {
   },
   segment_op: { eq: '等于', ne: '不等于', lt: '小于', le: '不大于', gt: '大于', ge: '不小于' },
   campaign: {
-    scripts: '话术库', scenario: '场景', description: '说明', nodes: '节点', json: 'JSON', check: '检查话术', valid: '检查通过',
+    scripts: '话术库', scenario: '场景', description: '说明', nodes: '节点', json: 'JSON', check: '检查话术', save: '保存到话术库', saved: '已保存为第 {version} 版', built_in: '内置', valid: '检查通过',
     invalid: '话术有错误，不能使用', severity_error: '错误', severity_warning: '提醒', node: '节点', dry_run: '试拨（每种模拟居民一次）',
     persona: '模拟居民', outcome: '结果', answers: '回答数', try: '试拨', try_as: '试拨对象', resident_name: '姓名', age: '年龄',
     ai: 'AI社工', resident: '居民', json_bad: 'JSON 格式有误', new: '新建外呼任务', name: '任务名称', script: '话术', segment: '目标人群',

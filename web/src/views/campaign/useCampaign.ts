@@ -9,7 +9,7 @@ export interface DryRun { persona: string; outcome: string; outcome_label: strin
 export interface CheckAnswer { name: string; valid: boolean; findings: Finding[]; dry_run: DryRun[] }
 export interface ScriptNode { id: string; type: string; text?: string; prompt?: string; [key: string]: unknown }
 export interface ScriptJson { name: string; title: string; nodes: ScriptNode[]; fields?: Array<{ name: string; label?: string }>; [key: string]: unknown }
-export interface ScriptItem { name: string; title: string; scenario: string; description: string; built_in: boolean; script: ScriptJson }
+export interface ScriptItem { name: string; title: string; scenario: string; description: string; built_in: boolean; version: number; script: ScriptJson; created_at?: string }
 export interface TranscriptLine { at_ms: number; who: 'ai' | 'resident'; text: string }
 export interface TryAnswer { outcome: string; outcome_label: string; persona: string; transcript: TranscriptLine[]; answers: Array<{ slot: string; value: string }> }
 
@@ -152,6 +152,7 @@ export function useMonitor(retryMs = 3000, openSocket: (url: string) => WebSocke
 
 export const api = {
   scripts: () => http.get<{ items: ScriptItem[]; personas: string[] }>('/api/v1/scripts'),
+  save: (script: unknown) => http.post<ScriptItem & { warnings: Finding[] }>('/api/v1/scripts', { script }, { quiet: true }),
   check: (script: unknown) => http.post<CheckAnswer>('/api/v1/scripts/check', { script }, { quiet: true }),
   tryScript: (body: Record<string, unknown>) => http.post<TryAnswer>('/api/v1/scripts/try', body, { quiet: true }),
   campaigns: () => http.get<{ items: Campaign[] }>('/api/v1/campaigns'),
