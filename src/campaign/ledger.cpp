@@ -157,7 +157,7 @@ Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault&
   for (const char* header : {"姓名", "所属网格", "电话", "拨打次数", "结果", "通话时长（秒）"}) {
     headers.push_back(header);
   }
-  for (const auto& slot : slots) headers.push_back(slot);
+  for (const auto& slot : slots) headers.push_back(campaign.script.SlotLabel(slot));
   headers.push_back("通话记录");
   headers.push_back("录音");
   for (const auto& header : headers) {
@@ -182,8 +182,9 @@ Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault&
     cells.push_back(CellValue::Number(static_cast<double>(row.talk_ms / 1000)));
     for (const auto& slot : slots) {
       auto answer = row.answers.find(slot);
-      cells.push_back(answer == row.answers.end() ? CellValue::Empty()
-                                                  : CellValue::Text(answer->second));
+      cells.push_back(answer == row.answers.end()
+                          ? CellValue::Empty()
+                          : CellValue::Text(campaign.script.ValueLabel(slot, answer->second)));
     }
     cells.push_back(row.transcript.empty() ? CellValue::Empty() : CellValue::Text(row.transcript));
     cells.push_back(CellValue::Empty());  // recordings come with the phone line

@@ -166,6 +166,16 @@ void ReadAsk(Reader& reader, const nlohmann::json& json, const std::string& path
   node.no_input_text = reader.Text(json, "no_input", path, false);
   node.no_match_text = reader.Text(json, "no_match", path, false);
   node.on_fail = reader.Text(json, "on_fail", path, false);
+  node.label = reader.Text(json, "label", path, false);
+  if (const auto* labels = reader.Object(json, "labels", path)) {
+    for (const auto& [value, label] : labels->items()) {
+      if (!label.is_string() || label.get<std::string>().empty()) {
+        reader.Problem(path + ".labels." + value, "type", "应为文字 / must be a text");
+      } else {
+        node.labels[value] = label.get<std::string>();
+      }
+    }
+  }
   if (const auto* follow_up = reader.Object(json, "follow_up", path)) {
     for (const auto& [value, task] : follow_up->items()) {
       if (!task.is_string() || task.get<std::string>().empty()) {
@@ -211,7 +221,8 @@ const std::vector<std::string>& AllowedMembers(NodeType type) {
       {NodeType::kSay, {"id", "type", "text", "recording", "interruptible", "next"}},
       {NodeType::kAsk,
        {"id", "type", "text", "recording", "slot", "keys", "speech", "understand", "timeout_ms",
-        "max_retries", "no_input", "no_match", "on_fail", "follow_up", "updates", "next"}},
+        "max_retries", "no_input", "no_match", "on_fail", "label", "labels", "follow_up", "updates",
+        "next"}},
       {NodeType::kBranch, {"id", "type", "slot", "cases", "otherwise"}},
       {NodeType::kSet, {"id", "type", "slot", "value", "next"}},
       {NodeType::kTransfer, {"id", "type", "text", "phone"}},
@@ -292,6 +303,23 @@ const Node* Script::Find(const std::string& id) const {
     if (node.id == id) return &node;
   }
   return nullptr;
+}
+
+std::string Script::SlotLabel(const std::string& slot) const {
+  for (const auto& node : nodes) {
+    if (node.type == NodeType::kAsk && node.slot == slot)
+      return node.label.empty() ? slot : node.label;
+  }
+  return slot;
+}
+
+std::string Script::ValueLabel(const std::string& slot, const std::string& value) const {
+  for (const auto& node : nodes) {
+    if (node.type != NodeType::kAsk || node.slot != slot) continue;
+    auto it = node.labels.find(value);
+    return it == node.labels.end() ? value : it->second;
+  }
+  return value;
 }
 
 std::string_view NodeTypeName(NodeType type) {
@@ -422,6 +450,8 @@ nlohmann::json ScriptToJson(const Script& script) {
         if (!node.no_input_text.empty()) item["no_input"] = node.no_input_text;
         if (!node.no_match_text.empty()) item["no_match"] = node.no_match_text;
         if (!node.on_fail.empty()) item["on_fail"] = node.on_fail;
+        if (!node.label.empty()) item["label"] = node.label;
+        if (!node.labels.empty()) item["labels"] = node.labels;
         if (!node.follow_up.empty()) item["follow_up"] = node.follow_up;
         for (const auto& [value, update] : node.updates) {
           item["updates"][value] = {{"field", update.field}, {"value", update.value}};

@@ -67,6 +67,8 @@ struct Node {
   std::string no_match_text;  // said before repeating it when the input meant nothing
   int max_retries = 2;        // no-input and no-match repeats before on_fail
   std::string on_fail;        // where to go when retries are used up (empty: end the call)
+  std::string label;          // the answer's name in ledgers ("体温"); slot if empty
+  std::map<std::string, std::string> labels;  // value -> how ledgers show it ("normal" -> "正常")
   std::map<std::string, std::string> follow_up;  // value -> door-visit task text
   std::map<std::string, FieldUpdate> updates;    // value -> proposed registry change
   // branch: slot value -> node; `otherwise` when none matches (also for a missing slot)
@@ -95,6 +97,10 @@ struct Script {
   std::vector<Node> nodes;
 
   const Node* Find(const std::string& id) const;
+  // How a ledger names a slot: the label of the first ask filling it, else the slot itself.
+  std::string SlotLabel(const std::string& slot) const;
+  // How a ledger shows a slot's value: the first such ask's label for it, else the value.
+  std::string ValueLabel(const std::string& slot, const std::string& value) const;
 };
 
 // Reads a script's JSON. Shape errors (missing or mistyped members, unknown node types, bad

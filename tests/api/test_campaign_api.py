@@ -356,6 +356,18 @@ class CampaignApiTest(unittest.TestCase):
         self.assertEqual(funnel["done"], targeted)
         self.assertEqual(sum(funnel["outcomes"].values()), targeted)
         self.assertGreater(funnel["completed"], 0)
+        # The ledger names the questions and answers as the script labels them.
+        self.assertEqual(done["answer_labels"]["residence"]["label"], "居住状态")
+        self.assertEqual(done["answer_labels"]["residence"]["values"]["moved_away"], "已迁出")
+        status, _, data = raw_get(admin, "/api/v1/campaigns/%s/ledger?format=csv" % campaign_id)
+        ledger = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        header = next(i for i, row in enumerate(ledger) if "居住状态" in row)
+        column = ledger[header].index("居住状态")
+        given = {row[column] for row in ledger[header + 1:] if len(row) > column and row[column]}
+        self.assertTrue(given, "no residence answers in the ledger")
+        self.assertLessEqual(given, {"仍在本地居住", "市内搬迁", "已迁出"})
+        self.assertEqual(sum(funnel["answers"]["residence"].values()),
+                         sum(1 for row in ledger[header + 1:] if len(row) > column and row[column]))
         # Unreachable residents and answers that need a person became door-visit tasks.
         status, _, tasks = admin.call("GET", "/api/v1/tasks?campaign_id=%s&state=open" % campaign_id)
         self.assertEqual(status, 200, tasks)

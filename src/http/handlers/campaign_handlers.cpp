@@ -248,6 +248,16 @@ Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
   json["funnel"] = campaign::FunnelToJson(funnel);
   json["target_states"] = states;
   json["script_title"] = found.script.title;
+  // How the console names each question's slot and its values (the script's labels), known
+  // before any answer comes in.
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& node : found.script.nodes) {
+    if (node.type != campaign::NodeType::kAsk || labels.contains(node.slot)) continue;
+    labels[node.slot] = {
+        {"label", found.script.SlotLabel(node.slot)},
+        {"values", node.labels.empty() ? nlohmann::json::object() : nlohmann::json(node.labels)}};
+  }
+  json["answer_labels"] = std::move(labels);
   json["state_label"] = [&] {
     switch (found.state) {
       case CampaignState::kDraft:

@@ -23,7 +23,9 @@ export type TargetStates = Record<'pending' | 'retry' | 'in_call' | 'done', numb
 export interface Campaign {
   id: string; name: string; script_name: string; script_title: string; state: string; state_label: string
   targeted: number; created_at: string; started_at?: string; funnel: Funnel; target_states: TargetStates
-  segment_query: string; [key: string]: unknown
+  segment_query: string
+  answer_labels?: Record<string, { label: string; values: Record<string, string> }>
+  [key: string]: unknown
 }
 export interface CallRecord {
   id: string; resident_id: string; resident_name: string; unit_name: string; address: string; round: number; attempt: number
