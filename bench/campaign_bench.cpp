@@ -210,6 +210,17 @@ struct CampaignFigures {
   double wall = 0, cpu = 0;
 };
 
+// A campaign of a built-in script over the whole city, for the coming week.
+campaign::NewCampaign Draft(const std::string& name, const std::string& script) {
+  campaign::NewCampaign draft;
+  draft.name = name;
+  draft.script = Must(campaign::BuiltInScript(script), "script");
+  draft.segment_query = "age >= 0";
+  const Date today = BenchDay();
+  draft.schedule = campaign::Schedule::Default(today, Date::FromDays(today.ToDays() + 6));
+  return draft;
+}
+
 CampaignFigures WholeCampaign(storage::Database& database, const crypto::PiiVault& vault,
                               IdGenerator& ids) {
   campaign::VirtualTimers timers(kStart);
@@ -217,12 +228,8 @@ CampaignFigures WholeCampaign(storage::Database& database, const crypto::PiiVaul
   channel.SetPersonaMix(campaign::DefaultPersonaMix());
   campaign::CampaignStore store(database, vault, ids, timers.clock());
   const storage::WriteContext context{"system:bench", storage::Source::kCli};
-  campaign::NewCampaign draft;
-  draft.name = "bench";
-  draft.script = Must(campaign::BuiltInScript("health_checkin"), "script");
-  draft.segment_query = "age >= 0";
+  campaign::NewCampaign draft = Draft("bench", "health_checkin");
   const Date today = BenchDay();
-  draft.schedule = campaign::Schedule::Default(today, Date::FromDays(today.ToDays() + 6));
   draft.policy =
       Must(campaign::Policy::FromJson({{"max_concurrent", 1000}, {"max_calls_per_second", 500}}),
            "policy");
@@ -254,12 +261,8 @@ void Snapshot(storage::Database& database, const crypto::PiiVault& vault, IdGene
               const Clock& clock) {
   campaign::CampaignStore store(database, vault, ids, clock);
   const storage::WriteContext context{"system:bench", storage::Source::kCli};
-  campaign::NewCampaign draft;
-  draft.name = "snapshot";
-  draft.script = Must(campaign::BuiltInScript("residence_check"), "script");
-  draft.segment_query = "age >= 0";
+  const campaign::NewCampaign draft = Draft("snapshot", "residence_check");
   const Date today = BenchDay();
-  draft.schedule = campaign::Schedule::Default(today, Date::FromDays(today.ToDays() + 6));
   const std::vector<Id> residents = AllResidents(database);
   auto created = Must(store.Create(context, draft), "create");
   const auto start = WallClock::now();

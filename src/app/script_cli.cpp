@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "campaign/script_check.hpp"
+#include "campaign/script_library.hpp"
 #include "campaign/session.hpp"
 #include "campaign/simulator.hpp"
 #include "campaign/templates.hpp"
@@ -274,17 +275,11 @@ int RunScriptValidate(const std::string& name, bool json) {
 int RunScriptTry(const ScriptTryFlags& flags, bool json) {
   auto script = LoadScript(flags.script);
   if (!script) return Fail(script.error(), json);
-  const auto findings = campaign::CheckScript(*script);
-  if (campaign::HasErrors(findings)) {
-    Error error{ErrorCode::kInvalidArgument,
-                "话术有错误，先运行 steward script validate / the "
-                "script has errors: run steward script validate",
-                {}};
-    for (const auto& finding : findings) {
-      if (finding.severity == campaign::Severity::kError) {
-        error.details.push_back({finding.node_id, finding.code, finding.message});
-      }
-    }
+  if (auto refused = campaign::RefuseScriptErrors(campaign::CheckScript(*script)); !refused) {
+    Error error = refused.error();
+    error.message =
+        "话术有错误，先运行 steward script validate / the "
+        "script has errors: run steward script validate";
     return Fail(error, json);
   }
   auto variables = CallVariables(*script, flags);

@@ -157,7 +157,13 @@ Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault&
   for (const char* header : {"姓名", "所属网格", "电话", "拨打次数", "结果", "通话时长（秒）"}) {
     headers.push_back(header);
   }
-  for (const auto& slot : slots) headers.push_back(campaign.script.SlotLabel(slot));
+  const auto labels = campaign.script.AnswerLabelsBySlot();
+  std::vector<const AnswerLabels*> slot_labels;  // per answer column; null: the slot as it is
+  for (const auto& slot : slots) {
+    auto it = labels.find(slot);
+    slot_labels.push_back(it == labels.end() ? nullptr : &it->second);
+    headers.push_back(it == labels.end() ? slot : it->second.label);
+  }
   headers.push_back("通话记录");
   headers.push_back("录音");
   for (const auto& header : headers) {
@@ -180,11 +186,14 @@ Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault&
     cells.push_back(CellValue::Number(static_cast<double>(row.attempts)));
     cells.push_back(CellValue::Text(row.outcome));
     cells.push_back(CellValue::Number(static_cast<double>(row.talk_ms / 1000)));
-    for (const auto& slot : slots) {
-      auto answer = row.answers.find(slot);
-      cells.push_back(answer == row.answers.end()
-                          ? CellValue::Empty()
-                          : CellValue::Text(campaign.script.ValueLabel(slot, answer->second)));
+    for (size_t i = 0; i < slots.size(); ++i) {
+      auto answer = row.answers.find(slots[i]);
+      if (answer == row.answers.end()) {
+        cells.push_back(CellValue::Empty());
+      } else {
+        cells.push_back(
+            CellValue::Text(slot_labels[i] ? slot_labels[i]->Of(answer->second) : answer->second));
+      }
     }
     cells.push_back(row.transcript.empty() ? CellValue::Empty() : CellValue::Text(row.transcript));
     cells.push_back(CellValue::Empty());  // recordings come with the phone line

@@ -305,21 +305,13 @@ const Node* Script::Find(const std::string& id) const {
   return nullptr;
 }
 
-std::string Script::SlotLabel(const std::string& slot) const {
+std::map<std::string, AnswerLabels> Script::AnswerLabelsBySlot() const {
+  std::map<std::string, AnswerLabels> labels;
   for (const auto& node : nodes) {
-    if (node.type == NodeType::kAsk && node.slot == slot)
-      return node.label.empty() ? slot : node.label;
+    if (node.type != NodeType::kAsk || labels.contains(node.slot)) continue;
+    labels[node.slot] = {node.label.empty() ? node.slot : node.label, node.labels};
   }
-  return slot;
-}
-
-std::string Script::ValueLabel(const std::string& slot, const std::string& value) const {
-  for (const auto& node : nodes) {
-    if (node.type != NodeType::kAsk || node.slot != slot) continue;
-    auto it = node.labels.find(value);
-    return it == node.labels.end() ? value : it->second;
-  }
-  return value;
+  return labels;
 }
 
 std::string_view NodeTypeName(NodeType type) {

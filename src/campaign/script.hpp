@@ -86,6 +86,16 @@ struct CampaignField {
   std::string label;
 };
 
+// How an answered slot reads in a ledger: the question's name and each value's (see Node).
+struct AnswerLabels {
+  std::string label;
+  std::map<std::string, std::string> values;  // value -> label; absent values show as themselves
+  const std::string& Of(const std::string& value) const {
+    auto it = values.find(value);
+    return it == values.end() ? value : it->second;
+  }
+};
+
 struct Script {
   std::string name;      // stable key, [a-z0-9_]
   std::string title;     // shown to staff
@@ -97,10 +107,9 @@ struct Script {
   std::vector<Node> nodes;
 
   const Node* Find(const std::string& id) const;
-  // How a ledger names a slot: the label of the first ask filling it, else the slot itself.
-  std::string SlotLabel(const std::string& slot) const;
-  // How a ledger shows a slot's value: the first such ask's label for it, else the value.
-  std::string ValueLabel(const std::string& slot, const std::string& value) const;
+  // How ledgers and statistics name each asked slot and its values, from the first ask filling
+  // it: its label (else the slot) and its labels (a value without one shows as itself).
+  std::map<std::string, AnswerLabels> AnswerLabelsBySlot() const;
 };
 
 // Reads a script's JSON. Shape errors (missing or mistyped members, unknown node types, bad

@@ -56,7 +56,8 @@ Result<SavedScript> ScriptLibrary::Save(storage::WriteTransaction& transaction,
                     "”是内置话术的名字，请另取一个名字保存 / that name belongs to a built-in "
                     "script: save the copy under a name of its own");
   }
-  STEWARD_TRY(RefuseScriptErrors(CheckScript(script)));
+  std::vector<Finding> findings = CheckScript(script);
+  STEWARD_TRY(RefuseScriptErrors(findings));
   auto& connection = transaction.connection();
   STEWARD_ASSIGN_OR_RETURN(
       auto latest,
@@ -67,6 +68,7 @@ Result<SavedScript> ScriptLibrary::Save(storage::WriteTransaction& transaction,
   saved.script = script;
   saved.created_by = transaction.context().actor;
   saved.created_at = clock_.NowMillis();
+  saved.warnings = std::move(findings);  // no errors among them
   auto inserted = connection.Execute(
       "INSERT INTO script_version (name, version, title, script_json, created_by, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?)",

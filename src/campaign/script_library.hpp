@@ -25,8 +25,9 @@ struct SavedScript {
   std::string name;
   int64_t version = 0;  // 0: a built-in template
   Script script;
-  std::string created_by;  // "" for a built-in template
-  int64_t created_at = 0;  // epoch ms; 0 for a built-in template
+  std::string created_by;         // "" for a built-in template
+  int64_t created_at = 0;         // epoch ms; 0 for a built-in template
+  std::vector<Finding> warnings;  // what the validator warned of; filled by Save only
   bool built_in() const { return version == 0; }
 };
 
@@ -34,8 +35,8 @@ class ScriptLibrary {
  public:
   explicit ScriptLibrary(const Clock& clock) : clock_(clock) {}
 
-  // The next version of script.name. kInvalidArgument with the validator's errors as details
-  // (field = node id, code = the finding's code) when CheckScript finds errors;
+  // The next version of script.name, with the validator's warnings. kInvalidArgument with its
+  // errors as details (field = node id, code = the finding's code) when CheckScript finds errors;
   // kAlreadyExists for a built-in template's name; kConflict when another save of the same name
   // won the race.
   Result<SavedScript> Save(storage::WriteTransaction& transaction, const Script& script) const;

@@ -303,16 +303,19 @@ std::string LiveEvent(bool websocket, std::string_view name, const nlohmann::jso
       -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Response LiveResponse(const Request& request) {
+Response EventStreamResponse() {
   Response response;
-  if (request.websocket) {
-    response.websocket = true;
-    response.status = 101;
-    return response;
-  }
   response.content_type = "text/event-stream; charset=utf-8";
   response.headers.emplace_back("Cache-Control", "no-store");
   response.headers.emplace_back("X-Accel-Buffering", "no");
+  return response;
+}
+
+Response LiveResponse(const Request& request) {
+  if (!request.websocket) return EventStreamResponse();
+  Response response;
+  response.websocket = true;
+  response.status = 101;
   return response;
 }
 

@@ -170,8 +170,10 @@ std::string SseEvent(std::string_view name, const nlohmann::json& data);
 // text message {"event": NAME, "data": DATA}, else a Server-Sent Event. One event per call of
 // the stream's producer, so each WebSocket message holds one.
 std::string LiveEvent(bool websocket, std::string_view name, const nlohmann::json& data);
+// An empty Server-Sent Events Response (text/event-stream, not cached, not buffered by proxies).
+Response EventStreamResponse();
 // An empty streamed Response for the request: a WebSocket when it asked for one, else
-// Server-Sent Events (text/event-stream, not cached, not buffered by proxies).
+// EventStreamResponse().
 Response LiveResponse(const Request& request);
 // Waits `ms` between two chunks of a Response::stream in slices of 100 ms; false when `stopping`
 // turned true meanwhile (the stream should end).

@@ -1,8 +1,9 @@
-// The AI social worker's endpoints: scripts (/api/v1/scripts: the built-in templates, the
-// validator with its dry run, a simulated call), campaigns (/api/v1/campaigns: create and start on
-// a segment, list, status with the funnel, pause/resume/cancel, the calls, the live monitor as
-// Server-Sent Events, the ledger as .xlsx/.csv), door-visit tasks (/api/v1/tasks) and the pending
-// changes calls propose (/api/v1/changes).
+// The AI social worker's endpoints: scripts (/api/v1/scripts: the built-in templates and the
+// versioned library, the validator with its dry run, a simulated call), campaigns
+// (/api/v1/campaigns: create and start on a segment, list, status with the funnel,
+// pause/resume/cancel, the calls, the live monitor as a WebSocket or Server-Sent Events, the ledger
+// as .xlsx/.csv), door-visit tasks (/api/v1/tasks) and the pending changes calls propose
+// (/api/v1/changes).
 //
 // Scope: a campaign's audience is its segment evaluated inside the starter's view scope. Campaigns
 // and their funnels are seen by every holder of campaign:call:view (counts only); rows about
@@ -161,7 +162,7 @@ Result<Response> SaveScript(ApiCall& call) {
                          {{"version", saved.version}, {"title", script.title}}));
   nlohmann::json json = SavedScriptJson(saved);
   nlohmann::json warnings = nlohmann::json::array();
-  for (const auto& finding : campaign::CheckScript(script)) {
+  for (const auto& finding : saved.warnings) {
     warnings.push_back(
         {{"node", finding.node_id}, {"code", finding.code}, {"message", finding.message}});
   }
@@ -251,11 +252,8 @@ Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
   // How the console names each question's slot and its values (the script's labels), known
   // before any answer comes in.
   nlohmann::json labels = nlohmann::json::object();
-  for (const auto& node : found.script.nodes) {
-    if (node.type != campaign::NodeType::kAsk || labels.contains(node.slot)) continue;
-    labels[node.slot] = {
-        {"label", found.script.SlotLabel(node.slot)},
-        {"values", node.labels.empty() ? nlohmann::json::object() : nlohmann::json(node.labels)}};
+  for (const auto& [slot, answer] : found.script.AnswerLabelsBySlot()) {
+    labels[slot] = {{"label", answer.label}, {"values", nlohmann::json(answer.values)}};
   }
   json["answer_labels"] = std::move(labels);
   json["state_label"] = [&] {

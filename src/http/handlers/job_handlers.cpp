@@ -283,10 +283,7 @@ struct EventStream {
 Result<Response> ImportEvents(ApiCall& call) {
   STEWARD_ASSIGN_OR_RETURN(JobRunner * runner, Runner(call));
   STEWARD_ASSIGN_OR_RETURN(Job job, OwnJob(call, kImportKind));
-  Response response;
-  response.content_type = "text/event-stream; charset=utf-8";
-  response.headers.emplace_back("Cache-Control", "no-store");
-  response.headers.emplace_back("X-Accel-Buffering", "no");
+  Response response = EventStreamResponse();
   response.stream = [runner, id = job.id, state = std::make_shared<EventStream>()](
                         const std::atomic<bool>& stopping) -> std::optional<std::string> {
     if (state->ended || stopping) return std::nullopt;
