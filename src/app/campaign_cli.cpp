@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "app/script_cli.hpp"
 #include "base/log.hpp"
 #include "campaign/campaign_store.hpp"
 #include "campaign/ledger.hpp"
@@ -25,24 +26,6 @@ using campaign::CampaignState;
 using campaign::CampaignStore;
 
 const storage::WriteContext kCliContext{"system:cli", storage::Source::kCli};
-
-// A script file (version 0), else the script of that name: the library's latest version, else a
-// built-in template (version 0).
-Result<campaign::SavedScript> LoadScript(storage::Database& database,
-                                         const std::string& name_or_file) {
-  std::ifstream in(name_or_file, std::ios::binary);
-  if (!in) {
-    return database.Read([&](storage::Connection& connection) {
-      return campaign::FindScript(connection, name_or_file);
-    });
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  campaign::SavedScript from_file;
-  STEWARD_ASSIGN_OR_RETURN(from_file.script, campaign::ParseScriptText(text.str()));
-  from_file.name = from_file.script.name;
-  return from_file;
-}
 
 Result<nlohmann::json> JsonFlag(const std::string& text, const char* name) {
   if (text.empty()) return nlohmann::json();
@@ -166,7 +149,7 @@ int RunCampaignRun(const Globals& globals, const CampaignFlags& flags) {
   auto runtime = OpenRuntime(globals, true);
   if (!runtime) return Die(runtime.error(), globals.json);
   Runtime& rt = **runtime;
-  auto found = LoadScript(*rt.database, flags.script);
+  auto found = LoadScript(rt.database.get(), flags.script);
   if (!found) return Die(found.error(), globals.json);
   const campaign::Script* script = &found->script;
   auto schedule = campaign::Schedule::FromJson(*schedule_json, rt.clock.Today());

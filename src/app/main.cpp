@@ -858,20 +858,23 @@ int main(int argc, char** argv) {
   auto* script_command =
       cli.add_subcommand("script", "call scripts (话术) of the AI social worker");
   script_command->require_subcommand(1);
-  auto* script_list = script_command->add_subcommand("list", "the built-in scripts");
+  auto* script_list = script_command->add_subcommand(
+      "list", "the built-in templates and the script library's scripts (latest versions)");
   script_list->add_flag("--json", globals.json, "machine-readable output");
   std::string script_name;
   auto* script_validate = script_command->add_subcommand(
       "validate",
-      "check a script (built-in name or .json file) and dry-run it against every persona");
-  script_validate->add_option("script", script_name, "a built-in name or a .json file")->required();
+      "check a script (a .json file, built-in or saved name) and dry-run it against every persona");
+  script_validate->add_option("script", script_name, "a .json file, a built-in or a saved name")
+      ->required();
   script_validate->add_flag("--json", globals.json, "machine-readable output");
   ScriptTryFlags try_flags;
   auto* script_try = script_command->add_subcommand(
       "try",
       "a text call in the terminal (digits are keys, other text is speech, empty line: "
       "silence), or against a simulated resident with --persona");
-  script_try->add_option("script", try_flags.script, "a built-in name or a .json file")->required();
+  script_try->add_option("script", try_flags.script, "a .json file, a built-in or a saved name")
+      ->required();
   script_try->add_option("--as", try_flags.as,
                          "the resident called: name,gender,age (王秀英,女,78)");
   script_try->add_option("--persona", try_flags.persona,
@@ -880,6 +883,10 @@ int main(int argc, char** argv) {
   script_try->add_option("--seed", try_flags.seed, "random seed of the simulated resident");
   script_try->add_option("--var", try_flags.vars, "NAME=VALUE (repeatable), e.g. date=12月8日");
   script_try->add_flag("--json", globals.json, "machine-readable output");
+  auto* script_save = script_command->add_subcommand(
+      "save", "save a .json script to the script library (话术库) as the next version of its name");
+  script_save->add_option("file", script_name, "the script's .json file")->required();
+  script_save->add_flag("--json", globals.json, "machine-readable output");
 
   auto* campaign_command =
       cli.add_subcommand("campaign", "campaigns (外呼任务) of the AI social worker");
@@ -889,7 +896,8 @@ int main(int argc, char** argv) {
   std::string ledger_out;
   auto* campaign_run = campaign_command->add_subcommand(
       "run", "start a campaign: a script over a segment's residents (prints its id first)");
-  campaign_run->add_option("--script", campaign_flags.script, "a built-in name or a .json file")
+  campaign_run
+      ->add_option("--script", campaign_flags.script, "a .json file, a built-in or a saved name")
       ->required();
   campaign_run->add_option("--segment", campaign_flags.segment, "the segment query")->required();
   campaign_run->add_option("--name", campaign_flags.name, "the campaign's name");
@@ -1065,9 +1073,10 @@ int main(int argc, char** argv) {
   }
   if (*task_list) return RunTaskList(globals, review_campaign, review_state);
   if (*task_close) return RunTaskClose(globals, review_id);
-  if (*script_list) return RunScriptList(globals.json);
-  if (*script_validate) return RunScriptValidate(script_name, globals.json);
-  if (*script_try) return RunScriptTry(try_flags, globals.json);
+  if (*script_list) return RunScriptList(globals);
+  if (*script_validate) return RunScriptValidate(globals, script_name);
+  if (*script_try) return RunScriptTry(globals, try_flags);
+  if (*script_save) return RunScriptSave(globals, script_name);
   if (*bootstrap) return RunBootstrap(globals, division, !no_villages);
   if (*import_residents) return RunImport(globals, import_flags);
   if (*export_residents) return RunExportResidents(globals, export_flags);

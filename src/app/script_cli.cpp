@@ -43,20 +43,20 @@ int Fail(const Error& error, bool json) {
   return 1;
 }
 
-// A built-in template by name, or a JSON file.
-Result<Script> LoadScript(const std::string& name_or_file) {
-  if (auto built_in = campaign::BuiltInScript(name_or_file)) return built_in;
-  std::ifstream in(name_or_file, std::ios::binary);
-  if (!in) {
-    return steward::Fail(ErrorCode::kNotFound,
-                         "没有名为 " + name_or_file +
-                             " 的内置话术，也没有这个文件 / no built-in script "
-                             "or file named " +
-                             name_or_file);
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return campaign::ParseScriptText(text.str());
+// Bad input: exit 2, as Die gives.
+int Refuse(const Error& error, bool json) {
+  Fail(error, json);
+  return 2;
+}
+
+// The script a command names, with the database opened only when the name is neither a file nor
+// a built-in template (`runtime` keeps it open for the caller).
+Result<campaign::SavedScript> NamedScript(const Globals& globals, const std::string& name_or_file,
+                                          std::unique_ptr<Runtime>& runtime) {
+  std::ifstream file(name_or_file, std::ios::binary);
+  if (file || campaign::BuiltInScript(name_or_file)) return LoadScript(nullptr, name_or_file);
+  STEWARD_ASSIGN_OR_RETURN(runtime, OpenRuntime(globals, /*need_vault=*/false));
+  return LoadScript(runtime->database.get(), name_or_file);
 }
 
 // Sample values for the call: the resident from --as, a sample grid, the campaign's fields shown
@@ -223,30 +223,117 @@ campaign::CallResult TalkInTerminal(const Script& script, const campaign::Variab
 
 }  // namespace
 
-int RunScriptList(bool json) {
-  const auto& scripts = campaign::BuiltInScripts();
+Result<campaign::SavedScript> LoadScript(storage::Database* database,
+                                         const std::string& name_or_file) {
+  std::ifstream in(name_or_file, std::ios::binary);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    campaign::SavedScript from_file;
+    STEWARD_ASSIGN_OR_RETURN(from_file.script, campaign::ParseScriptText(text.str()));
+    from_file.name = from_file.script.name;
+    return from_file;
+  }
+  if (database == nullptr) {
+    if (auto built_in = campaign::BuiltInScript(name_or_file)) {
+      return campaign::SavedScript{.name = built_in->name, .script = *built_in};
+    }
+    return steward::Fail(
+        ErrorCode::kNotFound,
+        "没有名为 " + name_or_file + " 的话术或文件 / no script or file named " + name_or_file);
+  }
+  return database->Read([&](storage::Connection& connection) {
+    return campaign::FindScript(connection, name_or_file);
+  });
+}
+
+int RunScriptList(const Globals& globals) {
+  const bool json = globals.json;
+  std::vector<campaign::SavedScript> scripts;
+  for (const auto& script : campaign::BuiltInScripts()) {
+    scripts.push_back({.name = script.name, .script = script});
+  }
+  auto runtime = OpenRuntime(globals, /*need_vault=*/false);
+  if (!runtime) return Fail(runtime.error(), json);
+  auto saved = (*runtime)->database->Read(
+      [](storage::Connection& connection) { return campaign::ScriptLibrary::List(connection); });
+  if (!saved) return Fail(saved.error(), json);
+  for (auto& one : *saved) scripts.push_back(std::move(one));
   if (json) {
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& script : scripts) {
-      items.push_back({{"name", script.name},
-                       {"title", script.title},
-                       {"scenario", script.scenario},
-                       {"description", script.description},
-                       {"built_in", true}});
+    for (const auto& one : scripts) {
+      items.push_back({{"name", one.name},
+                       {"title", one.script.title},
+                       {"scenario", one.script.scenario},
+                       {"description", one.script.description},
+                       {"built_in", one.built_in()},
+                       {"version", one.version},
+                       {"created_by", one.created_by}});
     }
     std::cout << nlohmann::json{{"items", items}}.dump() << "\n";
     return 0;
   }
-  for (const auto& script : scripts) {
-    std::printf("%-22s %-12s %s\n", script.name.c_str(), script.scenario.c_str(),
-                script.title.c_str());
+  for (const auto& one : scripts) {
+    const std::string version = one.built_in() ? "内置" : "v" + std::to_string(one.version);
+    std::printf("%-22s %-6s %-12s %s\n", one.name.c_str(), version.c_str(),
+                one.script.scenario.c_str(), one.script.title.c_str());
   }
   return 0;
 }
 
-int RunScriptValidate(const std::string& name, bool json) {
-  auto script = LoadScript(name);
-  if (!script) return Fail(script.error(), json);
+int RunScriptSave(const Globals& globals, const std::string& file) {
+  const bool json = globals.json;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return Refuse({ErrorCode::kNotFound, "没有这个文件 / no such file: " + file, {}}, json);
+  }
+  auto loaded = LoadScript(nullptr, file);
+  if (!loaded) return Refuse(loaded.error(), json);
+  auto runtime = OpenRuntime(globals, /*need_vault=*/false);
+  if (!runtime) return Fail(runtime.error(), json);
+  Runtime& rt = **runtime;
+  const campaign::ScriptLibrary library(rt.clock);
+  campaign::SavedScript saved;
+  auto written = rt.database->Write(
+      {"system:cli", storage::Source::kCli}, [&](storage::WriteTransaction& transaction) -> Status {
+        STEWARD_ASSIGN_OR_RETURN(saved, library.Save(transaction, loaded->script));
+        return Ok();
+      });
+  if (!written) {
+    const bool refused = written.error().code == ErrorCode::kInvalidArgument ||
+                         written.error().code == ErrorCode::kAlreadyExists;
+    return refused ? Refuse(written.error(), json) : Fail(written.error(), json);
+  }
+  AuditCli(rt, "script.save", "script:" + saved.name,
+           {{"version", saved.version}, {"title", saved.script.title}});
+  if (json) {
+    nlohmann::json warnings = nlohmann::json::array();
+    for (const auto& finding : saved.warnings) {
+      warnings.push_back(
+          {{"node", finding.node_id}, {"code", finding.code}, {"message", finding.message}});
+    }
+    std::cout << nlohmann::json{{"name", saved.name},
+                                {"version", saved.version},
+                                {"warnings", warnings}}
+                     .dump()
+              << "\n";
+    return 0;
+  }
+  for (const auto& finding : saved.warnings) {
+    std::printf("提醒 warning [%s]: %s\n", finding.node_id.c_str(), finding.message.c_str());
+  }
+  std::printf("已保存到话术库：%s 第 %lld 版 / saved %s as version %lld\n", saved.name.c_str(),
+              static_cast<long long>(saved.version), saved.name.c_str(),
+              static_cast<long long>(saved.version));
+  return 0;
+}
+
+int RunScriptValidate(const Globals& globals, const std::string& name) {
+  const bool json = globals.json;
+  std::unique_ptr<Runtime> runtime;
+  auto found = NamedScript(globals, name, runtime);
+  if (!found) return Fail(found.error(), json);
+  const Script* script = &found->script;
   ScriptTryFlags defaults;
   auto variables = CallVariables(*script, defaults);
   if (!variables) return Fail(variables.error(), json);
@@ -272,9 +359,12 @@ int RunScriptValidate(const std::string& name, bool json) {
   return errors ? 1 : 0;
 }
 
-int RunScriptTry(const ScriptTryFlags& flags, bool json) {
-  auto script = LoadScript(flags.script);
-  if (!script) return Fail(script.error(), json);
+int RunScriptTry(const Globals& globals, const ScriptTryFlags& flags) {
+  const bool json = globals.json;
+  std::unique_ptr<Runtime> runtime;
+  auto found = NamedScript(globals, flags.script, runtime);
+  if (!found) return Fail(found.error(), json);
+  const Script* script = &found->script;
   if (auto refused = campaign::RefuseScriptErrors(campaign::CheckScript(*script)); !refused) {
     Error error = refused.error();
     error.message =

@@ -1,5 +1,6 @@
-"""Black-box tests of `steward script list|validate|try`: the built-in scripts, the checker on a
-broken file, a simulated call and a text call answered on stdin."""
+"""Black-box tests of `steward script list|validate|try|save`: the built-in scripts, the checker on
+a broken file, a simulated call, a text call answered on stdin, and the script library (话术库)
+seen by every script command."""
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from steward_cli import BINARY, Workdir  # noqa: E402
 
+TEMPLATE_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "src", "campaign", "templates")
 TEMPLATES = {"health_checkin", "committee_election", "health_check_invite", "policy_notice",
              "residence_check"}
 
@@ -106,6 +108,46 @@ class ScriptCliTest(unittest.TestCase):
         out = json.loads(result.stdout)
         self.assertEqual(out["outcome"], "opted_out")
         self.assertIn("本周六停水", result.stderr)
+
+    def test_saved_scripts_are_listed_validated_and_tried_by_name(self):
+        with open(os.path.join(TEMPLATE_DIR, "policy_notice.json"), encoding="utf-8") as f:
+            script = json.load(f)
+        script["name"] = "water_notice"
+        script["title"] = "停水通知（社区版）"
+        path = os.path.join(self.work.path, "water.json")
+
+        def save(changes):
+            with open(path, "w", encoding="utf-8") as out:
+                json.dump(dict(script, **changes), out, ensure_ascii=False)
+            return self.work.run("script", "save", path, "--json", check=False)
+
+        first = save({})
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertEqual(json.loads(first.stdout)["version"], 1)
+        second = save({"description": "第二版"})
+        self.assertEqual(json.loads(second.stdout)["version"], 2)
+        # A built-in template's name and a script with errors are refused (exit 2), nothing kept.
+        self.assertEqual(save({"name": "policy_notice"}).returncode, 2)
+        broken = save({"start": "nowhere"})
+        self.assertEqual(broken.returncode, 2)
+        self.assertIn("nowhere", broken.stdout + broken.stderr)
+        listed = {item["name"]: item for item in self.work.run_json("script", "list")["items"]}
+        self.assertEqual(set(listed), TEMPLATES | {"water_notice"})
+        self.assertEqual(listed["water_notice"]["version"], 2)
+        self.assertFalse(listed["water_notice"]["built_in"])
+        self.assertEqual(listed["water_notice"]["description"], "第二版")
+        self.assertEqual(listed["policy_notice"]["version"], 0)
+        text = self.work.run("script", "list").stdout
+        self.assertIn("v2", text)
+        self.assertIn("停水通知（社区版）", text)
+        # validate and try find it by name, in the same database.
+        os.remove(path)
+        checked = self.work.run_json("script", "validate", "water_notice")
+        self.assertTrue(checked["valid"])
+        tried = self.work.run_json("script", "try", "water_notice", "--persona", "quick",
+                                   "--var", "notice=本周六停水")
+        self.assertEqual(tried["outcome"], "answered_completed")
+        self.assertIn("本周六停水", " ".join(line["text"] for line in tried["transcript"]))
 
 
 if __name__ == "__main__":
