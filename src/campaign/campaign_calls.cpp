@@ -415,19 +415,24 @@ Status CampaignStore::FinishAttempt(const storage::WriteContext& context, const 
             }
             for (const auto& proposed : result.updates) {
               const Id id = ids_.Next();
+              // A personal value (a new phone) is stored masked, and sealed for the reviewer.
+              const std::string shown = ShownValue(proposed.update);
               STEWARD_TRY(connection.Execute(
-                  "INSERT INTO pending_change (id, resident_id, field, value, source, campaign_id, "
-                  "attempt_id, state, version, created_at) VALUES (?, ?, ?, ?, 'call', ?, ?, "
-                  "'pending', 1, ?)",
-                  std::vector<Value>{id, claim.resident_id, proposed.update.field,
-                                     proposed.update.value, campaign.id, claim.attempt_id, now}));
+                  "INSERT INTO pending_change (id, resident_id, field, value, value_sealed, "
+                  "source, campaign_id, attempt_id, state, version, created_at) VALUES (?, ?, ?, "
+                  "?, ?, 'call', ?, ?, 'pending', 1, ?)",
+                  std::vector<Value>{id, claim.resident_id, proposed.update.field, shown,
+                                     proposed.update.personal
+                                         ? Value(vault_.Seal(kPhoneField, proposed.update.value))
+                                         : Value(nullptr),
+                                     campaign.id, claim.attempt_id, now}));
               transaction.RecordChange(ChangeRecord{"pending_change",
                                                     id,
                                                     1,
                                                     ChangeOp::kCreate,
                                                     {{"resident_id", claim.resident_id},
                                                      {"field", proposed.update.field},
-                                                     {"value", proposed.update.value},
+                                                     {"value", shown},
                                                      {"attempt_id", claim.attempt_id}}});
             }
             // Last contact, for segments (called_within, answered_within). A crash-recovered

@@ -63,6 +63,8 @@ struct Prompt {
   bool interruptible = true;  // false for the opening: digits and speech are ignored while it plays
   bool expects_input = false;   // an ask: the far end is expected to answer after it
   std::vector<KeyOption> keys;  // an ask's keypad map
+  int max_digits = 0;           // an ask taking a string of keys (a phone number): its most keys
+  char end_key = 0;             // … and the key that ends it early ('#'); 0 for a one-key ask
   char opt_out_key = 0;         // the key that opts out during this prompt (0: none)
 };
 

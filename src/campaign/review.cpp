@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "registry/phone.hpp"
+
 namespace steward::campaign {
 namespace {
 
@@ -13,7 +15,8 @@ using storage::WriteTransaction;
 
 constexpr const char* kChangeColumns =
     "SELECT c.id, c.resident_id, c.field, c.value, c.campaign_id, c.attempt_id, c.state, "
-    "c.version, c.created_at, c.reviewed_by, r.name, u.name FROM pending_change c JOIN resident r "
+    "c.version, c.created_at, c.reviewed_by, r.name, u.name, c.value_sealed FROM pending_change c "
+    "JOIN resident r "
     "ON r.id = c.resident_id JOIN org_unit u ON u.id = r.unit_id ";
 constexpr const char* kTaskColumns =
     "SELECT c.id, c.campaign_id, c.resident_id, c.unit_id, c.kind, c.detail, c.state, c.version, "
@@ -25,6 +28,7 @@ PendingChange ChangeFromRow(const RowView& row) {
           row.Int(1),
           std::string(row.Text(2)),
           std::string(row.Text(3)),
+          row.IsNull(12) ? "" : std::string(row.Text(12)),
           row.IsNull(4) ? 0 : row.Int(4),
           row.IsNull(5) ? 0 : row.Int(5),
           std::string(row.Text(6)),
@@ -192,6 +196,19 @@ Result<PendingChange> AcceptChange(storage::Database& database, registry::Reside
       tags.erase(std::remove(tags.begin(), tags.end(), code), tags.end());
       if (change.value == "add") tags.push_back(code);
       patch.tags = tags;
+    } else if (change.field == "phone" && !change.value_sealed.empty()) {
+      // The new number becomes the resident's first phone; the others stay.
+      STEWARD_ASSIGN_OR_RETURN(
+          std::string plain,
+          residents.RevealPhone({registry::PhoneKind::kMobile, change.value, change.value_sealed}));
+      STEWARD_ASSIGN_OR_RETURN(registry::PhoneInfo fresh, registry::NormalizePhone(plain));
+      std::vector<registry::PhoneInfo> phones{fresh};
+      for (size_t i = 1; i < resident.phones.size(); ++i) {
+        STEWARD_ASSIGN_OR_RETURN(std::string other, residents.RevealPhone(resident.phones[i]));
+        STEWARD_ASSIGN_OR_RETURN(registry::PhoneInfo kept, registry::NormalizePhone(other));
+        if (kept.normalized != fresh.normalized) phones.push_back(kept);
+      }
+      patch.phones = std::move(phones);
     } else {
       return Fail(ErrorCode::kInvalidArgument,
                   "不支持的变更字段 / the registry takes no change of " + change.field);

@@ -24,8 +24,9 @@ namespace steward::campaign {
 struct PendingChange {
   Id id = 0;
   Id resident_id = 0;
-  std::string field;  // residence_status | tag:<code>
-  std::string value;  // a status code | add | remove
+  std::string field;         // residence_status | tag:<code> | phone
+  std::string value;         // a status code | add | remove | a masked phone
+  std::string value_sealed;  // phone: the number, sealed (never in JSON or logs)
   Id campaign_id = 0;
   Id attempt_id = 0;
   std::string state;  // pending | accepted | rejected

@@ -120,7 +120,52 @@ void ReadAsk(Reader& reader, const nlohmann::json& json, const std::string& path
   if (!node.slot.empty() && !IsKeyName(node.slot)) {
     reader.Problem(path + ".slot", "name", "只能用小写字母、数字和下划线 / only a-z, 0-9 and _");
   }
-  if (const auto* keys = reader.Object(json, "keys", path)) {
+  if (const auto* digits = reader.Object(json, "digits", path)) {
+    const std::string digits_path = path + ".digits";
+    DigitEntry entry;
+    entry.min_length = reader.Integer(*digits, "min", digits_path, 1, 1, 20);
+    entry.max_length = reader.Integer(*digits, "max", digits_path, 11, 1, 20);
+    if (entry.min_length > entry.max_length) {
+      reader.Problem(digits_path + ".min", "range", "min 不能大于 max / min exceeds max");
+    }
+    const std::string end_key = reader.Text(*digits, "end_key", digits_path, false);
+    if (!end_key.empty()) {
+      if (end_key != "#" && end_key != "*") {
+        reader.Problem(digits_path + ".end_key", "digit",
+                       "结束键只能是 # 或 * / the end key is # or *");
+      } else {
+        entry.end_key = end_key[0];
+      }
+    }
+    entry.format = reader.Text(*digits, "format", digits_path, false);
+    if (!entry.format.empty() && entry.format != "phone") {
+      reader.Problem(digits_path + ".format", "enum", "应为 phone / must be phone");
+    }
+    entry.inter_digit_ms =
+        reader.Integer(*digits, "inter_digit_ms", digits_path, 5000, 1000, 20000);
+    for (const auto& [key, unused] : digits->items()) {
+      if (key != "min" && key != "max" && key != "end_key" && key != "format" &&
+          key != "inter_digit_ms") {
+        reader.Problem(digits_path + "." + key, "unknown", "不认识的字段 / unknown member");
+      }
+    }
+    node.digits = entry;
+    if (json.contains("keys")) {
+      reader.Problem(path + ".keys", "conflict",
+                     "按键输入（digits）的问题没有按键选项 / an ask with digits has no keys");
+    }
+    node.update_field = reader.Text(json, "update_field", path, false);
+    if (!node.update_field.empty() && node.update_field != "phone") {
+      reader.Problem(path + ".update_field", "enum",
+                     "按键输入只能更新 phone / digits can update the phone only");
+    } else if (!node.update_field.empty() && entry.format != "phone") {
+      reader.Problem(path + ".update_field", "format",
+                     "更新电话须用 format: phone / updating the phone needs format phone");
+    }
+  } else if (json.contains("update_field")) {
+    reader.Problem(path + ".update_field", "conflict",
+                   "update_field 只用于按键输入（digits） / update_field is for digits asks");
+  } else if (const auto* keys = reader.Object(json, "keys", path)) {
     for (const auto& [digit, value] : keys->items()) {
       const std::string key_path = path + ".keys." + digit;
       if (!IsDigitKey(digit)) {
@@ -132,7 +177,8 @@ void ReadAsk(Reader& reader, const nlohmann::json& json, const std::string& path
       }
     }
   } else {
-    reader.Problem(path + ".keys", "required", "问题必须有按键选项 / an ask needs keys");
+    reader.Problem(path + ".keys", "required",
+                   "问题必须有按键选项或 digits / an ask needs keys or digits");
   }
   if (const auto* speech = reader.Object(json, "speech", path)) {
     for (const auto& [value, words] : speech->items()) {
@@ -220,9 +266,9 @@ const std::vector<std::string>& AllowedMembers(NodeType type) {
   static const std::map<NodeType, std::vector<std::string>> kAllowed = {
       {NodeType::kSay, {"id", "type", "text", "recording", "interruptible", "next"}},
       {NodeType::kAsk,
-       {"id", "type", "text", "recording", "slot", "keys", "speech", "understand", "timeout_ms",
-        "max_retries", "no_input", "no_match", "on_fail", "label", "labels", "follow_up", "updates",
-        "next"}},
+       {"id",         "type",       "text",        "recording", "slot",         "keys",    "speech",
+        "understand", "timeout_ms", "max_retries", "no_input",  "no_match",     "on_fail", "label",
+        "labels",     "follow_up",  "updates",     "digits",    "update_field", "next"}},
       {NodeType::kBranch, {"id", "type", "slot", "cases", "otherwise"}},
       {NodeType::kSet, {"id", "type", "slot", "value", "next"}},
       {NodeType::kTransfer, {"id", "type", "text", "phone"}},
@@ -424,8 +470,17 @@ nlohmann::json ScriptToJson(const Script& script) {
     switch (node.type) {
       case NodeType::kAsk: {
         item["slot"] = node.slot;
-        item["keys"] = nlohmann::json::object();
-        for (const auto& key : node.keys) item["keys"][std::string(1, key.digit)] = key.value;
+        if (node.digits) {
+          item["digits"] = {{"min", node.digits->min_length},
+                            {"max", node.digits->max_length},
+                            {"end_key", std::string(1, node.digits->end_key)},
+                            {"inter_digit_ms", node.digits->inter_digit_ms}};
+          if (!node.digits->format.empty()) item["digits"]["format"] = node.digits->format;
+          if (!node.update_field.empty()) item["update_field"] = node.update_field;
+        } else {
+          item["keys"] = nlohmann::json::object();
+          for (const auto& key : node.keys) item["keys"][std::string(1, key.digit)] = key.value;
+        }
         if (!node.speech.empty()) {
           item["speech"] = nlohmann::json::object();
           for (const auto& intent : node.speech) {

@@ -42,8 +42,21 @@ struct SpeechIntent {
 // An answer that changes a fact about the resident: proposed to the registry as a pending change
 // for a person to review, never written directly.
 struct FieldUpdate {
-  std::string field;  // e.g. "residence_status", "tag:lives_alone"
+  std::string field;  // e.g. "residence_status", "tag:lives_alone", "phone"
   std::string value;
+  bool personal = false;  // value is a phone number: stored sealed, shown and logged masked
+};
+
+// An ask that takes a string of keys (a new phone number, a count) instead of one choice: keys up
+// to `max_length`, ended early by `end_key` or by `inter_digit_ms` of silence after the last one.
+// Fewer than `min_length`, or not a `format` ("phone": a mainland mobile or landline), is a
+// no-match. A spoken answer (with ASR) is read digit by digit (幺三八…).
+struct DigitEntry {
+  int min_length = 1;
+  int max_length = 11;
+  char end_key = '#';
+  std::string format;  // "" (any digits) or "phone"
+  int inter_digit_ms = 5000;
 };
 
 // The value of a keypad choice that replays the question instead of answering it.
@@ -71,6 +84,8 @@ struct Node {
   std::map<std::string, std::string> labels;  // value -> how ledgers show it ("normal" -> "正常")
   std::map<std::string, std::string> follow_up;  // value -> door-visit task text
   std::map<std::string, FieldUpdate> updates;    // value -> proposed registry change
+  std::optional<DigitEntry> digits;              // set: the ask takes a string of keys, not `keys`
+  std::string update_field;  // a digits ask: its answer proposed as this field ("phone")
   // branch: slot value -> node; `otherwise` when none matches (also for a missing slot)
   std::vector<std::pair<std::string, std::string>> cases;
   std::string otherwise;

@@ -115,7 +115,32 @@ class Checker {
     }
   }
 
+  // A digits ask: any string of keys is its answer, so a branch on its slot needs `otherwise`.
+  void Digits(const Node& node) {
+    if (node.digits->end_key == script_.opt_out_key) {
+      Error(node.id, "opt_out_key",
+            std::string("结束键 ") + node.digits->end_key + " 已用于拒绝来电 / the end key " +
+                node.digits->end_key + " is the opt-out key");
+    }
+    if (!node.speech.empty() || !node.follow_up.empty() || !node.updates.empty()) {
+      Warning(node.id, "digits_choices",
+              "按键输入的问题不用 speech、follow_up、updates（答案是一串数字） / a digits ask "
+              "ignores speech, follow_up and updates (its answer is a string of digits)");
+    }
+    if (node.digits->format == "phone" && node.digits->max_length < 11) {
+      Error(node.id, "digits_length",
+            "电话号码至少 11 位，max 须不小于 11 / a phone number has 11 or 12 digits: max must "
+            "be at least 11");
+    }
+    open_slots_.insert(node.slot);
+    answers_[node.slot];
+  }
+
   void Ask(const Node& node) {
+    if (node.digits) {
+      Digits(node);
+      return;
+    }
     std::set<std::string> values;
     for (const auto& key : node.keys) {
       if (key.digit == script_.opt_out_key) {
@@ -270,6 +295,14 @@ class Checker {
     }
     std::set<std::string> covered;
     for (const auto& [value, target] : node.cases) covered.insert(value);
+    if (open_slots_.count(node.slot) > 0) {
+      if (node.otherwise.empty()) {
+        Error(node.id, "missing_branch",
+              "按键输入的答案可以是任何数字，须有 otherwise / a digits answer can be any number: "
+              "add otherwise");
+      }
+      return;
+    }
     if (asked != answers_.end()) {
       std::string missing;
       for (const auto& value : asked->second) {
@@ -294,6 +327,7 @@ class Checker {
   const Script& script_;
   std::vector<Finding> findings_;
   std::map<std::string, std::set<std::string>> answers_;  // slot -> values its asks can give
+  std::set<std::string> open_slots_;                      // slots of digits asks: any value
   std::set<std::string> set_slots_;
 };
 

@@ -17,8 +17,9 @@ TEST(ScriptTest, EveryTemplateParsesAndPassesTheCheckerWithoutWarnings) {
   const auto& scripts = BuiltInScripts();
   std::set<std::string> names;
   for (const auto& script : scripts) names.insert(script.name);
-  EXPECT_EQ(names, (std::set<std::string>{"committee_election", "health_check_invite",
-                                          "health_checkin", "policy_notice", "residence_check"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{"committee_election", "health_check_invite", "health_checkin",
+                                   "policy_notice", "residence_check", "contact_update"}));
   for (const auto& script : scripts) {
     SCOPED_TRACE(script.name);
     for (const auto& finding : CheckScript(script)) {

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "campaign/understand.hpp"
+#include "registry/phone.hpp"
 
 namespace steward::campaign {
 namespace {
@@ -11,6 +12,7 @@ constexpr const char* kOptOutText = "好的，已为您登记，今后不再拨�
 constexpr const char* kGiveUpText = "抱歉，没能收到您的回答，稍后工作人员会与您联系。再见。";
 constexpr const char* kNoInputText = "抱歉，没有收到您的按键。";
 constexpr const char* kNoMatchText = "抱歉，没有这个选项。";
+constexpr const char* kDigitsNoMatchText = "抱歉，您输入的号码不对。";
 constexpr const char* kBrokenText = "抱歉，系统出了点问题，稍后工作人员会与您联系。再见。";
 constexpr int kMaxRepeats = 3;  // repeats asked for by the resident, beyond which it is a no-match
 
@@ -29,6 +31,23 @@ Outcome OutcomeOfFailure(FailCause cause) {
   }
   return Outcome::kFailedRetryable;
 }
+
+// Keys entered for a phone, as transcripts and ledgers show them: the first 3 and last 4 kept.
+std::string MaskDigits(const std::string& digits) {
+  if (digits.size() < 8) return std::string(digits.size(), '*');
+  return digits.substr(0, 3) + std::string(digits.size() - 7, '*') +
+         digits.substr(digits.size() - 4);
+}
+
+}  // namespace
+
+std::string ShownValue(const FieldUpdate& update) {
+  if (!update.personal) return update.value;
+  auto phone = registry::NormalizePhone(update.value);
+  return phone ? registry::MaskPhone(*phone) : MaskDigits(update.value);
+}
+
+namespace {
 
 bool HasValue(const Node& node, const std::string& value) {
   for (const auto& key : node.keys) {
@@ -74,6 +93,10 @@ void CallSession::Play(const Node& node, const std::string& text, bool interrupt
   play.prompt.interruptible = interruptible;
   play.prompt.expects_input = expects_input;
   if (expects_input) play.prompt.keys = node.keys;
+  if (expects_input && node.digits) {
+    play.prompt.max_digits = node.digits->max_length;
+    play.prompt.end_key = node.digits->end_key;
+  }
   if (interruptible) play.prompt.opt_out_key = script_.opt_out_key;
   result_.transcript.push_back({now_ms, false, text});
   out.push_back(std::move(play));
@@ -114,6 +137,7 @@ void CallSession::Enter(const std::string& node_id, int64_t now_ms, std::vector<
         tries_ = 0;
         retries_ = 0;
         repeats_ = 0;
+        keyed_.clear();
         Ask(*node, "", now_ms, out);
         return;
       case NodeType::kTransfer:
@@ -228,12 +252,56 @@ void CallSession::Retry(bool no_input, int64_t now_ms, std::vector<Action>& out)
     return;
   }
   std::string before = no_input ? node.no_input_text : node.no_match_text;
-  if (before.empty()) before = no_input ? kNoInputText : kNoMatchText;
+  if (before.empty()) {
+    before = no_input ? kNoInputText : node.digits ? kDigitsNoMatchText : kNoMatchText;
+  }
   Ask(node, Render(before, variables_), now_ms, out);
 }
 
+// A key on a digits ask: kept until the end key, the most keys, or a pause (the timer) ends it.
+void CallSession::Keyed(char digit, int64_t now_ms, std::vector<Action>& out) {
+  const DigitEntry& entry = *current_->digits;
+  if (state_ == CallState::kAsking) {
+    out.push_back({Action::Kind::kStopPrompt, {}, 0, {}, {}});
+    state_ = CallState::kWaiting;
+  }
+  if (digit != entry.end_key && digit >= '0' && digit <= '9') keyed_ += digit;
+  if (digit == entry.end_key || static_cast<int>(keyed_.size()) >= entry.max_length) {
+    Entered(keyed_, keyed_, AnswerVia::kKeypad, now_ms, out);
+    return;
+  }
+  out.push_back({Action::Kind::kStartTimer, {}, entry.inter_digit_ms, {}, {}});
+}
+
+// The digits of a digits ask, pressed or said: its answer when they fit, else a no-match. A phone
+// number never appears in plain text outside the proposed update (sealed when it is stored).
+void CallSession::Entered(std::string digits, const std::string& heard, AnswerVia via,
+                          int64_t now_ms, std::vector<Action>& out) {
+  const Node& node = *current_;
+  const DigitEntry& entry = *node.digits;
+  keyed_.clear();
+  const bool phone = entry.format == "phone";
+  const std::string shown = phone ? MaskDigits(digits) : digits;
+  const std::string raw = via == AnswerVia::kKeypad || phone ? shown : heard;
+  bool fits = static_cast<int>(digits.size()) >= entry.min_length &&
+              static_cast<int>(digits.size()) <= entry.max_length;
+  FieldUpdate update;
+  std::string value = shown;
+  if (fits && phone) {
+    auto normalized = registry::NormalizePhone(digits);
+    fits = normalized.has_value();
+    if (fits) {
+      value = registry::MaskPhone(*normalized);
+      update = {node.update_field, normalized->normalized, /*personal=*/true};
+    }
+  }
+  const bool proposes = fits && !node.update_field.empty();
+  Input(raw, via, fits ? value : "", fits, now_ms, out, proposes ? &update : nullptr);
+}
+
 void CallSession::Input(const std::string& raw, AnswerVia via, const std::string& value,
-                        bool matched, int64_t now_ms, std::vector<Action>& out) {
+                        bool matched, int64_t now_ms, std::vector<Action>& out,
+                        const FieldUpdate* entered) {
   const Node& node = *current_;
   if (state_ == CallState::kAsking) out.push_back({Action::Kind::kStopPrompt, {}, 0, {}, {}});
   result_.transcript.push_back({now_ms, true, via == AnswerVia::kKeypad ? "按键 " + raw : raw});
@@ -255,6 +323,7 @@ void CallSession::Input(const std::string& raw, AnswerVia via, const std::string
   if (auto update = node.updates.find(value); update != node.updates.end()) {
     result_.updates.push_back({node.id, node.slot, update->second});
   }
+  if (entered) result_.updates.push_back({node.id, node.slot, *entered});
   Action commit;
   commit.kind = Action::Kind::kCommit;
   commit.answer = std::move(answer);
@@ -313,6 +382,16 @@ std::vector<Action> CallSession::OnEvent(const ChannelEvent& event) {
         break;
       }
       if (state_ == CallState::kPlaying) break;  // a say is not a question: nothing to answer
+      if (current_->digits) {
+        if (keypad) {
+          Keyed(event.digit, now, out);
+        } else if (IsRepeatRequest(event.transcript)) {
+          Input(event.transcript, AnswerVia::kSpeech, kRepeatValue, true, now, out);
+        } else {
+          Entered(SpokenDigits(event.transcript), event.transcript, AnswerVia::kSpeech, now, out);
+        }
+        break;
+      }
       const std::string raw = keypad ? std::string(1, event.digit) : event.transcript;
       const std::string value =
           keypad ? ValueOfDigit(*current_, event.digit) : MatchSpeech(*current_, event.transcript);
@@ -337,6 +416,10 @@ std::vector<Action> CallSession::OnEvent(const ChannelEvent& event) {
 std::vector<Action> CallSession::OnTimeout(int64_t now_ms) {
   std::vector<Action> out;
   if (state_ != CallState::kWaiting) return out;
+  if (current_ && current_->digits && !keyed_.empty()) {  // a pause after some keys ends them
+    Entered(keyed_, keyed_, AnswerVia::kKeypad, now_ms, out);
+    return out;
+  }
   result_.transcript.push_back({now_ms, true, "（无应答）"});
   Retry(true, now_ms, out);
   return out;
@@ -375,7 +458,7 @@ nlohmann::json CallResultToJson(const CallResult& result) {
     updates.push_back({{"node", proposed.node_id},
                        {"slot", proposed.slot},
                        {"field", proposed.update.field},
-                       {"value", proposed.update.value}});
+                       {"value", ShownValue(proposed.update)}});
   }
   return {
       {"outcome", OutcomeName(result.outcome)},

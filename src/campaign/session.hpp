@@ -68,6 +68,9 @@ struct ProposedUpdate {
   FieldUpdate update;
 };
 
+// How an update's value may be shown or stored in plain text: masked when it is personal.
+std::string ShownValue(const FieldUpdate& update);
+
 struct Action {
   enum class Kind {
     kPlay,        // channel.Play(prompt)
@@ -115,8 +118,11 @@ class CallSession {
   void Enter(const std::string& node_id, int64_t now_ms, std::vector<Action>& out);
   void Ask(const Node& node, const std::string& before, int64_t now_ms, std::vector<Action>& out);
   void Close(const std::string& text, Outcome outcome, int64_t now_ms, std::vector<Action>& out);
+  void Keyed(char digit, int64_t now_ms, std::vector<Action>& out);
+  void Entered(std::string digits, const std::string& heard, AnswerVia via, int64_t now_ms,
+               std::vector<Action>& out);
   void Input(const std::string& raw, AnswerVia via, const std::string& value, bool matched,
-             int64_t now_ms, std::vector<Action>& out);
+             int64_t now_ms, std::vector<Action>& out, const FieldUpdate* entered = nullptr);
   void Retry(bool no_input, int64_t now_ms, std::vector<Action>& out);
   void Play(const Node& node, const std::string& text, bool interruptible, bool expects_input,
             int64_t now_ms, std::vector<Action>& out);
@@ -134,9 +140,10 @@ class CallSession {
   bool opted_out_ = false;
   bool transfer_pending_ = false;
   std::string transfer_phone_;
-  int tries_ = 0;    // times the current question was asked
-  int retries_ = 0;  // no-input and no-match repeats of the current question
-  int repeats_ = 0;  // repeats the resident asked for
+  int tries_ = 0;      // times the current question was asked
+  int retries_ = 0;    // no-input and no-match repeats of the current question
+  int repeats_ = 0;    // repeats the resident asked for
+  std::string keyed_;  // a digits ask: the keys pressed so far
   CallResult result_;
 };
 

@@ -244,6 +244,10 @@ void SimulatorChannel::Reply(int64_t call_id, Call& call, const Prompt& prompt, 
     default:
       break;
   }
+  if (prompt.max_digits > 0) {
+    TypeDigits(call_id, call, prompt, prompt_ms + think_ms);
+    return;
+  }
   if (choices.empty()) return;
   if (speech_) {
     if (auto words = persona.says.find(prompt.node_id); words != persona.says.end()) {
@@ -265,6 +269,31 @@ void SimulatorChannel::Reply(int64_t call_id, Call& call, const Prompt& prompt, 
   press(chosen->digit, prompt_ms + think_ms);
 }
 
+// An ask taking digits: the persona's preset digits, else a mobile number from the seed, one key
+// every 300 ms, then the end key when the number is shorter than the most the ask takes.
+void SimulatorChannel::TypeDigits(int64_t call_id, Call& call, const Prompt& prompt,
+                                  int64_t delay_ms) {
+  std::string digits;
+  if (auto preset = call.persona.answers.find(prompt.node_id);
+      preset != call.persona.answers.end()) {
+    digits = preset->second;
+  } else {
+    digits = "139";
+    while (digits.size() < 11) {
+      digits += static_cast<char>('0' + std::uniform_int_distribution<int>(0, 9)(random_));
+    }
+  }
+  if (prompt.end_key != 0 && static_cast<int>(digits.size()) < prompt.max_digits) {
+    digits += prompt.end_key;
+  }
+  for (char digit : digits) {
+    ChannelEvent event = Event(ChannelEventKind::kDigit);
+    event.digit = digit;
+    call.key_timers.push_back(Later(call_id, delay_ms, event));
+    delay_ms += 300;
+  }
+}
+
 void SimulatorChannel::Play(int64_t call_id, const Prompt& prompt) {
   auto it = calls_.find(call_id);
   if (it == calls_.end() || !it->second.answered) return;
@@ -272,6 +301,8 @@ void SimulatorChannel::Play(int64_t call_id, const Prompt& prompt) {
   if (call.prompt_timer != 0) timers_.Cancel(call.prompt_timer);
   if (call.reply_timer != 0) timers_.Cancel(call.reply_timer);
   call.reply_timer = 0;
+  for (auto id : call.key_timers) timers_.Cancel(id);  // keys left over from the last question
+  call.key_timers.clear();
   const int64_t prompt_ms = SpeakingMillis(prompt.text);
   call.prompt_timer = Later(call_id, prompt_ms, Event(ChannelEventKind::kPromptFinished));
   if (call.persona.kind == PersonaKind::kHangsUpInOpening && !prompt.interruptible &&

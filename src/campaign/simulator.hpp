@@ -42,7 +42,8 @@ const std::vector<PersonaKind>& AllPersonas();
 
 struct Persona {
   PersonaKind kind = PersonaKind::kQuick;
-  // node id -> value to answer (by the key that means it), overriding the persona's own choice.
+  // node id -> value to answer (by the key that means it), overriding the persona's own choice;
+  // for an ask taking digits, the digits typed (else a mobile number made from the seed).
   std::map<std::string, std::string> answers;
   // node id -> words to say instead of pressing a key (used when the channel has speech).
   std::map<std::string, std::string> says;
@@ -82,6 +83,7 @@ class SimulatorChannel final : public Channel {
     bool answered_once = false;  // kHangsUpMidway: an answer was given
     Timers::TimerId prompt_timer = 0;
     Timers::TimerId reply_timer = 0;
+    std::vector<Timers::TimerId> key_timers;  // the keys of a number being typed
     std::set<Timers::TimerId> others;
     std::map<std::string, int> asked;  // node id -> times asked
   };
@@ -90,6 +92,7 @@ class SimulatorChannel final : public Channel {
   void Emit(int64_t call_id, ChannelEvent event);
   void End(int64_t call_id, ChannelEvent event);
   void Reply(int64_t call_id, Call& call, const Prompt& prompt, int64_t prompt_ms);
+  void TypeDigits(int64_t call_id, Call& call, const Prompt& prompt, int64_t delay_ms);
   void CancelAll(Call& call);
 
   Timers& timers_;

@@ -101,6 +101,40 @@ TEST(SimulatorTest, PresetAnswersAndSpeechAreUsed) {
   EXPECT_EQ(result.answers[0].raw, "我还住这里");
 }
 
+TEST(SimulatorTest, ANewPhoneTypedByKeypadIsProposedAndNeverShownInPlain) {
+  auto script = BuiltInScript("contact_update");
+  ASSERT_TRUE(script);
+  Persona changed{PersonaKind::kQuick};
+  changed.answers["phone_status"] = "changed";
+  changed.answers["new_phone"] = "13905781234";
+  CallResult result = SimulateCall(*script, kVariables, changed, 5);
+  EXPECT_EQ(result.outcome, Outcome::kAnsweredCompleted);
+  EXPECT_EQ(result.last_node, "goodbye_new");
+  EXPECT_EQ(result.slots["new_phone"], "139****1234");
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(result.updates[0].update.field, "phone");
+  EXPECT_EQ(result.updates[0].update.value, "13905781234");  // for the sealed pending change
+  EXPECT_TRUE(result.updates[0].update.personal);
+  const std::string shown = CallResultToJson(result).dump();
+  EXPECT_EQ(shown.find("13905781234"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("139****1234"), std::string::npos);
+
+  // A wrong key first (one digit, then a pause), then the number: asked twice, one answer.
+  changed.kind = PersonaKind::kWrongKey;
+  result = SimulateCall(*script, kVariables, changed, 5);
+  EXPECT_EQ(result.outcome, Outcome::kAnsweredCompleted);
+  EXPECT_EQ(result.slots["new_phone"], "139****1234");
+  EXPECT_EQ(result.answers.back().tries, 2);
+
+  // Too few digits every time: the ask gives up to its on_fail, nothing is proposed.
+  changed.kind = PersonaKind::kQuick;
+  changed.answers["new_phone"] = "1390";
+  result = SimulateCall(*script, kVariables, changed, 5);
+  EXPECT_EQ(result.last_node, "no_number");
+  EXPECT_TRUE(result.updates.empty());
+  EXPECT_EQ(result.slots.count("new_phone"), 0u);
+}
+
 TEST(SimulatorTest, OneSeedGivesTheSameCall) {
   auto script = BuiltInScript("health_check_invite");
   ASSERT_TRUE(script);

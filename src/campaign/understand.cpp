@@ -242,6 +242,23 @@ bool IsRepeatRequest(std::string_view transcript) {
   return false;
 }
 
+std::string SpokenDigits(std::string_view transcript) {
+  // The longest run of digits, pauses (spaces, dashes, commas) inside it allowed: "说一下，号码是
+  // 幺三八…" is the number, not the 一 of 一下.
+  std::string longest;
+  std::string run;
+  for (char32_t c : Decode(transcript)) {
+    if (UnitValue(c) > 0) return {};
+    if (const int digit = DigitValue(c); digit >= 0) {
+      run += static_cast<char>('0' + digit);
+    } else if (c != U' ' && c != U'-' && c != U'，' && c != U',' && c != U'、') {
+      if (run.size() > longest.size()) longest = run;
+      run.clear();
+    }
+  }
+  return run.size() > longest.size() ? run : longest;
+}
+
 std::optional<int64_t> FindNumber(std::string_view text) {
   const std::u32string decoded = Decode(text);
   for (size_t at = 0; at < decoded.size(); ++at) {

@@ -25,6 +25,11 @@ bool IsRepeatRequest(std::string_view transcript);
 // 两千 → 2000, 一百五 → 150, 一九八五 → 1985 (digit by digit), 幺三八 → 138.
 std::optional<int64_t> FindNumber(std::string_view text);
 
+// Digits said one by one, as a phone number is read out: 幺三八 零五七八 → "1380578", "我的号码是
+// 138 0000 1111" → "13800001111". Other characters are skipped; "" when no digit was said. A
+// number said with units (三十五) is not read as digits: "".
+std::string SpokenDigits(std::string_view transcript);
+
 // A time of day as said: 三点半, 下午两点, 明天上午, 十点一刻, 14:30.
 struct SpokenTime {
   int day_offset = 0;  // 今天 0, 明天 1, 后天 2, 大后天 3

@@ -38,6 +38,9 @@ TEST(UnderstandTest, Table) {
     } else if (kind == "number") {
       auto number = FindNumber(input);
       EXPECT_EQ(number ? std::to_string(*number) : "-", expect);
+    } else if (kind == "digits") {
+      const std::string digits = SpokenDigits(input);
+      EXPECT_EQ(digits.empty() ? "-" : digits, expect);
     } else if (kind == "time") {
       auto time = UnderstandTime(input);
       EXPECT_EQ(time ? time->ToValue() : "-", expect);

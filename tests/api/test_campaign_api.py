@@ -153,7 +153,7 @@ class CampaignApiTest(unittest.TestCase):
         self.assertEqual(status, 200, scripts)
         names = [s["name"] for s in scripts["items"]]
         self.assertEqual(sorted(names), sorted(["health_checkin", "committee_election",
-                                                "health_check_invite", "policy_notice",
+                                                "health_check_invite", "policy_notice", "contact_update",
                                                 "residence_check"]))
         self.assertIn("quick", scripts["personas"])
         for item in scripts["items"]:

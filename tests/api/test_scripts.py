@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from steward_cli import BINARY, Workdir  # noqa: E402
 
 TEMPLATE_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "src", "campaign", "templates")
-TEMPLATES = {"health_checkin", "committee_election", "health_check_invite", "policy_notice",
+TEMPLATES = {"contact_update", "health_checkin", "committee_election", "health_check_invite", "policy_notice",
              "residence_check"}
 
 

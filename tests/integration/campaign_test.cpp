@@ -307,6 +307,77 @@ TEST_P(CampaignTest, EveryResidentEndsOnceConsistentWithThePolicy) {
                   "'temperature'"));
 }
 
+// contact_update: residents who changed number key the new one in; it is proposed for review,
+// stored only masked and sealed, and replaces the first phone once a reviewer accepts it.
+TEST_P(CampaignTest, ANewPhoneKeyedInIsStoredSealedAndReplacesTheOldOneOnlyWhenAccepted) {
+  campaign::VirtualTimers timers(kStart);
+  campaign::SimulatorChannel channel(timers, 11);
+  campaign::Persona changed{campaign::PersonaKind::kQuick};
+  changed.answers["phone_status"] = "changed";  // the number typed is made from the seed
+  channel.SetFallback(changed);
+  CampaignStore store(*database_, *vault_, ids_, timers.clock());
+  auto residents = AllResidents();
+  residents.resize(40);
+  const Campaign campaign = Create(store, "contact_update", {{"max_concurrent", 20}}, residents);
+  CampaignRunner runner(store, channel, timers, calendar_, Units(), {"node-a"});
+  ASSERT_TRUE(runner.Start());
+  ASSERT_TRUE(RunToEnd(store, runner, timers, campaign.id));
+  const int64_t keyed = Count("SELECT count(*) FROM call_answer WHERE slot = 'new_phone'");
+  ASSERT_GT(keyed, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM pending_change WHERE field = 'phone' AND state = "
+                  "'pending' AND value_sealed IS NOT NULL"),
+            keyed);
+  EXPECT_EQ(Count("SELECT count(*) FROM call_answer WHERE slot = 'new_phone' AND value NOT LIKE "
+                  "'1__****____'"),
+            0);
+  // No resident's phone changed before review.
+  EXPECT_EQ(Count("SELECT count(*) FROM resident r JOIN pending_change p ON p.resident_id = r.id "
+                  "WHERE r.version <> 1"),
+            0);
+  auto pending = database_->Read([](storage::Connection& connection) {
+    return campaign::ListPendingChanges(connection, std::nullopt, "pending", 1000);
+  });
+  ASSERT_TRUE(pending);
+  ASSERT_FALSE(pending->empty());
+  // The plain numbers appear nowhere but sealed: not in answers, changes or the change log.
+  for (const auto& change : *pending) {
+    auto plain = vault_->Open("phone", change.value_sealed);
+    ASSERT_TRUE(plain) << plain.error().ToString();
+    auto phone = registry::NormalizePhone(*plain);
+    ASSERT_TRUE(phone);
+    EXPECT_EQ(change.value, registry::MaskPhone(*phone));
+    const std::string like = "%" + *plain + "%";
+    EXPECT_EQ(Count("SELECT count(*) FROM change_log WHERE fields LIKE ?", {like}), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM call_answer WHERE value LIKE ?", {like}), 0);
+    EXPECT_EQ(Count("SELECT count(*) FROM pending_change WHERE value LIKE ?", {like}), 0);
+  }
+  const campaign::PendingChange change = pending->front();
+  const std::string plain = *vault_->Open("phone", change.value_sealed);
+  registry::ResidentStore resident_store(*vault_, ids_, clock_);
+  auto before = database_->Read([&](storage::Connection& connection) {
+    return resident_store.Get(connection, change.resident_id);
+  });
+  ASSERT_TRUE(before);
+  storage::WriteContext reviewer{"user:42", storage::Source::kConsole};
+  auto accepted = campaign::AcceptChange(*database_, resident_store, reviewer, change.id, clock_);
+  ASSERT_TRUE(accepted) << accepted.error().ToString();
+  auto after = database_->Read([&](storage::Connection& connection) {
+    return resident_store.Get(connection, change.resident_id);
+  });
+  ASSERT_TRUE(after);
+  ASSERT_FALSE(after->phones.empty());
+  EXPECT_EQ(*resident_store.RevealPhone(after->phones[0]), plain);
+  EXPECT_EQ(after->phones[0].masked, change.value);
+  EXPECT_EQ(after->phones.size(), std::max<size_t>(before->phones.size(), 1));
+  auto history = database_->Read([&](storage::Connection& connection) {
+    return storage::ReadHistory(connection, "resident", change.resident_id);
+  });
+  ASSERT_TRUE(history);
+  EXPECT_EQ(history->back().source, "call");
+  EXPECT_EQ(history->back().actor, "user:42");
+  EXPECT_EQ(Count("SELECT count(*) FROM change_log WHERE fields LIKE ?", {"%" + plain + "%"}), 0);
+}
+
 TEST_P(CampaignTest, AnswersBecomePendingChangesAndOptOutsHoldForTheNextCampaign) {
   campaign::VirtualTimers timers(kStart);
   campaign::SimulatorChannel channel(timers, 7);

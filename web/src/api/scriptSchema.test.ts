@@ -15,7 +15,7 @@ describe('script schema', () => {
   it('accepts every built-in template', () => {
     const dir = `${root}src/campaign/templates/`
     const files = readdirSync(dir).filter((name) => name.endsWith('.json'))
-    expect(files.length).toBe(5)
+    expect(files.length).toBe(6)
     for (const file of files) {
       const ok = validate(JSON.parse(readFileSync(dir + file, 'utf8')))
       expect(ok, `${file}: ${JSON.stringify(validate.errors)}`).toBe(true)

@@ -100,7 +100,7 @@ const en: Messages = {
     cancel_confirm: 'Residents not called yet will not be called. Cancel the campaign?', ledger: 'Ledger (Excel)', ledger_csv: 'CSV', in_call: 'In a call',
     recent: 'Latest results', outcomes: 'Outcomes', answer_distribution: 'Answers', by_community: 'By community', pending: 'To call', retry: 'To retry',
     address: 'Addressed as', unit: 'Unit', attempt: 'Attempt', started_at: 'Started', ended: 'Ended', review: 'Review and visits', changes: 'Pending changes',
-    tasks: 'Door-visit tasks', field: 'Field', value: 'New value', accept: 'Accept', reject: 'Reject', accepted: 'Accepted and written to the registry', rejected: 'Rejected',
+    tasks: 'Door-visit tasks', field: 'Field', value: 'New value', accept: 'Accept', reject: 'Reject', new_phone: 'Phone becomes {phone}', accepted: 'Accepted and written to the registry', rejected: 'Rejected',
     kind: 'Kind', detail: 'Detail', close_task: 'Done', task_closed: 'Task closed', open: 'Open', task_done: 'Done', no_campaigns: 'No campaigns yet',
     kind_unreachable: 'Unreachable', kind_refused: 'Refused', kind_answer: 'Answer to follow up', sim_only: 'Simulator (SIP once the phone line is connected)',
   },

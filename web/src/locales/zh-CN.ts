@@ -95,7 +95,7 @@ export default {
     cancel_confirm: '取消后未拨打的居民不再拨打，确定取消吗？', ledger: '导出台账（Excel）', ledger_csv: '导出 CSV', in_call: '通话中',
     recent: '最近结果', outcomes: '结果分布', answer_distribution: '答案分布', by_community: '按社区', pending: '待拨打', retry: '待重拨',
     address: '称呼', unit: '所属单位', attempt: '第几次', started_at: '开始', ended: '已结束', review: '审核与上门', changes: '待审核变更',
-    tasks: '上门任务', field: '变更项', value: '新值', accept: '接受', reject: '拒绝', accepted: '已接受，已写入人口库', rejected: '已拒绝',
+    tasks: '上门任务', field: '变更项', value: '新值', accept: '接受', reject: '拒绝', new_phone: '联系电话改为 {phone}', accepted: '已接受，已写入人口库', rejected: '已拒绝',
     kind: '类型', detail: '说明', close_task: '完成', task_closed: '任务已完成', open: '待处理', task_done: '已完成', no_campaigns: '还没有外呼任务',
     kind_unreachable: '多次未接通', kind_refused: '拒绝', kind_answer: '回答需跟进', sim_only: '模拟线路（SIP 电话线路接入后可选）',
   },
