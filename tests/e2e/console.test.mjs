@@ -317,16 +317,39 @@ describe('console', () => {
     const transcript = await page.waitForSelector('[data-test=script-transcript][data-outcome=answered_completed]')
     assert.match(await transcript.textContent(), /王阿姨/)
     await screenshot(page, '19-script-try')
-    // A copy under a name of the community's own is saved in the library as version 1.
+    // The node forms: the moved-away choice is relabelled, the question renamed (the opening
+    // follows), and the copy named for the community; the JSON view shows the same draft.
+    const input = (test) => `input[data-test=${test}], [data-test=${test}] input`
+    await page.click('[data-test=script-nodes] [data-node=residence]')
+    await page.waitForSelector('[data-test=node-form][data-node=residence]')
+    await page.locator('[data-test=node-keys] .el-table__body tr').nth(2).locator(input('key-label')).fill('已搬离本市')
+    await page.locator(input('node-id')).fill('where_now')
+    await page.locator(input('node-id')).press('Enter')
+    await page.waitForSelector('[data-test=node-form][data-node=where_now]')
+    await page.locator(input('script-name')).fill('residence_check_town')
+    await page.locator(input('script-title')).fill('人户核实（本社区）')
+    await screenshot(page, '19b-script-editor')
     await page.click('.el-tabs__item:has-text("JSON")')
     const copy = JSON.parse(await page.inputValue('textarea[data-test=script-json], [data-test=script-json] textarea'))
-    copy.name = 'residence_check_town'
-    copy.title = '人户核实（本社区）'
-    await page.fill('textarea[data-test=script-json], [data-test=script-json] textarea', JSON.stringify(copy, null, 2))
+    assert.equal(copy.name, 'residence_check_town')
+    assert.equal(copy.nodes.find((n) => n.id === 'opening').next, 'where_now')
+    assert.equal(copy.nodes.find((n) => n.id === 'where_now').labels.moved_away, '已搬离本市')
+    assert.equal(copy.nodes.find((n) => n.id === 'where_now').keys['3'], 'moved_away')
+    // Saved in the library as version 1, as edited.
     await page.click('[data-test=script-save]')
     await page.waitForSelector('[data-script=residence_check_town] [data-version="1"]')
     const library = (await admin.call('GET', '/api/v1/scripts')).data.items.filter((s) => s.name === 'residence_check_town')
     assert.deepEqual(library.map((s) => [s.title, s.version]), [['人户核实（本社区）', 1]])
+    assert.equal(library[0].script.nodes.find((n) => n.id === 'where_now').labels.moved_away, '已搬离本市')
+    // Removing a node the branch leads to: the check fails on the branch, marked in the list.
+    await page.click('[data-test=script-nodes] [data-node=goodbye_moved]')
+    await page.waitForSelector('[data-test=node-form][data-node=goodbye_moved]')
+    await page.click('[data-test=node-remove]')
+    await page.click('.el-message-box__btns .el-button--primary')
+    await page.waitForSelector('[data-test=script-nodes] [data-node=goodbye_moved]', { state: 'detached' })
+    await page.click('[data-test=script-check]')
+    await page.waitForSelector('[data-test=script-findings][data-valid=false] [data-finding=by_residence]')
+    await page.waitForSelector('[data-test=script-nodes] .node-id.error[data-node=by_residence]')
 
     // 外呼任务: the wizard counts the segment in the user's scope as the API does, then starts it.
     const query = 'age >= 70'

@@ -86,6 +86,17 @@ const en: Messages = {
     unit_in: 'In unit', building: 'Building', complex: 'Complex',
   },
   segment_op: { eq: 'is', ne: 'is not', lt: '<', le: '≤', gt: '>', ge: '≥' },
+  script_editor: {
+    name: 'Name', title: 'Title', start: 'Start', add: 'Add node', up: 'Up', down: 'Down', remove: 'Remove node', remove_confirm: 'Remove node {id}? What leads to it will point nowhere.',
+    type: 'Type', goes_to: 'Goes to', id: 'Node id', bad_id: 'An id is lower-case letters, digits and _, unique in the script', text: 'What is said', text_hint: "Variables such as {'{{address}}'}, {'{{community}}'}, {'{{grid_worker}}'}",
+    interruptible: 'Interruptible', interruptible_hint: 'The opening cannot be interrupted (who calls; that the call is recorded)', slot: 'Answer slot', label: 'Ledger column',
+    answer: 'Answered by', choices: 'Keypad choices', digits: 'Keying in a number', keys: 'Keys', key: 'Key', value: 'Answer', value_label: 'Ledger shows',
+    speech: 'Spoken words', speech_hint: 'Used with speech recognition; comma-separated', follow_up: 'Door-visit task', add_key: 'Add key', min: 'Fewest digits', max: 'Most digits',
+    is_phone: 'A phone number (updates the resident\'s phone after review)', waits: 'Waits and retries', timeout: 'Wait for keys (ms)', retries: 'Asked again at most', no_input: 'Said on no input',
+    no_match: 'Said on a wrong key', default_no_input: 'Default: 抱歉，没有收到您的按键。', default_no_match: 'Default: 抱歉，没有这个选项。', on_fail: 'When retries run out',
+    end_call: 'End the call politely', cases: 'Cases', add_case: 'Add case', otherwise: 'Any other answer', phone: 'Transfer to', next: 'Next',
+    type_say: 'Say', type_ask: 'Ask', type_branch: 'Branch', type_set: 'Set', type_transfer: 'Transfer', type_hangup: 'Hang up',
+  },
   campaign: {
     scripts: 'Scripts', scenario: 'Scenario', description: 'Description', nodes: 'Nodes', json: 'JSON', check: 'Check', save: 'Save to the library', saved: 'Saved as version {version}', built_in: 'built-in', valid: 'The script is valid',
     invalid: 'The script has errors', severity_error: 'Error', severity_warning: 'Warning', node: 'Node', dry_run: 'Dry run (one call per persona)',

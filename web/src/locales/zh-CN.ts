@@ -81,6 +81,17 @@ export default {
     unit_in: '所属单位', building: '楼栋', complex: '小区',
   },
   segment_op: { eq: '等于', ne: '不等于', lt: '小于', le: '不大于', gt: '大于', ge: '不小于' },
+  script_editor: {
+    name: '名称', title: '标题', start: '开始', add: '添加节点', up: '上移', down: '下移', remove: '删除节点', remove_confirm: '删除节点 {id}？指向它的去向会被清空。',
+    type: '类型', goes_to: '去向', id: '节点编号', bad_id: '编号只能用小写字母、数字和下划线，且不能与其他节点重复', text: '说的话', text_hint: "可用变量，如 {'{{address}}'}、{'{{community}}'}、{'{{grid_worker}}'}",
+    interruptible: '可打断', interruptible_hint: '开场白不可打断（须说明来电单位和通话录音）', slot: '答案存为', label: '台账列名',
+    answer: '回答方式', choices: '按键选项', digits: '按键输入号码', keys: '按键', key: '按键', value: '答案', value_label: '台账显示',
+    speech: '语音关键词', speech_hint: '接入语音识别时使用，逗号分隔', follow_up: '生成上门任务', add_key: '添加按键', min: '最少位数', max: '最多位数',
+    is_phone: '是电话号码（审核后更新居民电话）', waits: '等待与重试', timeout: '等待按键（毫秒）', retries: '最多重问', no_input: '未按键时说',
+    no_match: '按错时说', default_no_input: '默认：抱歉，没有收到您的按键。', default_no_match: '默认：抱歉，没有这个选项。', on_fail: '重问用完后去',
+    end_call: '礼貌结束通话', cases: '分支', add_case: '添加分支', otherwise: '其他答案去', phone: '转接电话', next: '下一步',
+    type_say: '播报', type_ask: '提问', type_branch: '分支', type_set: '赋值', type_transfer: '转人工', type_hangup: '结束',
+  },
   campaign: {
     scripts: '话术库', scenario: '场景', description: '说明', nodes: '节点', json: 'JSON', check: '检查话术', save: '保存到话术库', saved: '已保存为第 {version} 版', built_in: '内置', valid: '检查通过',
     invalid: '话术有错误，不能使用', severity_error: '错误', severity_warning: '提醒', node: '节点', dry_run: '试拨（每种模拟居民一次）',
