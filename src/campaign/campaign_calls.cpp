@@ -372,13 +372,21 @@ Status CampaignStore::FinishAttempt(const storage::WriteContext& context, const 
                   "?, ?, ?) ON CONFLICT (phone_hash) DO NOTHING",
                   std::vector<Value>{hash, claim.resident_id,
                                      "call:" + std::to_string(claim.attempt_id), now}));
-              // Keyed by the resident, so the segment model marks them opted out.
-              transaction.RecordChange(
-                  ChangeRecord{"do_not_call",
-                               claim.resident_id,
-                               1,
-                               ChangeOp::kCreate,
-                               {{"source", "call"}, {"attempt_id", claim.attempt_id}}});
+              // Keyed by each resident with that phone (a household's shared landline opts out
+              // all of them), so the segment model marks them opted out at its next catch-up.
+              std::set<Id> sharing{claim.resident_id};
+              STEWARD_TRY(connection.QueryEach(
+                  "SELECT DISTINCT resident_id FROM resident_phone WHERE phone_hash = ?",
+                  std::vector<Value>{hash},
+                  [&](const RowView& row) { sharing.insert(row.Int(0)); }));
+              for (const Id resident : sharing) {
+                transaction.RecordChange(
+                    ChangeRecord{"do_not_call",
+                                 resident,
+                                 1,
+                                 ChangeOp::kCreate,
+                                 {{"source", "call"}, {"attempt_id", claim.attempt_id}}});
+              }
             }
             for (const auto& follow_up : result.follow_ups) {
               STEWARD_TRY(AddTask(transaction, ids_, campaign.id, claim.resident_id, claim.unit_id,

@@ -307,6 +307,52 @@ TEST_P(CampaignTest, EveryResidentEndsOnceConsistentWithThePolicy) {
                   "'temperature'"));
 }
 
+// A household's shared phone: the one resident called opts out, and the segment model's next
+// catch-up counts everyone on that phone as opted out (not only at its next full reload).
+TEST_P(CampaignTest, AnOptOutOnASharedPhoneReachesEveryoneOnIt) {
+  // Two residents with phones; the second is given the first one's number (a shared landline).
+  std::vector<Id> sharing;
+  auto found = database_->Read([&](storage::Connection& connection) {
+    return connection.QueryEach(
+        "SELECT DISTINCT resident_id FROM resident_phone ORDER BY resident_id LIMIT 2", {},
+        [&](const RowView& row) { sharing.push_back(row.Int(0)); });
+  });
+  ASSERT_TRUE(found);
+  ASSERT_EQ(sharing.size(), 2u);
+  registry::ResidentStore residents(*vault_, ids_, clock_);
+  auto shared = database_->Write(context_, [&](storage::WriteTransaction& transaction) -> Status {
+    STEWARD_ASSIGN_OR_RETURN(auto first, residents.Get(transaction.connection(), sharing[0]));
+    STEWARD_ASSIGN_OR_RETURN(auto second, residents.Get(transaction.connection(), sharing[1]));
+    STEWARD_ASSIGN_OR_RETURN(std::string plain, residents.RevealPhone(first.phones[0]));
+    STEWARD_ASSIGN_OR_RETURN(auto phone, registry::NormalizePhone(plain));
+    registry::ResidentPatch patch;
+    patch.phones = std::vector<registry::PhoneInfo>{phone};
+    return residents.Update(transaction, second.id, second.version, patch).transform([](auto&&) {});
+  });
+  ASSERT_TRUE(shared) << shared.error().ToString();
+  campaign::VirtualTimers timers(kStart);
+  campaign::SimulatorChannel channel(timers, 3);
+  channel.SetFallback({campaign::PersonaKind::kOptsOut});
+  CampaignStore store(*database_, *vault_, ids_, timers.clock());
+  auto model = database_->Read(
+      [](storage::Connection& connection) { return segment::ResidentModel::Load(connection); });
+  ASSERT_TRUE(model);
+  const Campaign campaign = Create(store, "residence_check", {}, sharing);
+  CampaignRunner runner(store, channel, timers, calendar_, Units(), {"node-a"});
+  ASSERT_TRUE(runner.Start());
+  ASSERT_TRUE(RunToEnd(store, runner, timers, campaign.id));
+  EXPECT_EQ(Count("SELECT count(*) FROM call_attempt WHERE campaign_id = ?", {campaign.id}), 1);
+  auto caught_up = database_->Read([&](storage::Connection& connection) {
+    return segment::ResidentModel::CatchUp(*model, connection, {});
+  });
+  ASSERT_TRUE(caught_up) << caught_up.error().ToString();
+  auto query = segment::ParseQuery("opted_out");
+  ASSERT_TRUE(query);
+  auto selected = (*caught_up)->Evaluate(*query, clock_.Today(), timers.now());
+  ASSERT_TRUE(selected);
+  EXPECT_EQ(selected->cardinality(), sharing.size());
+}
+
 // contact_update: residents who changed number key the new one in; it is proposed for review,
 // stored only masked and sealed, and replaces the first phone once a reviewer accepts it.
 TEST_P(CampaignTest, ANewPhoneKeyedInIsStoredSealedAndReplacesTheOldOneOnlyWhenAccepted) {
@@ -408,7 +454,11 @@ TEST_P(CampaignTest, AnswersBecomePendingChangesAndOptOutsHoldForTheNextCampaign
   EXPECT_EQ(count("called_within(2d)"), Count("SELECT count(*) FROM resident_contact"));
   EXPECT_EQ(count("answered_within(2d)"),
             Count("SELECT count(*) FROM resident_contact WHERE last_answered_at IS NOT NULL"));
-  EXPECT_EQ(count("opted_out"), Count("SELECT count(*) FROM do_not_call"));
+  // Opted out: everyone with an opted-out phone, a shared one included, as a reload would find.
+  EXPECT_EQ(count("opted_out"),
+            Count("SELECT count(DISTINCT p.resident_id) FROM resident_phone p JOIN do_not_call d "
+                  "ON d.phone_hash = p.phone_hash"));
+  EXPECT_GT(Count("SELECT count(*) FROM do_not_call"), 0);
   const int64_t moved = Count(
       "SELECT count(*) FROM call_answer WHERE slot = 'residence' AND "
       "value IN ('moved_within_city', 'moved_away')");
