@@ -470,18 +470,50 @@ Status CampaignStore::FinishAttempt(const storage::WriteContext& context, const 
 
 Result<int64_t> CampaignStore::Recover(const storage::WriteContext& context,
                                        const std::string& node, int64_t now) {
+  return EndInFlight(context,
+                     "SELECT id, campaign_id, resident_id, round, attempt FROM call_attempt WHERE "
+                     "outcome IS NULL AND node = ? ORDER BY id",
+                     {node}, now);
+}
+
+Status CampaignStore::Heartbeat(const std::string& node, int64_t now) {
+  return database_
+      .Write({"system:campaign", storage::Source::kCall},
+             [&](WriteTransaction& transaction) -> Status {
+               return transaction.connection()
+                   .Execute(
+                       "INSERT INTO campaign_node (node, seen_at) VALUES (?, ?) ON CONFLICT "
+                       "(node) DO UPDATE SET seen_at = excluded.seen_at",
+                       std::vector<Value>{node, now})
+                   .transform([](int64_t) {});
+             })
+      .transform([](int64_t) {});
+}
+
+Result<int64_t> CampaignStore::TakeOver(const storage::WriteContext& context,
+                                        const std::string& node, int64_t now, int64_t lease_ms) {
+  // Other nodes' open attempts, started before the lease, whose node has not been seen since.
+  const int64_t cutoff = now - lease_ms;
+  return EndInFlight(context,
+                     "SELECT a.id, a.campaign_id, a.resident_id, a.round, a.attempt FROM "
+                     "call_attempt a WHERE a.outcome IS NULL AND a.node <> ? AND a.started_at < ? "
+                     "AND NOT EXISTS (SELECT 1 FROM campaign_node n WHERE n.node = a.node AND "
+                     "n.seen_at >= ?) ORDER BY a.id",
+                     {node, cutoff, cutoff}, now);
+}
+
+Result<int64_t> CampaignStore::EndInFlight(const storage::WriteContext& context,
+                                           const std::string& sql, std::vector<Value> params,
+                                           int64_t now) {
   struct Flying {
     Id attempt, campaign, resident;
     int64_t round, number;
   };
   std::vector<Flying> flying;
   STEWARD_TRY(database_.Read([&](storage::Connection& connection) {
-    return connection.QueryEach(
-        "SELECT id, campaign_id, resident_id, round, attempt FROM call_attempt WHERE outcome IS "
-        "NULL AND node = ? ORDER BY id",
-        std::vector<Value>{node}, [&](const RowView& row) {
-          flying.push_back({row.Int(0), row.Int(1), row.Int(2), row.Int(3), row.Int(4)});
-        });
+    return connection.QueryEach(sql, params, [&](const RowView& row) {
+      flying.push_back({row.Int(0), row.Int(1), row.Int(2), row.Int(3), row.Int(4)});
+    });
   }));
   std::unordered_map<Id, Campaign> campaigns;
   for (const auto& call : flying) {

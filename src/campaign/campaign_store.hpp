@@ -6,10 +6,11 @@
 // Invariants: every targeted resident has one campaign_target row per round, ending `done` with
 // one final outcome; an attempt row exists before its call is dialled and counts towards the
 // caps and max_attempts even when the process dies mid-call (Recover ends it as
-// failed_retryable); a target is claimed by one node at a time (PostgreSQL: FOR UPDATE SKIP
-// LOCKED; SQLite: the single writer). Nothing here writes the registry itself: proposed changes
-// wait in pending_change for review.
-// Thread-safety: stateless apart from the references it holds; the Database serialises writes.
+// failed_retryable at the node's restart, TakeOver on another node once the dead node's
+// heartbeat is older than the lease); a target is claimed by one node at a time (PostgreSQL: FOR
+// UPDATE SKIP LOCKED; SQLite: the single writer). Nothing here writes the registry itself: proposed
+// changes wait in pending_change for review. Thread-safety: stateless apart from the references it
+// holds; the Database serialises writes.
 #pragma once
 
 #include <map>
@@ -158,10 +159,21 @@ class CampaignStore {
   // Ends this node's attempts still in flight (a crash) as failed_retryable. Returns how many.
   Result<int64_t> Recover(const storage::WriteContext& context, const std::string& node,
                           int64_t now);
+  // Records that `node` is alive (campaign_node.seen_at = now).
+  Status Heartbeat(const std::string& node, int64_t now);
+  // Ends, as Recover does, the attempts in flight of other nodes whose heartbeat is older than
+  // `lease_ms` (a node that died and did not come back). Safe to run on several nodes at once:
+  // an attempt is ended once. Returns how many.
+  Result<int64_t> TakeOver(const storage::WriteContext& context, const std::string& node,
+                           int64_t now, int64_t lease_ms);
 
   Result<Funnel> ComputeFunnel(Id campaign_id);
 
  private:
+  // Ends the attempts `sql` selects (id, campaign_id, resident_id, round, attempt) as
+  // failed_retryable, each through FinishAttempt.
+  Result<int64_t> EndInFlight(const storage::WriteContext& context, const std::string& sql,
+                              std::vector<storage::Value> params, int64_t now);
   Status Transition(const storage::WriteContext& context, Id campaign_id,
                     std::initializer_list<CampaignState> from, CampaignState to);
 

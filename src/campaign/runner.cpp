@@ -26,8 +26,10 @@ CampaignRunner::UnitLookup CampaignRunner::UnitsFrom(storage::Database& database
 }
 
 Status CampaignRunner::Start() {
-  STEWARD_ASSIGN_OR_RETURN(int64_t recovered,
-                           store_.Recover(context_, options_.node, timers_.clock().NowMillis()));
+  const int64_t now = timers_.clock().NowMillis();
+  STEWARD_TRY(store_.Heartbeat(options_.node, now));
+  next_heartbeat_ = now + options_.lease_ms / 4;
+  STEWARD_ASSIGN_OR_RETURN(int64_t recovered, store_.Recover(context_, options_.node, now));
   if (recovered > 0) {
     spdlog::info("campaigns: {} call(s) in flight at the last stop counted as failed attempts",
                  recovered);
@@ -53,6 +55,7 @@ void CampaignRunner::Tick() {
   tick_ = 0;
   if (!running_) return;
   const int64_t now = timers_.clock().NowMillis();
+  if (now >= next_heartbeat_) Keepalive(now);
   auto campaigns = store_.List(CampaignState::kRunning);
   int64_t wake = now + (active_.empty() ? options_.idle_tick_ms : options_.tick_ms);
   if (!campaigns) {
@@ -71,6 +74,22 @@ void CampaignRunner::Tick() {
     }
   }
   tick_ = timers_.After(std::max<int64_t>(wake - now, options_.tick_ms), [this] { Tick(); });
+}
+
+// This node's heartbeat, and the calls of nodes not seen within the lease ended for them.
+void CampaignRunner::Keepalive(int64_t now) {
+  next_heartbeat_ = now + options_.lease_ms / 4;
+  if (auto beat = store_.Heartbeat(options_.node, now); !beat) {
+    last_error_ = beat.error();
+    return;
+  }
+  auto taken = store_.TakeOver(context_, options_.node, now, options_.lease_ms);
+  if (!taken) {
+    last_error_ = taken.error();
+  } else if (*taken > 0) {
+    spdlog::warn("campaigns: {} call(s) of a node not seen for {} s ended as failed attempts",
+                 *taken, options_.lease_ms / 1000);
+  }
 }
 
 Result<int64_t> CampaignRunner::RunCampaign(Campaign& campaign, int64_t now, int* capacity) {

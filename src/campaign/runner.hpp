@@ -6,7 +6,9 @@
 // priority first within the node's own limit (`max_calls`). Each call runs in a CallDriver whose
 // answers are committed (CampaignStore::CommitAnswer) before the next prompt, and whose end is
 // recorded (FinishAttempt) before the next tick can claim the target again. Start() first ends
-// the attempts this node left in flight (a crash) as failed_retryable.
+// the attempts this node left in flight (a crash) as failed_retryable. Every lease / 4 a tick
+// records the node's heartbeat and ends the calls in flight of nodes not seen within the lease
+// (a node that died and stayed down), so their residents are called again within policy.
 // Threads: everything runs on the thread that runs `timers` (the channel's thread).
 #pragma once
 
@@ -31,7 +33,10 @@ class CampaignRunner {
     int64_t tick_ms = 1000;
     int max_calls = 5000;           // this node's channel capacity over all campaigns
     int64_t idle_tick_ms = 30'000;  // between ticks while nothing is due or in a call
-    std::string channel;            // only campaigns on this channel (sim | sip); empty: all
+    // A node not seen for this long is taken for dead: its calls in flight are ended as
+    // failed_retryable by the nodes still running. Heartbeats come every lease / 4.
+    int64_t lease_ms = 120'000;
+    std::string channel;  // only campaigns on this channel (sim | sip); empty: all
   };
   // Looks up the variables of a resident's unit (UnitsFrom, in practice).
   using UnitLookup = std::function<Result<Variables>(Id unit_id)>;
@@ -60,6 +65,7 @@ class CampaignRunner {
   };
 
   void Tick();
+  void Keepalive(int64_t now);
   // Returns when this campaign next needs a tick.
   Result<int64_t> RunCampaign(Campaign& campaign, int64_t now, int* capacity);
   void Dial(const Campaign& campaign, Claim claim);
@@ -76,6 +82,7 @@ class CampaignRunner {
   std::map<Id, int> active_by_campaign_;
   std::unordered_map<Id, Variables> unit_cache_;
   Timers::TimerId tick_ = 0;
+  int64_t next_heartbeat_ = 0;
   bool running_ = false;
   std::optional<Error> last_error_;
 };

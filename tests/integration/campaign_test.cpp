@@ -307,6 +307,70 @@ TEST_P(CampaignTest, EveryResidentEndsOnceConsistentWithThePolicy) {
                   "'temperature'"));
 }
 
+// Two nodes on one database: node-a dies mid-campaign and stays down. node-b leaves a's calls in
+// flight alone while a's heartbeat is fresh, ends them as failed attempts once the lease has run
+// out, and finishes the campaign: every resident once, within max_attempts, never two calls to
+// one resident at a time.
+TEST_P(CampaignTest, ADeadNodesCallsAreTakenOverAfterTheLease) {
+  auto residents = AllResidents();
+  residents.resize(120);
+  Id campaign_id = 0;
+  int64_t crashed_at = 0;
+  int64_t open_at_crash = 0;
+  const int64_t lease = 120'000;
+  {
+    campaign::VirtualTimers timers(kStart);
+    campaign::SimulatorChannel channel(timers, 5);
+    CampaignStore store(*database_, *vault_, ids_, timers.clock());
+    campaign_id = Create(store, "health_checkin", {{"max_concurrent", 30}}, residents).id;
+    CampaignRunner::Options options{"node-a"};
+    options.lease_ms = lease;
+    CampaignRunner runner(store, channel, timers, calendar_, Units(), options);
+    ASSERT_TRUE(runner.Start());
+    for (int second = 0; second < 6 * 3600 && runner.active_calls() < 20; ++second) {
+      timers.RunFor(1000);
+    }
+    ASSERT_GE(runner.active_calls(), 20u);
+    crashed_at = timers.now();
+    open_at_crash = Count("SELECT count(*) FROM call_attempt WHERE outcome IS NULL");
+    ASSERT_GE(open_at_crash, 20);
+  }  // node-a is gone: its calls stay open in the database, as after kill -9
+  campaign::VirtualTimers timers(crashed_at + 30'000);
+  campaign::SimulatorChannel channel(timers, 6);
+  CampaignStore store(*database_, *vault_, ids_, timers.clock());
+  CampaignRunner::Options options{"node-b"};
+  options.lease_ms = lease;
+  CampaignRunner runner(store, channel, timers, calendar_, Units(), options);
+  ASSERT_TRUE(runner.Start());
+  timers.RunFor(60'000);  // a's heartbeat is at most 90 s old: its calls are left alone
+  EXPECT_EQ(Count("SELECT count(*) FROM call_attempt WHERE outcome IS NULL AND node = 'node-a'"),
+            open_at_crash);
+  ASSERT_TRUE(RunToEnd(store, runner, timers, campaign_id));
+  EXPECT_EQ(Count("SELECT count(*) FROM call_attempt WHERE outcome IS NULL"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM call_attempt WHERE node = 'node-a' AND outcome = "
+                  "'failed_retryable' AND ended_at >= ?",
+                  {crashed_at + lease}),
+            open_at_crash);
+  EXPECT_EQ(Count("SELECT count(*) FROM campaign_target WHERE campaign_id = ? AND state <> 'done'",
+                  {campaign_id}),
+            0);
+  auto current = store.Get(campaign_id);
+  ASSERT_TRUE(current);
+  EXPECT_EQ(Count("SELECT count(*) FROM (SELECT resident_id FROM call_attempt WHERE campaign_id = "
+                  "? GROUP BY resident_id, round HAVING count(*) > ?) t",
+                  {campaign_id, int64_t{current->policy.max_attempts}}),
+            0);
+  // No resident had two calls at once: each attempt began after the one before it ended.
+  const auto attempts = Attempts(campaign_id);
+  for (size_t i = 1; i < attempts.size(); ++i) {
+    if (attempts[i].resident != attempts[i - 1].resident ||
+        attempts[i].round != attempts[i - 1].round) {
+      continue;
+    }
+    EXPECT_GE(attempts[i].started, attempts[i - 1].ended) << attempts[i].resident;
+  }
+}
+
 // A household's shared phone: the one resident called opts out, and the segment model's next
 // catch-up counts everyone on that phone as opted out (not only at its next full reload).
 TEST_P(CampaignTest, AnOptOutOnASharedPhoneReachesEveryoneOnIt) {
