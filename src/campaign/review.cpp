@@ -264,6 +264,22 @@ Result<FollowUpTask> CloseTask(storage::Database& database, const storage::Write
                                           task.version + 1,
                                           ChangeOp::kUpdate,
                                           {{"state", {{"old", "open"}, {"new", "done"}}}}});
+    // A task done is a door visit: the resident's last visit, for visited_within.
+    const int64_t now = clock.NowMillis();
+    int64_t version = 0;
+    STEWARD_TRY(transaction.connection().QueryEach(
+        "SELECT version FROM resident_visit WHERE resident_id = ?",
+        std::vector<Value>{task.resident_id}, [&](const RowView& row) { version = row.Int(0); }));
+    STEWARD_TRY(transaction.connection().Execute(
+        "INSERT INTO resident_visit (resident_id, last_visited_at, version) VALUES (?, ?, 1) ON "
+        "CONFLICT (resident_id) DO UPDATE SET last_visited_at = excluded.last_visited_at, "
+        "version = resident_visit.version + 1",
+        std::vector<Value>{task.resident_id, now}));
+    transaction.RecordChange(ChangeRecord{"resident_visit",
+                                          task.resident_id,
+                                          version + 1,
+                                          version == 0 ? ChangeOp::kCreate : ChangeOp::kUpdate,
+                                          {{"last_visited_at", now}, {"task_id", task.id}}});
     return Ok();
   }));
   return database.Read(find);

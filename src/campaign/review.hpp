@@ -73,6 +73,8 @@ Result<PendingChange> AcceptChange(storage::Database& database, registry::Reside
 Result<PendingChange> RejectChange(storage::Database& database,
                                    const storage::WriteContext& context, Id change_id,
                                    const Clock& clock, const UnitScope& scope = {});
+// Marks a door-visit task done: the grid worker visited, so the resident's last visit
+// (resident_visit, read by the segment model's visited_within) is now.
 Result<FollowUpTask> CloseTask(storage::Database& database, const storage::WriteContext& context,
                                Id task_id, const Clock& clock, const UnitScope& scope = {});
 

@@ -180,8 +180,15 @@ class ResidentModel::Evaluator {
         }
         return result & model_.all_;
       }
-      case Function::kVisitedWithin:
-        return Roaring();  // no door visits recorded yet: nobody
+      case Function::kVisitedWithin: {
+        const int64_t from = (now_ms_ - query.duration.Hours() * 3'600'000) / 3'600'000;
+        Roaring result;
+        for (auto it = model_.visited_in_hour_.lower_bound(static_cast<int32_t>(from));
+             it != model_.visited_in_hour_.end(); ++it) {
+          result |= it->second;
+        }
+        return result & model_.all_;
+      }
     }
     return Roaring();
   }
@@ -479,6 +486,13 @@ Result<std::shared_ptr<const ResidentModel>> ResidentModel::Load(storage::Connec
         if (at == model->rows_.end()) return;
         model->SetContact(at->second, ContactHour(row, 1), ContactHour(row, 2));
       }));
+  model->visited_hour_.assign(rows, kNoContact);
+  STEWARD_TRY(connection.QueryEach("SELECT resident_id, last_visited_at FROM resident_visit", {},
+                                   [&](const storage::RowView& row) {
+                                     auto at = model->rows_.find(row.Int(0));
+                                     if (at == model->rows_.end()) return;
+                                     model->SetVisit(at->second, ContactHour(row, 1));
+                                   }));
   std::vector<Row> opted_rows;
   STEWARD_TRY(connection.QueryEach(
       "SELECT DISTINCT p.resident_id FROM resident_phone p JOIN do_not_call d ON d.phone_hash = "
@@ -543,6 +557,19 @@ void ResidentModel::SetContact(Row row, int32_t called_hour, int32_t answered_ho
   };
   move(called_hour_, called_in_hour_, called_hour);
   move(answered_hour_, answered_in_hour_, answered_hour);
+}
+
+void ResidentModel::SetVisit(Row row, int32_t visited_hour) {
+  if (visited_hour_[row] == visited_hour) return;
+  if (visited_hour_[row] != kNoContact) {
+    auto bucket = visited_in_hour_.find(visited_hour_[row]);
+    if (bucket != visited_in_hour_.end()) {
+      bucket->second.remove(row);
+      if (bucket->second.isEmpty()) visited_in_hour_.erase(bucket);
+    }
+  }
+  visited_hour_[row] = visited_hour;
+  if (visited_hour != kNoContact) visited_in_hour_[visited_hour].add(row);
 }
 
 Roaring ResidentModel::ScopeBitmap(std::span<const Id> unit_ids) const {

@@ -16,8 +16,8 @@
 //
 // Contact history (campaign/): the hour of each resident's last call and last answered call
 // (resident_contact), so called_within / answered_within count to the hour; opted_out = true is a
-// resident with a phone on the do-not-call list. visited_within (door visits) selects nobody
-// until visits are recorded.
+// resident with a phone on the do-not-call list; visited_within counts from the last door visit
+// (resident_visit: a door-visit task marked done).
 // phone_valid means "has at least one stored phone": imports and the API store only phones that
 // pass the registry's phone rules, and there is no separate validity column.
 //
@@ -187,6 +187,10 @@ class ResidentModel {
   std::vector<int32_t> called_hour_, answered_hour_;
   std::map<int32_t, Roaring> called_in_hour_, answered_in_hour_;
   void SetContact(Row row, int32_t called_hour, int32_t answered_hour);
+  // The same for the last door visit (resident_visit).
+  std::vector<int32_t> visited_hour_;
+  std::map<int32_t, Roaring> visited_in_hour_;
+  void SetVisit(Row row, int32_t visited_hour);
   // The hour (since the epoch) in column `column` of a resident_contact row, or kNoContact.
   static int32_t ContactHour(const storage::RowView& row, size_t column);
   std::unordered_map<Id, Roaring> by_unit_;  // the unit's whole subtree

@@ -88,6 +88,7 @@ class ResidentModel::Patch {
     model_.phone_.remove(row);
     model_.opted_out_.remove(row);
     model_.SetContact(row, kNoContact, kNoContact);
+    model_.SetVisit(row, kNoContact);
     for (Id at = model_.unit_ids_[row]; at != 0;) {
       if (auto bitmap = model_.by_unit_.find(at); bitmap != model_.by_unit_.end()) {
         bitmap->second.remove(row);
@@ -203,6 +204,11 @@ class ResidentModel::Patch {
                                            ResidentModel::ContactHour(row, 1),
                                            ResidentModel::ContactHour(row, 2));
                        }));
+    STEWARD_TRY(
+        ForIds(connection_, "SELECT resident_id, last_visited_at FROM resident_visit WHERE 1 = 1",
+               "resident_id", live_ids, [&](const RowView& row) {
+                 model_.SetVisit(model_.rows_.at(row.Int(0)), ResidentModel::ContactHour(row, 1));
+               }));
     return ForIds(connection_,
                   "SELECT DISTINCT p.resident_id FROM resident_phone p JOIN do_not_call d ON "
                   "d.phone_hash = p.phone_hash WHERE 1 = 1",
@@ -221,6 +227,7 @@ class ResidentModel::Patch {
     model_.household_ids_.push_back(0);
     model_.called_hour_.push_back(kNoContact);
     model_.answered_hour_.push_back(kNoContact);
+    model_.visited_hour_.push_back(kNoContact);
     return row;
   }
 
@@ -294,7 +301,7 @@ Result<std::shared_ptr<const ResidentModel>> ResidentModel::CatchUp(
       }
       // A resident's own record, their last contact, or an opt-out of their phone.
       if (change.entity == "resident" || change.entity == "resident_contact" ||
-          change.entity == "do_not_call") {
+          change.entity == "resident_visit" || change.entity == "do_not_call") {
         residents.insert(change.entity_id);
       }
       if (change.entity == "household") households.insert(change.entity_id);

@@ -608,6 +608,30 @@ TEST_P(CampaignTest, AnswersBecomePendingChangesAndOptOutsHoldForTheNextCampaign
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->state, "done");
   EXPECT_FALSE(campaign::CloseTask(*database_, reviewer, tasks->front().id, clock_));
+  // The task done is the resident's door visit: visited_within finds them, by catch-up and by a
+  // fresh load alike, and no one else.
+  auto visited = database_->Read([&](storage::Connection& connection) {
+    return segment::ResidentModel::CatchUp(*caught_up, connection, {});
+  });
+  ASSERT_TRUE(visited) << visited.error().ToString();
+  auto reloaded = database_->Read(
+      [](storage::Connection& connection) { return segment::ResidentModel::Load(connection); });
+  ASSERT_TRUE(reloaded);
+  auto within_a_day = segment::ParseQuery("visited_within(1d)");
+  ASSERT_TRUE(within_a_day);
+  for (const auto* one : {&*visited, &*reloaded}) {
+    auto selected = (*one)->Evaluate(*within_a_day, clock_.Today(), clock_.NowMillis());
+    ASSERT_TRUE(selected);
+    ASSERT_EQ(selected->cardinality(), 1u);
+    const auto row = (*one)->RowOf(tasks->front().resident_id);
+    ASSERT_TRUE(row);
+    EXPECT_TRUE(selected->contains(*row));
+    // A week later it is no longer "within a day".
+    auto later =
+        (*one)->Evaluate(*within_a_day, clock_.Today(), clock_.NowMillis() + 7 * 86'400'000);
+    ASSERT_TRUE(later);
+    EXPECT_EQ(later->cardinality(), 0u);
+  }
 
   const int64_t opted = Count("SELECT count(*) FROM do_not_call");
   ASSERT_GT(opted, 0);
