@@ -408,7 +408,36 @@ Result<Campaign> CampaignStore::Cancel(const storage::WriteContext& context, Id 
   return Get(campaign_id);
 }
 
-Result<Funnel> CampaignStore::ComputeFunnel(Id campaign_id) {
+Result<std::map<Id, Funnel>> CampaignStore::CountFunnels(const UnitScope& scope) {
+  return database_.Read([&](storage::Connection& connection) -> Result<std::map<Id, Funnel>> {
+    const std::string where = scope.sql.empty() ? "" : " WHERE " + scope.sql;
+    const std::string in_scope =
+        " FROM campaign_target t JOIN org_unit u ON u.id = t.unit_id" + where;
+    std::map<Id, Funnel> funnels;
+    STEWARD_TRY(connection.QueryEach(
+        "SELECT t.campaign_id, count(*), sum(CASE WHEN t.attempts > 0 THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN t.outcome = 'answered_completed' THEN 1 ELSE 0 END), sum(CASE WHEN "
+        "t.state = 'done' THEN 1 ELSE 0 END), sum(t.attempts)" +
+            in_scope + " GROUP BY t.campaign_id",
+        scope.params, [&](const RowView& row) {
+          Funnel& funnel = funnels[row.Int(0)];
+          funnel.targeted = row.Int(1);
+          funnel.dialled = row.Int(2);
+          funnel.completed = row.Int(3);
+          funnel.done = row.Int(4);
+          funnel.attempts = row.Int(5);
+        }));
+    STEWARD_TRY(connection.QueryEach(
+        "SELECT t.campaign_id, count(*)" + in_scope + (where.empty() ? " WHERE " : " AND ") +
+            "EXISTS (SELECT 1 FROM call_attempt a WHERE a.campaign_id = t.campaign_id AND "
+            "a.round = t.round AND a.resident_id = t.resident_id AND a.answered_at IS NOT NULL) "
+            "GROUP BY t.campaign_id",
+        scope.params, [&](const RowView& row) { funnels[row.Int(0)].answered = row.Int(1); }));
+    return funnels;
+  });
+}
+
+Result<Funnel> CampaignStore::ComputeFunnel(Id campaign_id, const UnitScope& scope) {
   return database_.Read([&](storage::Connection& connection) -> Result<Funnel> {
     struct UnitRow {
       Id parent = 0;
@@ -436,10 +465,16 @@ Result<Funnel> CampaignStore::ComputeFunnel(Id campaign_id) {
         "answered_at IS NOT NULL",
         std::vector<Value>{campaign_id},
         [&](const RowView& row) { answered_residents.emplace(row.Int(0), row.Int(1)); }));
+    // The targets inside the scope; answers count only theirs.
+    std::set<std::pair<int64_t, Id>> in_scope;
+    std::vector<Value> params{campaign_id};
+    params.insert(params.end(), scope.params.begin(), scope.params.end());
     STEWARD_TRY(connection.QueryEach(
-        "SELECT round, resident_id, unit_id, state, attempts, outcome FROM campaign_target "
-        "WHERE campaign_id = ?",
-        std::vector<Value>{campaign_id}, [&](const RowView& row) {
+        "SELECT t.round, t.resident_id, t.unit_id, t.state, t.attempts, t.outcome FROM "
+        "campaign_target t JOIN org_unit u ON u.id = t.unit_id WHERE t.campaign_id = ?" +
+            (scope.sql.empty() ? std::string() : " AND " + scope.sql),
+        params, [&](const RowView& row) {
+          in_scope.emplace(row.Int(0), row.Int(1));
           const bool dialled = row.Int(4) > 0;
           const bool answered = answered_residents.count({row.Int(0), row.Int(1)}) > 0;
           const bool completed = !row.IsNull(5) && row.Text(5) == "answered_completed";
@@ -470,6 +505,7 @@ Result<Funnel> CampaignStore::ComputeFunnel(Id campaign_id) {
         "SELECT round, resident_id, slot, value FROM call_answer WHERE campaign_id = ? ORDER BY "
         "at, attempt_id",
         std::vector<Value>{campaign_id}, [&](const RowView& row) {
+          if (in_scope.count({row.Int(0), row.Int(1)}) == 0) return;
           last[{row.Int(0), row.Int(1), std::string(row.Text(2))}] = std::string(row.Text(3));
         }));
     for (const auto& [key, value] : last) ++funnel.answers[std::get<2>(key)][value];

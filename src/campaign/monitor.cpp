@@ -72,14 +72,38 @@ Result<std::vector<CallRecord>> ListCalls(storage::Connection& connection, Id ca
   return calls;
 }
 
-Result<std::map<std::string, int64_t>> CountTargetStates(storage::Connection& connection,
-                                                         Id campaign_id) {
-  std::map<std::string, int64_t> states{{"pending", 0}, {"retry", 0}, {"in_call", 0}, {"done", 0}};
+namespace {
+
+TargetStates NoStates() { return {{"pending", 0}, {"retry", 0}, {"in_call", 0}, {"done", 0}}; }
+
+}  // namespace
+
+Result<TargetStates> CountTargetStates(storage::Connection& connection, Id campaign_id,
+                                       const UnitScope& scope) {
+  TargetStates states = NoStates();
+  std::vector<Value> params{campaign_id};
+  params.insert(params.end(), scope.params.begin(), scope.params.end());
   STEWARD_TRY(connection.QueryEach(
-      "SELECT state, COUNT(*) FROM campaign_target WHERE campaign_id = ? GROUP BY state",
-      std::vector<Value>{campaign_id},
-      [&](const RowView& row) { states[std::string(row.Text(0))] = row.Int(1); }));
+      "SELECT t.state, COUNT(*) FROM campaign_target t JOIN org_unit u ON u.id = t.unit_id WHERE "
+      "t.campaign_id = ?" +
+          (scope.sql.empty() ? std::string() : " AND " + scope.sql) + " GROUP BY t.state",
+      params, [&](const RowView& row) { states[std::string(row.Text(0))] = row.Int(1); }));
   return states;
+}
+
+Result<std::map<Id, TargetStates>> CountAllTargetStates(storage::Connection& connection,
+                                                        const UnitScope& scope) {
+  std::map<Id, TargetStates> all;
+  STEWARD_TRY(connection.QueryEach(
+      "SELECT t.campaign_id, t.state, COUNT(*) FROM campaign_target t JOIN org_unit u ON u.id = "
+      "t.unit_id" +
+          (scope.sql.empty() ? std::string() : " WHERE " + scope.sql) +
+          " GROUP BY t.campaign_id, t.state",
+      scope.params, [&](const RowView& row) {
+        auto [it, fresh] = all.try_emplace(row.Int(0), NoStates());
+        it->second[std::string(row.Text(1))] = row.Int(2);
+      }));
+  return all;
 }
 
 }  // namespace steward::campaign

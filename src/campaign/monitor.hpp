@@ -45,8 +45,13 @@ struct CallFilter {
 Result<std::vector<CallRecord>> ListCalls(storage::Connection& connection, Id campaign_id,
                                           const CallFilter& filter, const UnitScope& scope = {});
 
-// Targets by state (pending, retry, in_call, done) over every round; every state present.
-Result<std::map<std::string, int64_t>> CountTargetStates(storage::Connection& connection,
-                                                         Id campaign_id);
+// Targets by state (pending, retry, in_call, done) over every round, inside `scope`; every state
+// present.
+using TargetStates = std::map<std::string, int64_t>;
+Result<TargetStates> CountTargetStates(storage::Connection& connection, Id campaign_id,
+                                       const UnitScope& scope = {});
+// The same for every campaign at once (one query), for lists.
+Result<std::map<Id, TargetStates>> CountAllTargetStates(storage::Connection& connection,
+                                                        const UnitScope& scope = {});
 
 }  // namespace steward::campaign

@@ -289,13 +289,15 @@ class CampaignApiTest(unittest.TestCase):
         self.assertGreater(len(calls["items"]), 0)
         self.assertIsNone(PLAIN_PHONE.search(json.dumps(calls, ensure_ascii=False)))
         self.assertTrue(all("phone" not in c for c in calls["items"]))
-        # A grid worker elsewhere sees the campaign's counts but none of its residents, and may
-        # not control it.
+        # A grid worker elsewhere sees the campaign but none of its residents, nor counts of
+        # them, and may not control it.
         other = self.community(admin, "南秦社区")
         _, _, grids = admin.call("GET", "/api/v1/org/units?parent=" + other["id"])
         grid_worker = self.user(admin, "campaign_wg", ["grid_worker"], {grids["items"][0]["id"]: "capture"})
         status, _, seen = grid_worker.call("GET", "/api/v1/campaigns/" + campaign_id)
         self.assertEqual(status, 200, seen)
+        self.assertEqual((seen["funnel"]["targeted"], sum(seen["target_states"].values())), (0, 0))
+        self.assertEqual(seen["funnel"]["answers"], {})
         status, _, calls = grid_worker.call("GET", "/api/v1/campaigns/%s/calls" % campaign_id)
         self.assertEqual(calls["items"], [])
         status, _, _ = grid_worker.call("POST", "/api/v1/campaigns/%s/pause" % campaign_id)
@@ -390,6 +392,24 @@ class CampaignApiTest(unittest.TestCase):
             "GET", "/api/v1/changes?campaign_id=%s&state=pending" % campaign_id)
         visible_ids = {c["id"] for c in visible["items"]}
         self.assertLess(len(visible_ids), len(changes["items"]))
+        # Their counts are their grid's: as many targets as ledger rows they get, fewer than the
+        # whole campaign's; the list agrees with the status, for them and for the admin.
+        _, _, mine = grid_worker.call("GET", "/api/v1/campaigns/" + campaign_id)
+        _, headers, _ = raw_get(grid_worker, "/api/v1/campaigns/%s/ledger?format=csv" % campaign_id)
+        self.assertEqual(mine["funnel"]["targeted"], int(headers["X-Ledger-Rows"]))
+        self.assertGreater(mine["funnel"]["targeted"], 0)
+        self.assertLess(mine["funnel"]["targeted"], targeted)
+        self.assertEqual(sum(mine["target_states"].values()), mine["funnel"]["targeted"])
+        self.assertLessEqual(sum(sum(v.values()) for v in mine["funnel"]["answers"].values()),
+                             sum(sum(v.values()) for v in funnel["answers"].values()))
+        for client, status_json in ((grid_worker, mine), (admin, done)):
+            _, _, listed = client.call("GET", "/api/v1/campaigns")
+            item = next(c for c in listed["items"] if c["id"] == campaign_id)
+            keys = ("targeted", "dialled", "answered", "completed", "done", "attempts")
+            self.assertEqual({k: item["funnel"][k] for k in keys},
+                             {k: status_json["funnel"][k] for k in keys})
+            self.assertEqual(item["target_states"], status_json["target_states"])
+            self.assertEqual((item["state_label"], item["state_label_en"]), ("已完成", "Completed"))
         outside = [c for c in changes["items"] if c["id"] not in visible_ids]
         # One the registry does not hold yet (a call may propose what is already recorded).
         first = None

@@ -6,10 +6,12 @@
 // (/api/v1/changes).
 //
 // Scope: a campaign's audience is its segment evaluated inside the starter's view scope. Campaigns
-// and their funnels are seen by every holder of campaign:call:view (counts only); rows about
-// residents (calls, ledger rows, tasks, pending changes) only inside the caller's view scope, and
-// one outside it is 404. Writes are audited (campaign.start, campaign.pause, …, change.accept,
-// task.close), and so are ledger downloads (campaign.ledger). Phones never leave masked.
+// are seen by every holder of campaign:call:view; their counts (funnel, target states, the
+// monitor's, the ledger's title block) and rows about residents (calls, ledger rows, tasks,
+// pending changes) only inside the caller's view scope, and a row outside it is 404. Writes are
+// audited (campaign.start, campaign.pause, …, change.accept, task.close), and so are ledger
+// downloads (campaign.ledger). Phones never leave masked.
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -238,17 +240,37 @@ void Wake(const ApiCall& call) {
   if (call.services.campaigns != nullptr) call.services.campaigns->Wake();
 }
 
-Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
-                                  const Campaign& found) {
-  STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(found.id));
-  STEWARD_ASSIGN_OR_RETURN(auto states,
-                           call.services.database.Read([&](storage::Connection& connection) {
-                             return campaign::CountTargetStates(connection, found.id);
-                           }));
+// What a list item and a status share: the campaign, its state's labels, its counts.
+nlohmann::json SummaryJson(const Campaign& found, const campaign::Funnel& funnel,
+                           const campaign::TargetStates& states) {
   nlohmann::json json = campaign::CampaignToJson(found);
   json["funnel"] = campaign::FunnelToJson(funnel);
   json["target_states"] = states;
   json["script_title"] = found.script.title;
+  static constexpr std::array<std::pair<const char*, const char*>, 5> kLabels = {{
+      {"草稿", "Draft"},
+      {"进行中", "Running"},
+      {"已暂停", "Paused"},
+      {"已完成", "Completed"},
+      {"已取消", "Cancelled"},
+  }};
+  const auto& [zh, en] = kLabels[static_cast<size_t>(found.state)];
+  json["state_label"] = zh;
+  json["state_label_en"] = en;
+  return json;
+}
+
+// A campaign's status: counts inside the caller's view scope (a grid worker sees their grid's),
+// the script, and the labels of its answers.
+Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
+                                  const Campaign& found) {
+  const campaign::UnitScope scope = ScopeOf(call);
+  STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(found.id, scope));
+  STEWARD_ASSIGN_OR_RETURN(auto states,
+                           call.services.database.Read([&](storage::Connection& connection) {
+                             return campaign::CountTargetStates(connection, found.id, scope);
+                           }));
+  nlohmann::json json = SummaryJson(found, funnel, states);
   // How the console names each question's slot and its values (the script's labels), known
   // before any answer comes in.
   nlohmann::json labels = nlohmann::json::object();
@@ -256,21 +278,6 @@ Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
     labels[slot] = {{"label", answer.label}, {"values", nlohmann::json(answer.values)}};
   }
   json["answer_labels"] = std::move(labels);
-  json["state_label"] = [&] {
-    switch (found.state) {
-      case CampaignState::kDraft:
-        return "草稿";
-      case CampaignState::kRunning:
-        return "进行中";
-      case CampaignState::kPaused:
-        return "已暂停";
-      case CampaignState::kCompleted:
-        return "已完成";
-      case CampaignState::kCancelled:
-        return "已取消";
-    }
-    return "";
-  }();
   return json;
 }
 
@@ -342,11 +349,20 @@ Result<Response> ListCampaigns(ApiCall& call) {
   }
   CampaignStore store = StoreFor(call);
   STEWARD_ASSIGN_OR_RETURN(auto campaigns, store.List(state));
+  // Counts of every campaign in a few grouped queries, inside the caller's scope.
+  const campaign::UnitScope scope = ScopeOf(call);
+  STEWARD_ASSIGN_OR_RETURN(auto funnels, store.CountFunnels(scope));
+  STEWARD_ASSIGN_OR_RETURN(auto states,
+                           call.services.database.Read([&](storage::Connection& connection) {
+                             return campaign::CountAllTargetStates(connection, scope);
+                           }));
   nlohmann::json items = nlohmann::json::array();
+  const campaign::TargetStates none = {{"pending", 0}, {"retry", 0}, {"in_call", 0}, {"done", 0}};
   for (const auto& each : campaigns) {
-    STEWARD_ASSIGN_OR_RETURN(auto json, StatusJson(call, store, each));
-    json.erase("script");
-    items.push_back(std::move(json));
+    auto funnel = funnels.find(each.id);
+    auto counted = states.find(each.id);
+    items.push_back(SummaryJson(each, funnel == funnels.end() ? campaign::Funnel{} : funnel->second,
+                                counted == states.end() ? none : counted->second));
   }
   return JsonResponse({{"items", std::move(items)}});
 }
@@ -411,12 +427,12 @@ Result<Response> ListCampaignCalls(ApiCall& call) {
 Result<nlohmann::json> MonitorJson(storage::Database& database, CampaignStore& store, Id id,
                                    const campaign::UnitScope& scope) {
   STEWARD_ASSIGN_OR_RETURN(auto found, store.Get(id));
-  STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(id));
+  STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(id, scope));
   nlohmann::json json = {{"id", std::to_string(id)},
                          {"state", campaign::CampaignStateName(found.state)},
                          {"funnel", campaign::FunnelToJson(funnel)}};
   STEWARD_TRY(database.Read([&](storage::Connection& connection) -> Status {
-    STEWARD_ASSIGN_OR_RETURN(auto states, campaign::CountTargetStates(connection, id));
+    STEWARD_ASSIGN_OR_RETURN(auto states, campaign::CountTargetStates(connection, id, scope));
     json["target_states"] = states;
     campaign::CallFilter in_flight{.in_flight_only = true, .limit = 50};
     STEWARD_ASSIGN_OR_RETURN(auto active, campaign::ListCalls(connection, id, in_flight, scope));
@@ -488,7 +504,7 @@ Result<Response> CampaignLedger(ApiCall& call) {
     return tl::unexpected(
         InvalidField("format", "enum", "format 应为 xlsx 或 csv / format: xlsx or csv"));
   }
-  STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(found.id));
+  STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(found.id, ScopeOf(call)));
   const auto path = std::filesystem::temp_directory_path() /
                     ("steward-ledger-" + std::to_string(call.services.ids.Next()) + "." + format);
   struct Remove {

@@ -21,7 +21,7 @@ export interface Funnel {
 }
 export type TargetStates = Record<'pending' | 'retry' | 'in_call' | 'done', number>
 export interface Campaign {
-  id: string; name: string; script_name: string; script_title: string; state: string; state_label: string
+  id: string; name: string; script_name: string; script_title: string; state: string; state_label: string; state_label_en: string
   targeted: number; created_at: string; started_at?: string; funnel: Funnel; target_states: TargetStates
   segment_query: string
   answer_labels?: Record<string, { label: string; values: Record<string, string> }>
