@@ -289,6 +289,11 @@ class CampaignApiTest(unittest.TestCase):
         self.assertGreater(len(calls["items"]), 0)
         self.assertIsNone(PLAIN_PHONE.search(json.dumps(calls, ensure_ascii=False)))
         self.assertTrue(all("phone" not in c for c in calls["items"]))
+        # A bad limit or interval is a 400 naming it, not silently replaced.
+        for query in ("calls?limit=0", "calls?limit=abc", "events?interval_ms=50"):
+            status, _, body = worker.call("GET", "/api/v1/campaigns/%s/%s" % (campaign_id, query))
+            self.assertEqual(status, 400, body)
+            self.assertEqual(body["error"]["details"][0]["field"], query.split("?")[1].split("=")[0])
         # A grid worker elsewhere sees the campaign but none of its residents, nor counts of
         # them, and may not control it.
         other = self.community(admin, "南秦社区")

@@ -77,6 +77,21 @@ Result<Id> ApiCall::IdParam(std::string_view name) const {
               {{std::string(name), "id.invalid", "应为正整数 / must be a positive integer"}});
 }
 
+Result<int64_t> ApiCall::IntQuery(std::string_view name, int64_t fallback, int64_t low,
+                                  int64_t high) const {
+  auto text = request.Query(name);
+  if (!text) return fallback;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < low || value > high) {
+    const std::string range = std::to_string(low) + " 到 " + std::to_string(high);
+    return tl::unexpected(InvalidField(std::string(name), "range",
+                                       "应为 " + range + " 的整数 / must be an integer from " +
+                                           std::to_string(low) + " to " + std::to_string(high)));
+  }
+  return value;
+}
+
 Result<int64_t> ApiCall::ExpectedVersion() const {
   std::string_view match = request.Header("if-match");
   if (match.starts_with("W/")) match.remove_prefix(2);

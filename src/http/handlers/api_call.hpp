@@ -71,6 +71,10 @@ class ApiCall {
   }
   // A path parameter that must be a positive integer id.
   Result<Id> IdParam(std::string_view name) const;
+  // An integer query parameter from `low` to `high`, `fallback` when absent; anything else is
+  // kInvalidArgument naming the parameter and the range (never silently replaced).
+  Result<int64_t> IntQuery(std::string_view name, int64_t fallback, int64_t low,
+                           int64_t high) const;
   // A query parameter holding an id (0 when it is not a number: found nowhere); nullopt if absent.
   std::optional<Id> IdQuery(std::string_view name) const;
   // A unit inside the caller's view scope, or kNotFound (never revealing units outside it).

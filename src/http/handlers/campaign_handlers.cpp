@@ -397,22 +397,13 @@ Result<Response> ControlCampaign(ApiCall& call, const std::string& action) {
   return JsonResponse(json);
 }
 
-int64_t LimitQuery(const ApiCall& call, int64_t fallback, int64_t most) {
-  auto text = call.request.Query("limit");
-  if (!text) return fallback;
-  try {
-    return std::clamp<int64_t>(std::stoll(*text), 1, most);
-  } catch (const std::exception&) {
-    return fallback;
-  }
-}
-
 Result<Response> ListCampaignCalls(ApiCall& call) {
   CampaignStore store = StoreFor(call);
   STEWARD_ASSIGN_OR_RETURN(auto found, FindCampaign(call, store));
   campaign::CallFilter filter;
   filter.in_flight_only = call.request.Query("in_flight").value_or("") == "true";
-  filter.limit = static_cast<int>(LimitQuery(call, 50, 500));
+  STEWARD_ASSIGN_OR_RETURN(int64_t limit, call.IntQuery("limit", 50, 1, 500));
+  filter.limit = static_cast<int>(limit);
   if (auto before = call.IdQuery("before")) filter.before_id = *before;
   STEWARD_ASSIGN_OR_RETURN(
       auto calls, call.services.database.Read([&](storage::Connection& connection) {
@@ -458,13 +449,7 @@ Result<nlohmann::json> MonitorJson(storage::Database& database, CampaignStore& s
 Result<Response> CampaignEvents(ApiCall& call) {
   CampaignStore store = StoreFor(call);
   STEWARD_ASSIGN_OR_RETURN(auto found, FindCampaign(call, store));
-  int64_t interval = 2000;
-  if (auto text = call.request.Query("interval_ms")) {
-    try {
-      interval = std::clamp<int64_t>(std::stoll(*text), 200, 10'000);
-    } catch (const std::exception&) {
-    }
-  }
+  STEWARD_ASSIGN_OR_RETURN(const int64_t interval, call.IntQuery("interval_ms", 2000, 200, 10'000));
   struct State {
     bool first = true;
     std::optional<std::string> end;  // the final state, once seen: `end` is the next event
@@ -539,7 +524,7 @@ std::string StateQuery(const ApiCall& call) { return call.request.Query("state")
 
 Result<Response> ListChanges(ApiCall& call) {
   const std::optional<Id> campaign_id = call.IdQuery("campaign_id");
-  const auto limit = static_cast<int>(LimitQuery(call, 200, 1000));
+  STEWARD_ASSIGN_OR_RETURN(const int64_t limit, call.IntQuery("limit", 200, 1, 1000));
   STEWARD_ASSIGN_OR_RETURN(auto changes,
                            call.services.database.Read([&](storage::Connection& connection) {
                              return campaign::ListPendingChanges(
@@ -567,7 +552,7 @@ Result<Response> DecideChange(ApiCall& call, bool accept) {
 
 Result<Response> ListTasksRoute(ApiCall& call) {
   const std::optional<Id> campaign_id = call.IdQuery("campaign_id");
-  const auto limit = static_cast<int>(LimitQuery(call, 200, 1000));
+  STEWARD_ASSIGN_OR_RETURN(const int64_t limit, call.IntQuery("limit", 200, 1, 1000));
   STEWARD_ASSIGN_OR_RETURN(
       auto tasks, call.services.database.Read([&](storage::Connection& connection) {
         return campaign::ListTasks(connection, campaign_id, StateQuery(call), limit, ScopeOf(call));
