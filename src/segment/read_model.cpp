@@ -169,22 +169,16 @@ class ResidentModel::Evaluator {
         return Places(query.names, model_.complexes_by_name_, model_.by_complex_, "unknown_complex",
                       "未知小区", "unknown complex");
       case Function::kCalledWithin:
-      case Function::kAnsweredWithin: {
+      case Function::kAnsweredWithin:
+      case Function::kVisitedWithin: {
         // Every bucket from the hour `duration` ago on (to the hour).
         const int64_t from = (now_ms_ - query.duration.Hours() * 3'600'000) / 3'600'000;
         const auto& buckets = query.function == Function::kCalledWithin ? model_.called_in_hour_
-                                                                        : model_.answered_in_hour_;
+                              : query.function == Function::kAnsweredWithin
+                                  ? model_.answered_in_hour_
+                                  : model_.visited_in_hour_;
         Roaring result;
         for (auto it = buckets.lower_bound(static_cast<int32_t>(from)); it != buckets.end(); ++it) {
-          result |= it->second;
-        }
-        return result & model_.all_;
-      }
-      case Function::kVisitedWithin: {
-        const int64_t from = (now_ms_ - query.duration.Hours() * 3'600'000) / 3'600'000;
-        Roaring result;
-        for (auto it = model_.visited_in_hour_.lower_bound(static_cast<int32_t>(from));
-             it != model_.visited_in_hour_.end(); ++it) {
           result |= it->second;
         }
         return result & model_.all_;
@@ -541,35 +535,28 @@ int32_t ResidentModel::ContactHour(const storage::RowView& row, size_t column) {
   return row.IsNull(column) ? kNoContact : static_cast<int32_t>(row.Int(column) / 3'600'000);
 }
 
-void ResidentModel::SetContact(Row row, int32_t called_hour, int32_t answered_hour) {
-  auto move = [row](std::vector<int32_t>& hours, std::map<int32_t, Roaring>& buckets,
-                    int32_t hour) {
-    if (hours[row] == hour) return;
-    if (hours[row] != kNoContact) {
-      auto bucket = buckets.find(hours[row]);
-      if (bucket != buckets.end()) {
-        bucket->second.remove(row);
-        if (bucket->second.isEmpty()) buckets.erase(bucket);
-      }
+// Moves `row` from its old hour's bucket to `hour`'s (kNoContact: none).
+void ResidentModel::MoveToHour(Row row, int32_t hour, std::vector<int32_t>& hours,
+                               std::map<int32_t, Roaring>& buckets) {
+  if (hours[row] == hour) return;
+  if (hours[row] != kNoContact) {
+    auto bucket = buckets.find(hours[row]);
+    if (bucket != buckets.end()) {
+      bucket->second.remove(row);
+      if (bucket->second.isEmpty()) buckets.erase(bucket);
     }
-    hours[row] = hour;
-    if (hour != kNoContact) buckets[hour].add(row);
-  };
-  move(called_hour_, called_in_hour_, called_hour);
-  move(answered_hour_, answered_in_hour_, answered_hour);
+  }
+  hours[row] = hour;
+  if (hour != kNoContact) buckets[hour].add(row);
+}
+
+void ResidentModel::SetContact(Row row, int32_t called_hour, int32_t answered_hour) {
+  MoveToHour(row, called_hour, called_hour_, called_in_hour_);
+  MoveToHour(row, answered_hour, answered_hour_, answered_in_hour_);
 }
 
 void ResidentModel::SetVisit(Row row, int32_t visited_hour) {
-  if (visited_hour_[row] == visited_hour) return;
-  if (visited_hour_[row] != kNoContact) {
-    auto bucket = visited_in_hour_.find(visited_hour_[row]);
-    if (bucket != visited_in_hour_.end()) {
-      bucket->second.remove(row);
-      if (bucket->second.isEmpty()) visited_in_hour_.erase(bucket);
-    }
-  }
-  visited_hour_[row] = visited_hour;
-  if (visited_hour != kNoContact) visited_in_hour_[visited_hour].add(row);
+  MoveToHour(row, visited_hour, visited_hour_, visited_in_hour_);
 }
 
 Roaring ResidentModel::ScopeBitmap(std::span<const Id> unit_ids) const {

@@ -191,6 +191,8 @@ class ResidentModel {
   std::vector<int32_t> visited_hour_;
   std::map<int32_t, Roaring> visited_in_hour_;
   void SetVisit(Row row, int32_t visited_hour);
+  static void MoveToHour(Row row, int32_t hour, std::vector<int32_t>& hours,
+                         std::map<int32_t, Roaring>& buckets);
   // The hour (since the epoch) in column `column` of a resident_contact row, or kNoContact.
   static int32_t ContactHour(const storage::RowView& row, size_t column);
   std::unordered_map<Id, Roaring> by_unit_;  // the unit's whole subtree

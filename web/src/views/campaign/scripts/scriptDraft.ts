@@ -3,7 +3,19 @@
 // reference follows), removing one (references to it are cleared, for the checker to point at),
 // moving one, and the rows a form shows for a JSON map (keys, cases, labels). Pure functions over
 // the draft, so the forms stay thin and the edits are tested without a browser.
+import { computed, type WritableComputedRef } from 'vue'
 import type { ScriptJson, ScriptNode } from '../useCampaign'
+
+/** A text member of the object `of()` returns (a node, the script), as a form's v-model. */
+export function textMember(of: () => Record<string, unknown> | null | undefined, key: string): WritableComputedRef<string> {
+  return computed({
+    get: () => String(of()?.[key] ?? ''),
+    set: (value: string) => {
+      const target = of()
+      if (target) target[key] = value
+    },
+  })
+}
 
 export const NODE_TYPES = ['say', 'ask', 'branch', 'set', 'transfer', 'hangup'] as const
 export type NodeType = (typeof NODE_TYPES)[number]
