@@ -1,0 +1,538 @@
+#include "voice/sip_line.hpp"
+
+#include <re.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "voice/rtp.hpp"
+
+namespace steward::voice {
+namespace {
+
+constexpr int kQuit = 0;
+constexpr int kDial = 1;
+constexpr int kPlay = 2;
+constexpr int kStopPrompt = 3;
+constexpr int kHangup = 4;
+
+struct Command {
+  std::string call_id;
+  std::string number;
+  int ring_timeout_ms = 0;
+  std::shared_ptr<const std::vector<int16_t>> audio;
+  bool replace = false;
+};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string PlString(const pl& text) { return std::string(text.p ? text.p : "", text.l); }
+
+}  // namespace
+
+struct Call {
+  SipLine::Impl* line = nullptr;
+  std::string id;
+  sipsess* session = nullptr;
+  sdp_session* sdp = nullptr;
+  sdp_media* media = nullptr;
+  udp_sock* rtp = nullptr;
+  sa remote_rtp{};
+  bool have_remote = false;
+  tmr ring_timer{};
+  bool established = false;
+  bool early_media = false;
+  bool ended = false;
+  Codec codec = Codec::kPcma;
+  int event_payload_type = 101;
+  std::unique_ptr<RtpSender> sender;
+  std::deque<std::shared_ptr<const std::vector<int16_t>>> prompts;
+  size_t offset = 0;  // into prompts.front()
+  bool talkspurt = true;
+  DtmfReceiver dtmf;
+  std::vector<int16_t> sent;   // what Steward said, from the answer (or early media) on
+  std::vector<int16_t> heard;  // what the far end sent
+};
+
+struct SipLine::Impl {
+  SipLineOptions options;
+  SipLineListener& listener;
+  std::thread thread;
+  mqueue* queue = nullptr;  // set on the line's thread before Start returns
+  sip* stack = nullptr;
+  sipsess_sock* sessions = nullptr;
+  dnsc* dns = nullptr;
+  tmr tick{};
+  tmr shutdown_timer{};
+  uint16_t port = 0;
+  sa local{};
+  std::unordered_map<std::string, std::unique_ptr<Call>> calls;
+  std::vector<std::unique_ptr<Call>> ended;  // freed at the next tick, outside libre's handlers
+  int64_t clock_start = 0;
+  int64_t frames_done = 0;
+  std::mt19937 random{std::random_device{}()};
+
+  Impl(SipLineOptions o, SipLineListener& l) : options(std::move(o)), listener(l) {}
+
+  // --- the line's thread ---------------------------------------------------------------------
+  void Run(std::promise<Status>& started) {
+    if (libre_init() != 0) {
+      started.set_value(Fail(ErrorCode::kUnavailable, "libre cannot start"));
+      return;
+    }
+    // A thousand calls, each with an RTP socket and a recording: raise the process's open-file
+    // limit to its hard limit (at most 65,536) and libre's descriptor table with it.
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
+      const rlim_t wanted = std::min<rlim_t>(files.rlim_max, 65536);
+      if (files.rlim_cur < wanted) {
+        files.rlim_cur = wanted;
+        setrlimit(RLIMIT_NOFILE, &files);
+      }
+      getrlimit(RLIMIT_NOFILE, &files);
+      fd_setsize(static_cast<int>(std::min<rlim_t>(files.rlim_cur, 65536)));
+    }
+    const Status opened = Open();
+    started.set_value(opened);
+    if (opened) {
+      clock_start = NowMs();
+      tmr_start(&tick, kFrameMs, &Impl::OnTick, this);
+      re_main(nullptr);
+    }
+    Close();
+    libre_close();
+  }
+
+  Status Open() {
+    if (sa_set_str(&local, options.local_address.c_str(), options.sip_port) != 0) {
+      return Fail(ErrorCode::kInvalidArgument, "not an IP address: " + options.local_address);
+    }
+    dnsc_conf dns_conf{16, 1, 2000, 30000};
+    sa servers[4];
+    uint32_t server_count = 4;
+    char domain[64] = "";
+    if (dns_srv_get(domain, sizeof domain, servers, &server_count) != 0) server_count = 0;
+    if (dnsc_alloc(&dns, &dns_conf, servers, server_count) != 0) {
+      return Fail(ErrorCode::kUnavailable, "libre: no DNS client");
+    }
+    // When sip_close finds no transaction left, the loop can stop.
+    if (sip_alloc(
+            &stack, dns, 64, 64, 64, "Steward", [](void*) { re_cancel(); }, nullptr) != 0 ||
+        sip_transp_add(stack, SIP_TRANSP_UDP, &local) != 0) {
+      return Fail(ErrorCode::kUnavailable, "cannot bind SIP on " + options.local_address + ":" +
+                                               std::to_string(options.sip_port));
+    }
+    sa bound{};
+    sip_transp_laddr(stack, &bound, SIP_TRANSP_UDP, nullptr);
+    port = sa_port(&bound);
+    if (sipsess_listen(&sessions, stack, 64, &Impl::OnIncoming, this) != 0 ||
+        mqueue_alloc(&queue, &Impl::OnCommand, this) != 0) {
+      return Fail(ErrorCode::kUnavailable, "libre: cannot listen for SIP sessions");
+    }
+    return Ok();
+  }
+
+  // Ends every call (their BYE and CANCEL go out), then lets libre finish its transactions for
+  // up to half a second before the loop stops.
+  void BeginShutdown() {
+    std::vector<std::string> ids;
+    for (const auto& [id, call] : calls) ids.push_back(id);
+    for (const auto& id : ids) EndLocally(id);
+    sessions = static_cast<sipsess_sock*>(mem_deref(sessions));
+    tmr_start(
+        &shutdown_timer, 500, [](void*) { re_cancel(); }, nullptr);
+    sip_close(stack, false);
+  }
+
+  void Close() {
+    tmr_cancel(&tick);
+    tmr_cancel(&shutdown_timer);
+    std::vector<std::string> ids;
+    for (const auto& [id, call] : calls) ids.push_back(id);
+    for (const auto& id : ids) EndLocally(id);
+    ended.clear();
+    queue = static_cast<mqueue*>(mem_deref(queue));
+    sessions = static_cast<sipsess_sock*>(mem_deref(sessions));
+    if (stack) sip_close(stack, true);
+    stack = static_cast<sip*>(mem_deref(stack));
+    dns = static_cast<dnsc*>(mem_deref(dns));
+  }
+
+  static void OnIncoming(const sip_msg* msg, void* arg) {
+    // Residents do not call Steward: refuse incoming calls.
+    sip_treply(nullptr, static_cast<Impl*>(arg)->stack, msg, 603, "Decline");
+  }
+
+  static void OnCommand(int id, void* data, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    std::unique_ptr<Command> command(static_cast<Command*>(data));
+    switch (id) {
+      case kQuit:
+        self->BeginShutdown();
+        break;
+      case kDial:
+        self->Dial(*command);
+        break;
+      case kPlay:
+        self->Play(*command);
+        break;
+      case kStopPrompt:
+        self->StopPrompt(command->call_id);
+        break;
+      case kHangup:
+        self->EndLocally(command->call_id);
+        break;
+      default:
+        break;
+    }
+  }
+
+  Call* Find(const std::string& id) {
+    const auto found = calls.find(id);
+    return found == calls.end() || found->second->ended ? nullptr : found->second.get();
+  }
+
+  void Dial(const Command& command) {
+    if (calls.count(command.call_id) != 0) return;
+    auto owned = std::make_unique<Call>();
+    Call* call = owned.get();
+    call->line = this;
+    call->id = command.call_id;
+    call->codec = options.preferred_codec;
+    tmr_init(&call->ring_timer);
+    calls.emplace(call->id, std::move(owned));
+    std::string uri = command.number;
+    if (!uri.starts_with("sip:")) {
+      uri = options.trunk_uri;
+      const size_t at = uri.find("{number}");
+      if (at != std::string::npos) uri.replace(at, 8, command.number);
+    }
+    if (Status offered = Offer(*call, uri); !offered) {
+      EndUnanswered(*call, {CallEnd::kNetwork, 0});
+      return;
+    }
+    tmr_start(&call->ring_timer, static_cast<uint64_t>(command.ring_timeout_ms),
+              &Impl::OnRingTimeout, call);
+  }
+
+  Status Offer(Call& call, const std::string& uri) {
+    sa rtp_address = local;
+    sa_set_port(&rtp_address, 0);
+    if (udp_listen(&call.rtp, &rtp_address, &Impl::OnRtp, &call) != 0) {
+      return Fail(ErrorCode::kUnavailable, "no RTP port");
+    }
+    sa bound{};
+    udp_local_get(call.rtp, &bound);
+    if (sdp_session_alloc(&call.sdp, &local) != 0 ||
+        sdp_media_add(&call.media, call.sdp, "audio", sa_port(&bound), "RTP/AVP") != 0) {
+      return Fail(ErrorCode::kInternal, "sdp");
+    }
+    const bool pcma_first = options.preferred_codec == Codec::kPcma;
+    sdp_format_add(nullptr, call.media, false, pcma_first ? "8" : "0", pcma_first ? "PCMA" : "PCMU",
+                   8000, 1, nullptr, nullptr, nullptr, false, nullptr);
+    sdp_format_add(nullptr, call.media, false, pcma_first ? "0" : "8", pcma_first ? "PCMU" : "PCMA",
+                   8000, 1, nullptr, nullptr, nullptr, false, nullptr);
+    sdp_format_add(nullptr, call.media, false, "101", "telephone-event", 8000, 1, nullptr, nullptr,
+                   nullptr, false, "0-15");
+    mbuf* description = nullptr;
+    if (sdp_encode(&description, call.sdp, true) != 0) return Fail(ErrorCode::kInternal, "sdp");
+    char host[64];
+    sa_ntop(&local, host, sizeof host);
+    const std::string from = "sip:" + options.from_user + "@" + host + ":" + std::to_string(port);
+    const int error = sipsess_connect(
+        &call.session, sessions, uri.c_str(), options.display_name.c_str(), from.c_str(),
+        options.from_user.c_str(), nullptr, 0, "application/sdp", description, nullptr, nullptr,
+        false, &Impl::OnOffer, &Impl::OnAnswer, &Impl::OnProgress, &Impl::OnEstablished,
+        &Impl::OnInfo, nullptr, &Impl::OnClose, &call, "%s", "");
+    mem_deref(description);
+    if (error != 0) return Fail(ErrorCode::kUnavailable, "INVITE not sent");
+    return Ok();
+  }
+
+  // The far end's SDP: its RTP address and the first common codec.
+  static void TakeAnswer(Call& call, const sip_msg& msg) {
+    if (!msg.mb || mbuf_get_left(msg.mb) == 0) return;
+    if (sdp_decode(call.sdp, msg.mb, false) != 0) return;
+    const sdp_format* format = sdp_media_rformat(call.media, nullptr);
+    const sa* address = sdp_media_raddr(call.media);
+    if (!format || !address || !sa_isset(address, SA_ALL)) return;
+    call.codec = format->pt == 0 ? Codec::kPcmu : Codec::kPcma;
+    if (const sdp_format* events = sdp_media_rformat(call.media, "telephone-event")) {
+      call.event_payload_type = events->pt;
+    }
+    call.remote_rtp = *address;
+    if (!call.have_remote) {
+      std::uniform_int_distribution<uint32_t> any;
+      call.sender = std::make_unique<RtpSender>(
+          call.codec == Codec::kPcmu ? kPayloadPcmu : kPayloadPcma, any(call.line->random),
+          static_cast<uint16_t>(any(call.line->random)), any(call.line->random));
+    }
+    call.have_remote = true;
+  }
+
+  static int OnOffer(mbuf** description, const sip_msg* msg, void* arg) {
+    // A re-INVITE: answer from the same session.
+    auto* call = static_cast<Call*>(arg);
+    if (sdp_decode(call->sdp, msg->mb, true) != 0) return EPROTO;
+    return sdp_encode(description, call->sdp, false);
+  }
+
+  static int OnAnswer(const sip_msg* msg, void* arg) {
+    TakeAnswer(*static_cast<Call*>(arg), *msg);
+    return 0;
+  }
+
+  static void OnProgress(const sip_msg* msg, void* arg) {
+    auto* call = static_cast<Call*>(arg);
+    if (call->ended) return;
+    if (msg->scode == 180) {
+      call->line->listener.OnRinging(call->id);
+    } else if (msg->scode == 183 && msg->mb && mbuf_get_left(msg->mb) > 0) {
+      TakeAnswer(*call, *msg);
+      if (call->have_remote && !call->early_media) {
+        call->early_media = true;
+        call->line->listener.OnEarlyMedia(call->id);
+      }
+    }
+  }
+
+  static void OnEstablished(const sip_msg*, void* arg) {
+    auto* call = static_cast<Call*>(arg);
+    if (call->ended) return;
+    tmr_cancel(&call->ring_timer);
+    call->established = true;
+    call->sent.clear();  // the recording starts at the answer
+    call->heard.clear();
+    call->line->listener.OnAnswered(call->id);
+  }
+
+  static void OnInfo(struct sip* stack, const sip_msg* msg, void* arg) {
+    auto* call = static_cast<Call*>(arg);
+    const std::string type = PlString(msg->ctyp.type) + "/" + PlString(msg->ctyp.subtype);
+    const std::string_view body =
+        msg->mb ? std::string_view(reinterpret_cast<const char*>(mbuf_buf(msg->mb)),
+                                   mbuf_get_left(msg->mb))
+                : std::string_view();
+    const auto key = ParseDtmfInfo(type, body);
+    sip_reply(stack, msg, key ? 200 : 415, key ? "OK" : "Unsupported Media Type");
+    if (key && call->established && !call->ended) call->line->listener.OnKey(call->id, *key);
+  }
+
+  static void OnClose(int error, const sip_msg* msg, void* arg) {
+    auto* call = static_cast<Call*>(arg);
+    if (call->ended) return;
+    call->session = nullptr;  // libre frees it after this handler
+    if (call->established) {
+      call->line->Finish(*call, HungUpBy::kRemote);
+    } else {
+      const int status = error == 0 || (msg && !msg->req) ? (msg ? msg->scode : 0) : 0;
+      call->line->EndUnanswered(
+          *call, {status >= 300 ? CallEndForStatus(status) : CallEnd::kNetwork, status});
+    }
+  }
+
+  static void OnRingTimeout(void* arg) {
+    auto* call = static_cast<Call*>(arg);
+    call->line->EndUnanswered(*call, {CallEnd::kNoAnswer, 0});  // dropping the session sends CANCEL
+  }
+
+  static void OnRtp(const sa*, mbuf* buffer, void* arg) {
+    auto* call = static_cast<Call*>(arg);
+    if (call->ended) return;
+    const std::string_view datagram(reinterpret_cast<const char*>(mbuf_buf(buffer)),
+                                    mbuf_get_left(buffer));
+    const auto packet = ParseRtp(datagram);
+    if (!packet) return;
+    if (packet->header.payload_type == call->event_payload_type) {
+      const auto event = ParseTelephoneEvent(packet->payload);
+      if (!event) return;
+      const char key = call->dtmf.OnPacket(packet->header, *event);
+      if (key && call->established) call->line->listener.OnKey(call->id, key);
+    } else if (packet->header.payload_type == kPayloadPcma ||
+               packet->header.payload_type == kPayloadPcmu) {
+      if (!call->established && !call->early_media) return;
+      const auto samples =
+          Decode(packet->payload,
+                 packet->header.payload_type == kPayloadPcmu ? Codec::kPcmu : Codec::kPcma);
+      call->heard.insert(call->heard.end(), samples.begin(), samples.end());
+    }
+  }
+
+  // Every 20 ms of the line's clock, one frame to every call with media; missed ticks catch up
+  // (at most five frames, then the clock skips).
+  static void OnTick(void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    self->ended.clear();
+    const int64_t due = (NowMs() - self->clock_start) / kFrameMs;
+    if (due - self->frames_done > 5) self->frames_done = due - 5;
+    for (; self->frames_done < due; ++self->frames_done) {
+      for (auto& [id, call] : self->calls) {
+        if (!call->ended && call->have_remote && (call->established || call->early_media)) {
+          self->SendFrame(*call);
+        }
+      }
+    }
+    tmr_start(&self->tick, kFrameMs, &Impl::OnTick, self);
+  }
+
+  void SendFrame(Call& call) {
+    std::vector<int16_t> frame(kSamplesPerFrame, 0);
+    bool finished = false;
+    bool start = false;
+    if (!call.prompts.empty()) {
+      const auto& prompt = *call.prompts.front();
+      start = call.talkspurt;
+      call.talkspurt = false;
+      const size_t take = std::min<size_t>(kSamplesPerFrame, prompt.size() - call.offset);
+      std::copy_n(prompt.begin() + static_cast<std::ptrdiff_t>(call.offset), take, frame.begin());
+      call.offset += take;
+      if (call.offset >= prompt.size()) {
+        call.prompts.pop_front();
+        call.offset = 0;
+        call.talkspurt = true;
+        finished = call.prompts.empty();
+      }
+    }
+    mbuf* buffer = mbuf_alloc(12 + kSamplesPerFrame);
+    const std::string packet = call.sender->Next(Encode(frame, call.codec), start);
+    mbuf_write_mem(buffer, reinterpret_cast<const uint8_t*>(packet.data()), packet.size());
+    mbuf_set_pos(buffer, 0);
+    udp_send(call.rtp, &call.remote_rtp, buffer);
+    mem_deref(buffer);
+    call.sent.insert(call.sent.end(), frame.begin(), frame.end());
+    if (finished && call.established) listener.OnPromptFinished(call.id);
+  }
+
+  void Play(const Command& command) {
+    Call* call = Find(command.call_id);
+    if (!call || !command.audio) return;
+    if (command.replace) {
+      call->prompts.clear();
+      call->offset = 0;
+    }
+    call->prompts.push_back(command.audio);
+    if (call->prompts.size() == 1) call->talkspurt = true;
+  }
+
+  void StopPrompt(const std::string& id) {
+    if (Call* call = Find(id)) {
+      call->prompts.clear();
+      call->offset = 0;
+      call->talkspurt = true;
+    }
+  }
+
+  void EndLocally(const std::string& id) {
+    Call* call = Find(id);
+    if (!call) return;
+    if (call->established) {
+      Finish(*call, HungUpBy::kLocal);  // dropping the session sends BYE
+    } else {
+      EndUnanswered(*call, {CallEnd::kNoAnswer, 0});  // CANCEL
+    }
+  }
+
+  std::string WriteRecording(const Call& call) {
+    if (options.recording_dir.empty()) return "";
+    std::error_code error;
+    std::filesystem::create_directories(options.recording_dir, error);
+    const std::string path = options.recording_dir + "/" + call.id + ".wav";
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << WavBytes(Interleave(call.sent, call.heard, kTelephoneRate));
+    return out ? path : "";
+  }
+
+  void Release(Call& call) {
+    call.ended = true;
+    tmr_cancel(&call.ring_timer);
+    call.session = static_cast<sipsess*>(mem_deref(call.session));
+    call.rtp = static_cast<udp_sock*>(mem_deref(call.rtp));
+    call.sdp = static_cast<sdp_session*>(mem_deref(call.sdp));
+    auto found = calls.find(call.id);
+    if (found != calls.end()) {
+      ended.push_back(std::move(found->second));
+      calls.erase(found);
+    }
+  }
+
+  void Finish(Call& call, HungUpBy by) {
+    const std::string id = call.id;
+    const std::string recording = WriteRecording(call);
+    Release(call);
+    listener.OnHungUp(id, by, recording);
+  }
+
+  void EndUnanswered(Call& call, SipCallEnd end) {
+    const std::string id = call.id;
+    Release(call);
+    listener.OnFailed(id, end);
+  }
+
+  void Push(int id, std::unique_ptr<Command> command) {
+    if (queue && mqueue_push(queue, id, command.get()) == 0) command.release();
+  }
+};
+
+SipLine::SipLine(SipLineOptions options, SipLineListener& listener)
+    : impl_(std::make_unique<Impl>(std::move(options), listener)) {}
+
+SipLine::~SipLine() { Stop(); }
+
+Status SipLine::Start() {
+  std::promise<Status> started;
+  auto result = started.get_future();
+  impl_->thread = std::thread([this, &started] { impl_->Run(started); });
+  Status status = result.get();
+  if (!status) impl_->thread.join();
+  return status;
+}
+
+void SipLine::Stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->Push(kQuit, std::make_unique<Command>());
+  impl_->thread.join();
+}
+
+uint16_t SipLine::sip_port() const { return impl_->port; }
+
+void SipLine::Dial(const std::string& call_id, const std::string& number, int ring_timeout_ms) {
+  auto command = std::make_unique<Command>();
+  command->call_id = call_id;
+  command->number = number;
+  command->ring_timeout_ms = ring_timeout_ms;
+  impl_->Push(kDial, std::move(command));
+}
+
+void SipLine::Play(const std::string& call_id, std::shared_ptr<const std::vector<int16_t>> audio,
+                   bool replace) {
+  auto command = std::make_unique<Command>();
+  command->call_id = call_id;
+  command->audio = std::move(audio);
+  command->replace = replace;
+  impl_->Push(kPlay, std::move(command));
+}
+
+void SipLine::StopPrompt(const std::string& call_id) {
+  auto command = std::make_unique<Command>();
+  command->call_id = call_id;
+  impl_->Push(kStopPrompt, std::move(command));
+}
+
+void SipLine::Hangup(const std::string& call_id) {
+  auto command = std::make_unique<Command>();
+  command->call_id = call_id;
+  impl_->Push(kHangup, std::move(command));
+}
+
+}  // namespace steward::voice

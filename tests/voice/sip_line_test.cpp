@@ -1,0 +1,279 @@
+// The phone line against real SIP peers on loopback: SIPp (Debian's sip-tester) plays residents
+// from the scenarios in tests/voice/sipp/ on free ports this test picks (never 5060/5070).
+// These real-time tests wait on the wall clock by nature; each stays within a few seconds.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <numbers>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "voice/sip_line.hpp"
+
+extern char** environ;
+
+namespace steward::voice {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A UDP port nobody uses now (bound and released; a peer binds it right after).
+uint16_t FreeUdpPort() {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  const uint16_t port = ntohs(address.sin_port);
+  return port == 5060 || port == 5070 ? FreeUdpPort() : port;
+}
+
+bool UdpPortTaken(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0;
+  ::close(fd);
+  return taken;
+}
+
+// One SIPp process playing one resident (one call, then it exits: 0 when the scenario passed).
+class SippResident {
+ public:
+  explicit SippResident(const std::string& scenario)
+      : port_(FreeUdpPort()), media_port_(FreeUdpPort()) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("steward-sipp-" + std::to_string(::getpid()) + "-" + std::to_string(port_));
+    std::filesystem::create_directories(dir_);
+    const std::vector<std::string> args = {
+        "sipp",
+        "-sf",
+        std::string(STEWARD_SOURCE_DIR "/tests/voice/sipp/") + scenario,
+        "-i",
+        "127.0.0.1",
+        "-p",
+        std::to_string(port_),
+        "-mi",
+        "127.0.0.1",
+        "-mp",
+        std::to_string(media_port_),
+        "-m",
+        "1",
+        "-timeout",
+        "20s",
+        "-nostdin",
+        "-trace_err",
+        "-error_file",
+        (dir_ / "errors.log").string()};
+    std::vector<char*> argv;
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    const std::string log = (dir_ / "screen.log").string();
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    const int spawned = ::posix_spawnp(&pid_, "sipp", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(spawned, 0)
+        << "sipp cannot be started (scripts/install-deps.sh --test installs sip-tester)";
+    for (int i = 0; i < 200 && !UdpPortTaken(port_); ++i) std::this_thread::sleep_for(10ms);
+  }
+  ~SippResident() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  std::string Uri() const { return "sip:resident@127.0.0.1:" + std::to_string(port_); }
+
+  // SIPp's exit code (0: every call of the scenario passed), or -1 if it did not end in time.
+  int Wait(std::chrono::milliseconds limit = 15s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return -1;
+  }
+
+  std::string Errors() const {
+    std::ifstream in(dir_ / "errors.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  uint16_t port_;
+  uint16_t media_port_;
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+};
+
+// What the line reported, in order.
+class Events : public SipLineListener {
+ public:
+  void OnRinging(const std::string&) override { Add("ringing"); }
+  void OnEarlyMedia(const std::string&) override { Add("early_media"); }
+  void OnAnswered(const std::string&) override { Add("answered"); }
+  void OnKey(const std::string&, char key) override { Add(std::string("key ") + key); }
+  void OnPromptFinished(const std::string&) override { Add("prompt_finished"); }
+  void OnHungUp(const std::string&, HungUpBy by, const std::string& recording) override {
+    std::lock_guard lock(mutex_);
+    recording_ = recording;
+    AddLocked(by == HungUpBy::kRemote ? "hung_up remote" : "hung_up local");
+  }
+  void OnFailed(const std::string&, SipCallEnd end) override {
+    Add("failed " + std::string(CallEndName(end.end)) + " " + std::to_string(end.status));
+  }
+
+  // Waits until an event starting with `prefix` arrives; false after `limit`.
+  bool WaitFor(const std::string& prefix, std::chrono::milliseconds limit = 10s) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, limit, [&] {
+      for (const auto& event : events_) {
+        if (event.starts_with(prefix)) return true;
+      }
+      return false;
+    });
+  }
+  std::vector<std::string> All() {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
+  std::string Recording() {
+    std::lock_guard lock(mutex_);
+    return recording_;
+  }
+
+ private:
+  void Add(const std::string& event) {
+    std::lock_guard lock(mutex_);
+    AddLocked(event);
+  }
+  void AddLocked(const std::string& event) {
+    events_.push_back(event);
+    changed_.notify_all();
+  }
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> events_;
+  std::string recording_;
+};
+
+std::shared_ptr<const std::vector<int16_t>> Tone(int milliseconds) {
+  auto samples = std::make_shared<std::vector<int16_t>>();
+  for (int i = 0; i < milliseconds * 8; ++i) {
+    samples->push_back(
+        static_cast<int16_t>(8000 * std::sin(2 * std::numbers::pi * 440 * i / 8000.0)));
+  }
+  return samples;
+}
+
+std::string Joined(const std::vector<std::string>& events) {
+  std::string text;
+  for (const auto& event : events) text += event + "; ";
+  return text;
+}
+
+class SipLineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    recordings_ = std::filesystem::temp_directory_path() /
+                  ("steward-recordings-" + std::to_string(::getpid()));
+    SipLineOptions options;
+    options.recording_dir = recordings_.string();
+    line_ = std::make_unique<SipLine>(options, events_);
+    const Status started = line_->Start();
+    ASSERT_TRUE(started.has_value()) << started.error().ToString();
+    ASSERT_NE(line_->sip_port(), 0);
+    ASSERT_NE(line_->sip_port(), 5060);
+  }
+  void TearDown() override {
+    line_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(recordings_, ignored);
+  }
+
+  Events events_;
+  std::filesystem::path recordings_;
+  std::unique_ptr<SipLine> line_;
+};
+
+TEST_F(SipLineTest, AnsweredCallHearsKeyOneAndIsRecorded) {
+  SippResident resident("answer_press_1.xml");
+  line_->Dial("call-1", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("answered")) << Joined(events_.All());
+  line_->Play("call-1", Tone(1500), false);
+  ASSERT_TRUE(events_.WaitFor("key ")) << Joined(events_.All());
+  ASSERT_TRUE(events_.WaitFor("prompt_finished")) << Joined(events_.All());
+  line_->Hangup("call-1");
+  ASSERT_TRUE(events_.WaitFor("hung_up")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+
+  const auto all = events_.All();
+  EXPECT_EQ(all, (std::vector<std::string>{"ringing", "answered", "key 1", "prompt_finished",
+                                           "hung_up local"}));
+  std::ifstream in(events_.Recording(), std::ios::binary);
+  ASSERT_TRUE(in.is_open()) << "no recording at '" << events_.Recording() << "'";
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  const auto recording = ParseWav(bytes.str());
+  ASSERT_TRUE(recording.has_value()) << recording.error().ToString();
+  EXPECT_EQ(recording->channels, 2);
+  EXPECT_EQ(recording->sample_rate, 8000);
+  EXPECT_GE(recording->DurationMs(), 1500);
+  EXPECT_GT(RmsLevel(*recording, 0), 2000);  // Steward's prompt on the left
+}
+
+TEST_F(SipLineTest, BusyIsBusy) {
+  SippResident resident("busy.xml");
+  line_->Dial("call-2", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("failed")) << Joined(events_.All());
+  EXPECT_EQ(events_.All().back(), "failed busy 486");
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+}
+
+TEST_F(SipLineTest, RingTimeoutCancels) {
+  SippResident resident("no_answer.xml");
+  line_->Dial("call-3", resident.Uri(), 1500);
+  ASSERT_TRUE(events_.WaitFor("failed")) << Joined(events_.All());
+  EXPECT_EQ(events_.All(), (std::vector<std::string>{"ringing", "failed no_answer 0"}));
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+}
+
+}  // namespace
+}  // namespace steward::voice
