@@ -2,10 +2,13 @@
 
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "app/script_cli.hpp"
+#include "app/sip_channel.hpp"
 #include "base/log.hpp"
 #include "campaign/campaign_store.hpp"
 #include "campaign/ledger.hpp"
@@ -83,6 +86,70 @@ void PrintStatus(const Campaign& campaign, const campaign::Funnel& funnel, bool 
   }
 }
 
+// Runs a `sip` campaign in this process in real time: calls go out through the trunk, prompts are
+// spoken by espeak-ng, keys come back over RTP or SIP INFO; returns when it is over and no call is
+// left (or after its schedule's last day).
+int RunOnPhoneLine(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool json) {
+  if (flags.trunk.empty()) {
+    return Die(
+        {ErrorCode::kInvalidArgument,
+         "SIP 线路需要 --trunk，例如 sip:{number}@10.0.0.5:5060 / the SIP line needs --trunk, "
+         "e.g. sip:{number}@10.0.0.5:5060",
+         {}},
+        json);
+  }
+  auto calendar = Calendar(flags);
+  if (!calendar) return Die(calendar.error(), json);
+  campaign::RealTimers timers;
+  voice::EspeakTts tts;
+  voice::PromptCache prompts(tts);
+  voice::SipLineOptions line;
+  line.trunk_uri = flags.trunk;
+  line.recording_dir =
+      flags.recordings.empty() ? rt.config.data_dir + "/recordings" : flags.recordings;
+  SipChannel channel(timers, prompts, line);
+  if (auto started = channel.Start(); !started) return Die(started.error(), json);
+  CampaignStore store(*rt.database, *rt.vault, *rt.ids, timers.clock());
+  campaign::CampaignRunner runner(store, channel, timers, *calendar,
+                                  campaign::CampaignRunner::UnitsFrom(*rt.database, *rt.vault),
+                                  {.node = "node-" + std::to_string(rt.config.node_id),
+                                   .tick_ms = 200,
+                                   .idle_tick_ms = 1000,
+                                   .channel = "sip"});
+  timers.Start();
+  // The runner lives on the timers' thread: everything that touches it goes through After.
+  auto on_timers = [&timers](auto fn) {
+    std::promise<decltype(fn())> done;
+    timers.After(0, [&] { done.set_value(fn()); });
+    return done.get_future().get();
+  };
+  if (auto started = on_timers([&] { return runner.Start(); }); !started) {
+    timers.Stop();
+    return Die(started.error(), json);
+  }
+  while (true) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto current = store.Get(campaign_id);
+    if (!current) break;
+    const size_t active = on_timers([&] { return runner.active_calls(); });
+    if (current->state != CampaignState::kRunning && active == 0) break;
+    if (timers.clock().NowMillis() > current->schedule.EndMillis()) break;
+  }
+  on_timers([&] {
+    runner.Stop();
+    return 0;
+  });
+  channel.Stop();
+  timers.Stop();
+  if (runner.last_error()) spdlog::warn("campaign: {}", runner.last_error()->ToString());
+  auto done = store.Get(campaign_id);
+  auto funnel = store.ComputeFunnel(campaign_id);
+  if (!done) return Die(done.error(), json);
+  if (!funnel) return Die(funnel.error(), json);
+  PrintStatus(*done, *funnel, json);
+  return 0;
+}
+
 // Runs the campaign in this process on the simulator in virtual time, until it is completed or
 // cancelled (or paused from elsewhere) and no call is left.
 int RunHere(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool json) {
@@ -94,14 +161,7 @@ int RunHere(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool json) 
   CampaignStore store(*rt.database, *rt.vault, *rt.ids, timers.clock());
   auto first = store.Get(campaign_id);
   if (!first) return Die(first.error(), json);
-  if (first->channel != "sim") {
-    return Die(
-        {ErrorCode::kFailedPrecondition,
-         "电话线路（SIP）尚未接入，只能用模拟线路 / the SIP phone line is not available yet: "
-         "use --channel sim",
-         {}},
-        json);
-  }
+  if (first->channel == "sip") return RunOnPhoneLine(rt, campaign_id, flags, json);
   campaign::CampaignRunner runner(
       store, channel, timers, *calendar,
       campaign::CampaignRunner::UnitsFrom(*rt.database, *rt.vault),

@@ -16,6 +16,8 @@ struct CampaignFlags {
   std::string segment;  // the query
   std::string name;
   std::string channel = "sim";
+  std::string trunk;              // sip: where calls go, "sip:{number}@host:port" (or a SIP URI)
+  std::string recordings;         // sip: the folder for call recordings (default data/recordings)
   std::vector<std::string> vars;  // NAME=VALUE campaign fields
   std::string schedule;           // JSON
   std::string policy;             // JSON

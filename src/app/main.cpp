@@ -902,6 +902,10 @@ int main(int argc, char** argv) {
   campaign_run->add_option("--segment", campaign_flags.segment, "the segment query")->required();
   campaign_run->add_option("--name", campaign_flags.name, "the campaign's name");
   campaign_run->add_option("--channel", campaign_flags.channel, "sim (default) or sip");
+  campaign_run->add_option("--trunk", campaign_flags.trunk,
+                           "sip: where calls go, sip:{number}@HOST:PORT (or a SIP URI)");
+  campaign_run->add_option("--recordings", campaign_flags.recordings,
+                           "sip: folder for call recordings (default DATA_DIR/recordings)");
   campaign_run->add_option("--var", campaign_flags.vars, "NAME=VALUE campaign field (repeatable)");
   campaign_run->add_option("--schedule", campaign_flags.schedule,
                            "JSON: start_date, end_date, windows, rounds");
@@ -931,6 +935,8 @@ int main(int argc, char** argv) {
                         "call here (simulator, virtual time) until done");
       control->add_option("--holidays", campaign_flags.holidays, "holiday calendar file");
       control->add_option("--seed", campaign_flags.seed, "the simulated residents' seed");
+      control->add_option("--trunk", campaign_flags.trunk, "sip: sip:{number}@HOST:PORT");
+      control->add_option("--recordings", campaign_flags.recordings, "sip: recordings folder");
     }
     campaign_controls.push_back(control);
   }

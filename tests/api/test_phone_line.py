@@ -1,0 +1,105 @@
+"""A campaign on the real phone line: `steward campaign run --channel sip` calls a small demo
+city's residents through a trunk that is SIPp (Debian's sip-tester) on a free loopback port,
+speaking the built-in policy_notice script with espeak-ng; every resident answers, presses 1
+(RFC 4733) after the opening of policy_notice, and the ledger, the funnel and the recordings must show it.
+Real time by nature: about a minute."""
+import csv
+import glob
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from steward_cli import Workdir, fresh_db  # noqa: E402
+
+SCENARIO = os.path.join(os.path.dirname(__file__), "..", "voice", "sipp", "campaign_resident.xml")
+ALL_DAY = [["00:00", "23:59"]]
+SCHEDULE = json.dumps({"windows": {day: ALL_DAY for day in
+                                   ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")}})
+POLICY = json.dumps({"max_concurrent": 40, "max_calls_per_second": 10, "max_attempts": 1})
+
+
+def free_udp_port():
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port not in (5060, 5070):
+            return port
+
+
+def wav_channels_rms(path):
+    """(channels, seconds, RMS of the left channel) of a 16-bit PCM WAV."""
+    with open(path, "rb") as f:
+        data = f.read()
+    channels = struct.unpack_from("<H", data, 22)[0]
+    rate = struct.unpack_from("<I", data, 24)[0]
+    at = data.index(b"data") + 8
+    samples = struct.unpack("<%dh" % ((len(data) - at) // 2), data[at:at + (len(data) - at) // 2 * 2])
+    left = samples[0::channels]
+    rms = (sum(s * s for s in left) / max(1, len(left))) ** 0.5
+    return channels, len(left) / rate, rms
+
+
+class PhoneLineTest(unittest.TestCase):
+    def setUp(self):
+        self.work = Workdir()
+        self.sipp = None
+
+    def tearDown(self):
+        if self.sipp and self.sipp.poll() is None:
+            self.sipp.kill()
+            self.sipp.wait()
+        self.work.close()
+
+    def test_campaign_calls_sipp_residents_and_fills_the_ledger(self):
+        db = fresh_db("sqlite", self.work.path)
+        self.work.run("--db", db, "demo", "--residents", "1000", "--seed", "4")
+        segment = "phone_valid = true and age >= 82"  # sixteen residents of this city
+        port = free_udp_port()
+        self.sipp = subprocess.Popen(
+            ["sipp", "-sf", SCENARIO, "-i", "127.0.0.1", "-p", str(port), "-mi", "127.0.0.1",
+             "-mp", str(free_udp_port()), "-nostdin", "-timeout", "300s", "-l", "100",
+             "-trace_err", "-error_file", os.path.join(self.work.path, "sipp-errors.log")],
+            cwd=self.work.path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        recordings = os.path.join(self.work.path, "recordings")
+        out = self.work.run(
+            "--db", db, "campaign", "run", "--script", "policy_notice", "--segment", segment,
+            "--var", "notice=测试通知", "--channel", "sip",
+            "--trunk", "sip:{number}@127.0.0.1:%d" % port, "--recordings", recordings,
+            "--schedule", SCHEDULE, "--policy", POLICY, "--wait", "--json", timeout=240)
+        lines = out.stdout.strip().splitlines()
+        campaign_id = lines[0]
+        summary = json.loads(lines[-1])
+        funnel = summary["funnel"]
+        self.assertEqual(summary["campaign"]["state"], "completed", out.stderr)
+        dialled = funnel["dialled"]
+        self.assertGreaterEqual(dialled, 10, funnel)
+        # Every resident SIPp played answered and pressed 1 after the opening.
+        self.assertEqual(funnel["outcomes"].get("answered_completed"), dialled, funnel)
+        self.assertEqual(funnel["answers"]["receipt"].get("received"), dialled, funnel)
+
+        ledger = os.path.join(self.work.path, "ledger.csv")
+        self.work.run("--db", db, "campaign", "ledger", campaign_id, "--out", ledger)
+        with open(ledger, encoding="utf-8-sig") as f:
+            text = f.read()
+        self.assertEqual(text.count("已知晓"), dialled, text[:2000])
+
+        files = sorted(glob.glob(os.path.join(recordings, "*.wav")))
+        self.assertEqual(len(files), dialled)
+        for path in files:
+            channels, seconds, left_rms = wav_channels_rms(path)
+            self.assertEqual(channels, 2, path)
+            self.assertGreater(seconds, 8, path)  # the opening and the question at least
+            self.assertGreater(left_rms, 300, path)  # Steward's voice on the left
+
+
+if __name__ == "__main__":
+    unittest.main()
