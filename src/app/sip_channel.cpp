@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "demo/demo.hpp"
+#include "voice/dial_guard.hpp"
+
 namespace steward::app {
 
 campaign::FailCause FailCauseFor(voice::CallEnd end) {
@@ -21,8 +24,12 @@ campaign::FailCause FailCauseFor(voice::CallEnd end) {
 }
 
 SipChannel::SipChannel(campaign::Timers& timers, voice::PromptCache& prompts,
-                       voice::SipLineOptions options)
-    : timers_(timers), prompts_(prompts), line_(std::move(options), *this) {}
+                       voice::SipLineOptions options, std::vector<std::string> allowed_prefixes)
+    : timers_(timers),
+      prompts_(prompts),
+      trunk_uri_(options.trunk_uri),
+      allowed_prefixes_(std::move(allowed_prefixes)),
+      line_(std::move(options), *this) {}
 
 SipChannel::~SipChannel() { Stop(); }
 
@@ -31,6 +38,13 @@ Status SipChannel::Start() { return line_.Start(); }
 void SipChannel::Stop() { line_.Stop(); }
 
 Status SipChannel::Dial(const campaign::DialRequest& request, campaign::CallSink* sink) {
+  const std::string refused =
+      voice::RefuseDial(request.phone, demo::IsDemoPhone(request.phone),
+                        voice::DialUri(request.phone, trunk_uri_), allowed_prefixes_);
+  if (!refused.empty()) {
+    spdlog::warn("campaigns: call {} not dialled: {}", request.call_id, refused);
+    return Fail(ErrorCode::kFailedPrecondition, refused);
+  }
   {
     std::lock_guard lock(mutex_);
     sinks_[request.call_id] = sink;

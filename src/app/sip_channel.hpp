@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "campaign/channel.hpp"
 #include "campaign/timers.hpp"
@@ -23,11 +24,15 @@ namespace steward::app {
 
 class SipChannel final : public campaign::Channel, public voice::SipLineListener {
  public:
-  SipChannel(campaign::Timers& timers, voice::PromptCache& prompts, voice::SipLineOptions options);
+  // `allowed_prefixes`: when not empty, only numbers starting with one of them are dialled.
+  // Demo numbers (demo::IsDemoPhone) are dialled only to a loopback peer, always.
+  SipChannel(campaign::Timers& timers, voice::PromptCache& prompts, voice::SipLineOptions options,
+             std::vector<std::string> allowed_prefixes = {});
   ~SipChannel() override;
 
   Status Start();  // binds the line
   void Stop();
+  uint16_t sip_port() const { return line_.sip_port(); }
 
   // campaign::Channel
   Status Dial(const campaign::DialRequest& request, campaign::CallSink* sink) override;
@@ -52,6 +57,8 @@ class SipChannel final : public campaign::Channel, public voice::SipLineListener
 
   campaign::Timers& timers_;
   voice::PromptCache& prompts_;
+  std::string trunk_uri_;
+  std::vector<std::string> allowed_prefixes_;
   voice::SipLine line_;
   std::mutex mutex_;
   std::unordered_map<int64_t, campaign::CallSink*> sinks_;  // guarded by mutex_

@@ -1,5 +1,6 @@
 #include "campaign/service.hpp"
 
+#include <algorithm>
 #include <future>
 
 namespace steward::campaign {
@@ -8,6 +9,8 @@ CampaignService::CampaignService(storage::Database& database, const crypto::PiiV
                                  IdGenerator& ids, HolidayCalendar calendar, Options options)
     : calendar_(std::move(calendar)),
       options_(std::move(options)),
+      database_(database),
+      vault_(vault),
       store_(std::make_unique<CampaignStore>(database, vault, ids, timers_.clock())),
       channel_(std::make_unique<SimulatorChannel>(timers_, options_.seed)) {
   channel_->SetPersonaMix(DefaultPersonaMix());
@@ -22,11 +25,25 @@ CampaignService::CampaignService(storage::Database& database, const crypto::PiiV
 
 CampaignService::~CampaignService() { Stop(); }
 
+void CampaignService::AttachPhoneLine(Channel& channel, int max_calls) {
+  sip_runner_ = std::make_unique<CampaignRunner>(
+      *store_, channel, timers_, calendar_, CampaignRunner::UnitsFrom(database_, vault_),
+      CampaignRunner::Options{.node = options_.node,
+                              .tick_ms = std::min<int64_t>(options_.tick_ms, 200),
+                              .max_calls = max_calls,
+                              .idle_tick_ms = options_.idle_tick_ms,
+                              .channel = "sip"});
+}
+
 Status CampaignService::Start() {
   timers_.Start();
   std::promise<Status> started;
   auto result = started.get_future();
-  timers_.After(0, [this, &started] { started.set_value(runner_->Start()); });
+  timers_.After(0, [this, &started] {
+    Status status = runner_->Start();
+    if (status && sip_runner_) status = sip_runner_->Start();
+    started.set_value(status);
+  });
   Status status = result.get();
   if (!status) {
     timers_.Stop();
@@ -42,6 +59,7 @@ void CampaignService::Stop() {
   auto done = stopped.get_future();
   timers_.After(0, [this, &stopped] {
     runner_->Stop();
+    if (sip_runner_) sip_runner_->Stop();
     stopped.set_value();
   });
   done.wait();
@@ -51,7 +69,10 @@ void CampaignService::Stop() {
 
 void CampaignService::Wake() {
   if (!running_) return;
-  timers_.After(0, [this] { runner_->Wake(); });
+  timers_.After(0, [this] {
+    runner_->Wake();
+    if (sip_runner_) sip_runner_->Wake();
+  });
 }
 
 }  // namespace steward::campaign

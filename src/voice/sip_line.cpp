@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "voice/dial_guard.hpp"
 #include "voice/rtp.hpp"
 
 namespace steward::voice {
@@ -212,12 +213,7 @@ struct SipLine::Impl {
     call->codec = options.preferred_codec;
     tmr_init(&call->ring_timer);
     calls.emplace(call->id, std::move(owned));
-    std::string uri = command.number;
-    if (!uri.starts_with("sip:")) {
-      uri = options.trunk_uri;
-      const size_t at = uri.find("{number}");
-      if (at != std::string::npos) uri.replace(at, 8, command.number);
-    }
+    const std::string uri = DialUri(command.number, options.trunk_uri);
     if (Status offered = Offer(*call, uri); !offered) {
       EndUnanswered(*call, {CallEnd::kNetwork, 0});
       return;

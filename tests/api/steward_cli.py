@@ -95,4 +95,8 @@ class Server:
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=15)
+        code = self.process.wait(timeout=15)
+        self._reader.join(timeout=15)
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return code

@@ -3,7 +3,6 @@ city's residents through a trunk that is SIPp (Debian's sip-tester) on a free lo
 speaking the built-in policy_notice script with espeak-ng; every resident answers, presses 1
 (RFC 4733) after the opening of policy_notice, and the ledger, the funnel and the recordings must show it.
 Real time by nature: about a minute."""
-import csv
 import glob
 import json
 import os
@@ -15,7 +14,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from steward_cli import Workdir, fresh_db  # noqa: E402
+from steward_cli import Server, Workdir, fresh_db  # noqa: E402
+from test_http_api import PASSWORD, Client  # noqa: E402
 
 SCENARIO = os.path.join(os.path.dirname(__file__), "..", "voice", "sipp", "campaign_resident.xml")
 ALL_DAY = [["00:00", "23:59"]]
@@ -57,10 +57,8 @@ class PhoneLineTest(unittest.TestCase):
             self.sipp.wait()
         self.work.close()
 
-    def test_campaign_calls_sipp_residents_and_fills_the_ledger(self):
-        db = fresh_db("sqlite", self.work.path)
-        self.work.run("--db", db, "demo", "--residents", "1000", "--seed", "4")
-        segment = "phone_valid = true and age >= 82"  # sixteen residents of this city
+    def start_residents(self):
+        """SIPp playing every resident the campaign calls; returns its SIP port."""
         port = free_udp_port()
         self.sipp = subprocess.Popen(
             ["sipp", "-sf", SCENARIO, "-i", "127.0.0.1", "-p", str(port), "-mi", "127.0.0.1",
@@ -69,6 +67,13 @@ class PhoneLineTest(unittest.TestCase):
             cwd=self.work.path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         time.sleep(0.5)
+        return port
+
+    def test_campaign_calls_sipp_residents_and_fills_the_ledger(self):
+        db = fresh_db("sqlite", self.work.path)
+        self.work.run("--db", db, "demo", "--residents", "1000", "--seed", "4")
+        segment = "phone_valid = true and age >= 82"  # sixteen residents of this city
+        port = self.start_residents()
         recordings = os.path.join(self.work.path, "recordings")
         out = self.work.run(
             "--db", db, "campaign", "run", "--script", "policy_notice", "--segment", segment,
@@ -99,6 +104,43 @@ class PhoneLineTest(unittest.TestCase):
             self.assertEqual(channels, 2, path)
             self.assertGreater(seconds, 8, path)  # the opening and the question at least
             self.assertGreater(left_rms, 300, path)  # Steward's voice on the left
+
+    def test_server_with_a_trunk_calls_a_campaign_started_through_the_api(self):
+        db = fresh_db("sqlite", self.work.path)
+        self.work.run("--db", db, "demo", "--residents", "1000", "--seed", "4")
+        port = self.start_residents()
+        server = Server(self.work, "--db", db,
+                        env={"STEWARD_SIP_TRUNK": "sip:{number}@127.0.0.1:%d" % port})
+        try:
+            with open(os.path.join(self.work.path, "data", "initial-admin.txt"), encoding="utf-8") as f:
+                initial = [line.split(":", 1)[1].strip() for line in f if line.startswith("密码")][0]
+            admin = Client(server.url)
+            self.assertEqual(admin.login("admin", initial)[0], 200)
+            admin.call("POST", "/api/v1/auth/password",
+                       {"old_password": initial, "new_password": PASSWORD})
+            body = {"script_name": "policy_notice", "query": "phone_valid = true and age >= 84",
+                    "name": "电话线路测试", "channel": "sip", "fields": {"notice": "测试通知"},
+                    "schedule": json.loads(SCHEDULE), "policy": json.loads(POLICY)}
+            status, _, created = admin.call("POST", "/api/v1/campaigns", body)
+            self.assertEqual(status, 201, created)
+            deadline = time.time() + 120
+            while True:
+                status, _, campaign = admin.call("GET", "/api/v1/campaigns/" + created["id"])
+                self.assertEqual(status, 200, campaign)
+                if campaign["state"] == "completed" or time.time() > deadline:
+                    break
+                time.sleep(0.5)
+            self.assertEqual(campaign["state"], "completed", campaign)
+            funnel = campaign["funnel"]
+            self.assertGreaterEqual(funnel["dialled"], 2, funnel)
+            self.assertEqual(funnel["outcomes"].get("answered_completed"), funnel["dialled"], funnel)
+            recordings = glob.glob(os.path.join(self.work.path, "data", "recordings", "*.wav"))
+            self.assertEqual(len(recordings), funnel["dialled"])
+            self.assertEqual(server.stop(), 0)
+            self.assertNotRegex(server.log(), r"1999\d{7}", "a resident's number in the server log")
+        finally:
+            if server.process.poll() is None:
+                server.stop()
 
 
 if __name__ == "__main__":

@@ -288,11 +288,15 @@ Result<Response> CreateCampaign(ApiCall& call, segment::ModelHolder& holder) {
   STEWARD_ASSIGN_OR_RETURN(auto found_script, ScriptFrom(call, body, "script_name"));
   const campaign::Script& script = found_script.script;
   const std::string channel = body.value("channel", "sim");
-  if (channel != "sim") {
+  if (channel != "sim" && channel != "sip") {
+    return tl::unexpected(
+        InvalidField("channel", "campaign.channel", "线路应为 sim 或 sip / channel is sim or sip"));
+  }
+  if (channel == "sip" && !(call.services.campaigns && call.services.campaigns->Calls("sip"))) {
     return tl::unexpected(
         InvalidField("channel", "campaign.channel",
-                     "电话线路（SIP）尚未接入，只能用模拟线路 sim / the SIP phone "
-                     "line is not available yet: use channel sim"));
+                     "本服务器未配置 SIP 中继（voice.trunk），只能用模拟线路 sim / no SIP trunk is "
+                     "configured on this server (voice.trunk): use channel sim"));
   }
   const Date today = call.services.clock.Today();
   STEWARD_ASSIGN_OR_RETURN(

@@ -113,7 +113,7 @@ const en: Messages = {
     address: 'Addressed as', unit: 'Unit', attempt: 'Attempt', started_at: 'Started', ended: 'Ended', review: 'Review and visits', changes: 'Pending changes',
     tasks: 'Door-visit tasks', field: 'Field', value: 'New value', accept: 'Accept', reject: 'Reject', new_phone: 'Phone becomes {phone}', accepted: 'Accepted and written to the registry', rejected: 'Rejected',
     kind: 'Kind', detail: 'Detail', close_task: 'Done', task_closed: 'Task closed', open: 'Open', task_done: 'Done', no_campaigns: 'No campaigns yet',
-    kind_unreachable: 'Unreachable', kind_refused: 'Refused', kind_answer: 'Answer to follow up', sim_only: 'Simulator (SIP once the phone line is connected)',
+    kind_unreachable: 'Unreachable', kind_refused: 'Refused', kind_answer: 'Answer to follow up', channel: 'Line', channel_sim: 'Simulated residents', channel_sip: 'Phone line (SIP; the server needs a trunk)',
   },
   org: {
     tree: 'Units', unit: 'Unit', create_child: 'New child unit', rename: 'Rename', move: 'Move', end: 'Retire',

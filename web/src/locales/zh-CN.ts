@@ -108,7 +108,7 @@ export default {
     address: '称呼', unit: '所属单位', attempt: '第几次', started_at: '开始', ended: '已结束', review: '审核与上门', changes: '待审核变更',
     tasks: '上门任务', field: '变更项', value: '新值', accept: '接受', reject: '拒绝', new_phone: '联系电话改为 {phone}', accepted: '已接受，已写入人口库', rejected: '已拒绝',
     kind: '类型', detail: '说明', close_task: '完成', task_closed: '任务已完成', open: '待处理', task_done: '已完成', no_campaigns: '还没有外呼任务',
-    kind_unreachable: '多次未接通', kind_refused: '拒绝', kind_answer: '回答需跟进', sim_only: '模拟线路（SIP 电话线路接入后可选）',
+    kind_unreachable: '多次未接通', kind_refused: '拒绝', kind_answer: '回答需跟进', channel: '线路', channel_sim: '模拟居民', channel_sip: '电话线路（SIP，服务器需配置中继）',
   },
   org: {
     tree: '组织架构', unit: '单位', create_child: '新增下级', rename: '重命名', move: '迁移', end: '撤销',

@@ -30,6 +30,8 @@ describe('the campaign wizard', () => {
     const form = { ...defaultWizard(), script: 'policy_notice', query: 'age >= 80' }
     expect(campaignBody(form)).not.toHaveProperty('fields')
     expect(campaignBody(form)).not.toHaveProperty('name')
+    expect(campaignBody(form)).not.toHaveProperty('channel')  // the simulator: the server's default
+    expect(campaignBody({ ...form, channel: 'sip' }).channel).toBe('sip')
     form.fields = { notice: '停水' }
     form.name = '  停水通知 '
     expect(campaignBody(form)).toMatchObject({ script_name: 'policy_notice', query: 'age >= 80', name: '停水通知', fields: { notice: '停水' } })

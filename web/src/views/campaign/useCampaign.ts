@@ -42,6 +42,8 @@ export interface WizardForm {
   script: string
   query: string
   fields: Record<string, string>
+  /** sim: the simulated residents; sip: the phone line (the server needs a SIP trunk) */
+  channel: 'sim' | 'sip'
   startDate: string // YYYY-MM-DD; '' = today
   endDate: string
   /** office: weekdays 9–12 and 14–18, weekends 10–12 and 15–17 (the server's default); all_day; custom */
@@ -59,7 +61,7 @@ export interface WizardForm {
 
 export function defaultWizard(): WizardForm {
   return {
-    name: '', script: '', query: 'age >= 60', fields: {}, startDate: '', endDate: '', windows: 'office', from: '09:00', to: '18:00',
+    name: '', script: '', query: 'age >= 60', fields: {}, channel: 'sim', startDate: '', endDate: '', windows: 'office', from: '09:00', to: '18:00',
     rounds: '', maxConcurrent: 50, callsPerSecond: 5, maxAttempts: 3, retryNoAnswerMin: 60, perDayCap: 2, perWeekCap: 5,
   }
 }
@@ -93,6 +95,7 @@ export function campaignBody(form: WizardForm): Record<string, unknown> {
   const body: Record<string, unknown> = {
     script_name: form.script, query: form.query, schedule: scheduleBody(form), policy: policyBody(form),
   }
+  if (form.channel !== 'sim') body.channel = form.channel
   if (form.name.trim()) body.name = form.name.trim()
   if (Object.keys(form.fields).length) body.fields = { ...form.fields }
   return body
