@@ -43,6 +43,9 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
     config.max_calls =
         static_cast<int>(table["campaign"]["max_calls"].value_or(int64_t{config.max_calls}));
     config.sip_trunk = table["voice"]["trunk"].value_or(config.sip_trunk);
+    config.recording_retention_days =
+        static_cast<int>(table["voice"]["recording_retention_days"].value_or(
+            int64_t{config.recording_retention_days}));
     config.sip_max_calls =
         static_cast<int>(table["voice"]["max_calls"].value_or(int64_t{config.sip_max_calls}));
     if (const auto* prefixes = table["voice"]["allowed_prefixes"].as_array()) {

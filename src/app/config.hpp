@@ -14,6 +14,7 @@
 // | SIP calls     | voice.max_calls      |                        | 1000 at once                |
 // | allowed nos.  | voice.allowed_prefixes (array) |              | all (demo numbers: loopback
 // only) |
+// | recordings    | voice.recording_retention_days |              | 180: older recordings deleted |
 #pragma once
 
 #include <filesystem>
@@ -44,6 +45,7 @@ struct Config {
   std::string sip_trunk;
   int sip_max_calls = 1000;
   std::vector<std::string> sip_allowed_prefixes;  // empty: any number
+  int recording_retention_days = 180;  // call recordings (DATA_DIR/recordings) are then deleted
 };
 
 // Reads `toml_path` when it exists (an explicitly named file must exist), then the environment.

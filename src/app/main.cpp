@@ -46,6 +46,8 @@
 #include "segment/read_model.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "voice/recordings.hpp"
+#include "voice/tts.hpp"
 
 #ifndef STEWARD_VERSION
 #define STEWARD_VERSION "0.0.0"
@@ -763,6 +765,24 @@ int RunServe(const Globals& globals, std::string listen) {
       wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
     }
   });
+  // Call recordings are kept voice.recording_retention_days, checked at start and hourly.
+  const std::filesystem::path recordings = std::filesystem::path(rt.config.data_dir) / "recordings";
+  std::jthread recording_retention([&rt, recordings](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    const std::chrono::hours max_age(24 * std::max(1, rt.config.recording_retention_days));
+    while (!stop.stop_requested()) {
+      auto deleted = voice::PruneRecordings(recordings, max_age);
+      if (!deleted) {
+        spdlog::warn("recordings: {}", deleted.error().ToString());
+      } else if (*deleted > 0) {
+        spdlog::info("recordings: {} older than {} days deleted", *deleted,
+                     rt.config.recording_retention_days);
+      }
+      wake.wait_for(lock, stop, std::chrono::hours(1), [] { return false; });
+    }
+  });
   // Campaigns started in the console are called while the server runs: on the simulator, and on
   // the SIP line when a trunk is configured. Calls this node left in flight count as attempts.
   voice::EspeakTts tts;
@@ -784,7 +804,7 @@ int RunServe(const Globals& globals, std::string listen) {
     if (!rt.config.sip_trunk.empty()) {
       voice::SipLineOptions line;
       line.trunk_uri = rt.config.sip_trunk;
-      line.recording_dir = rt.config.data_dir + "/recordings";
+      line.recording_dir = recordings.string();
       prompt_cache = std::make_unique<voice::PromptCache>(tts);
       phone_line = std::make_unique<SipChannel>(campaigns->timers(), *prompt_cache, line,
                                                 rt.config.sip_allowed_prefixes);
@@ -794,9 +814,9 @@ int RunServe(const Globals& globals, std::string listen) {
     }
     if (auto started = campaigns->Start(); !started) return Die(started.error(), globals.json);
   }
-  const http::ApiServices services{*rt.database, *rt.vault,      *rt.ids,
-                                   rt.clock,     accounts,       audit_log,
-                                   &jobs,        &segment_model, campaigns.get()};
+  const http::ApiServices services{*rt.database,    *rt.vault, *rt.ids, rt.clock,
+                                   accounts,        audit_log, &jobs,   &segment_model,
+                                   campaigns.get(), recordings};
 
   http::Server server(options);
   http::AddDefaultRoutes(server, STEWARD_VERSION, /*placeholder_page=*/options.static_dir.empty());

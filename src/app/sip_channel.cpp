@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "demo/demo.hpp"
 #include "voice/dial_guard.hpp"
 
@@ -105,11 +107,13 @@ void SipChannel::OnKey(const std::string& call_id, char key) {
 void SipChannel::OnPromptFinished(const std::string& call_id) {
   Post(call_id, {.kind = campaign::ChannelEventKind::kPromptFinished}, false);
 }
-void SipChannel::OnHungUp(const std::string& call_id, voice::HungUpBy by, const std::string&) {
+void SipChannel::OnHungUp(const std::string& call_id, voice::HungUpBy by,
+                          const std::string& recording) {
   Post(call_id,
        {.kind = campaign::ChannelEventKind::kHungUp,
         .by = by == voice::HungUpBy::kRemote ? campaign::HangupBy::kRemote
-                                             : campaign::HangupBy::kLocal},
+                                             : campaign::HangupBy::kLocal,
+        .recording = recording.empty() ? "" : std::filesystem::path(recording).filename().string()},
        true);
 }
 void SipChannel::OnFailed(const std::string& call_id, voice::SipCallEnd end) {

@@ -5,7 +5,8 @@
 //
 // Thread-safety: Channel methods on the timers' thread (as the runner calls them); the line's
 // listener methods on the line's thread; the sink map is guarded by a mutex.
-// Recordings are <recording_dir>/<call id>.wav, the call id being the attempt's id.
+// Recordings are <recording_dir>/<call id>.wav, the call id being the attempt's id; the hang-up
+// event carries the file name, which the attempt keeps (call_attempt.recording).
 // Not yet: Transfer (REFER) hangs up instead; spoken answers (ASR).
 #pragma once
 

@@ -328,12 +328,14 @@ Status CampaignStore::FinishAttempt(const storage::WriteContext& context, const 
                 connection.Execute(
                     "UPDATE call_attempt SET answered_at = ?, ended_at = ?, outcome = ?, last_node "
                     "= "
-                    "?, transcript_sealed = ? WHERE id = ? AND outcome IS NULL",
-                    std::vector<Value>{answered ? Value(result.answered_at_ms) : Value(nullptr),
-                                       now, outcome_name, result.last_node,
-                                       vault_.Seal(kTranscriptField,
-                                                   CallResultToJson(result)["transcript"].dump()),
-                                       claim.attempt_id}));
+                    "?, transcript_sealed = ?, recording = ? WHERE id = ? AND outcome IS NULL",
+                    std::vector<Value>{
+                        answered ? Value(result.answered_at_ms) : Value(nullptr), now, outcome_name,
+                        result.last_node,
+                        vault_.Seal(kTranscriptField,
+                                    CallResultToJson(result)["transcript"].dump()),
+                        result.recording.empty() ? Value(nullptr) : Value(result.recording),
+                        claim.attempt_id}));
             if (changed != 1) return Ok();  // already ended (recovered after a restart)
             std::string state = "running";
             STEWARD_TRY(connection.QueryEach(

@@ -46,6 +46,7 @@ struct ChannelEvent {
   char digit = 0;                         // kDigit
   std::string transcript;                 // kSpeech: the recognised text
   HangupBy by = HangupBy::kRemote;        // kHungUp
+  std::string recording;                  // kHungUp: the call's recording file, when recorded
   FailCause cause = FailCause::kNetwork;  // kFailed
 };
 

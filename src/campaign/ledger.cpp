@@ -22,6 +22,7 @@ struct Row {
   int64_t attempts = 0, talk_ms = 0;
   std::map<std::string, std::string> answers;
   std::string transcript;
+  std::string recording;  // the last recorded call's file name
 };
 
 // One spreadsheet or CSV, behind one Write call.
@@ -127,6 +128,13 @@ Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault&
           if (it != index.end())
             rows[it->second].answers[std::string(row.Text(2))] = std::string(row.Text(3));
         }));
+    STEWARD_TRY(connection.QueryEach(
+        "SELECT round, resident_id, recording FROM call_attempt WHERE campaign_id = ? AND "
+        "recording IS NOT NULL ORDER BY started_at, id",
+        std::vector<Value>{campaign.id}, [&](const RowView& row) {
+          auto it = index.find({row.Int(0), row.Int(1)});
+          if (it != index.end()) rows[it->second].recording = std::string(row.Text(2));
+        }));
     // The last answered attempt's transcript (or the last attempt's).
     return connection.QueryEach(
         "SELECT round, resident_id, transcript_sealed FROM call_attempt WHERE campaign_id = ? AND "
@@ -196,7 +204,7 @@ Result<int64_t> WriteLedger(storage::Database& database, const crypto::PiiVault&
       }
     }
     cells.push_back(row.transcript.empty() ? CellValue::Empty() : CellValue::Text(row.transcript));
-    cells.push_back(CellValue::Empty());  // recordings come with the phone line
+    cells.push_back(row.recording.empty() ? CellValue::Empty() : CellValue::Text(row.recording));
     STEWARD_TRY(sink->Write(cells));
   }
   STEWARD_TRY(sink->Close());

@@ -1,7 +1,8 @@
 // The ledger (电子台账) of a campaign as a spreadsheet: a title block (campaign, script, dates,
 // counts) and one row per targeted resident and round — masked phone, attempts, final outcome,
 // talk time, one column per question (headed by the ask's `label`, values shown by its `labels`:
-// 体温: 正常/发热), the last call's transcript — as community offices file
+// 体温: 正常/发热), the last call's transcript, the last recorded call's file name in the
+// recordings folder (录音; the console plays it) — as community offices file
 // them. .xlsx (constant memory) or .csv by the file's extension; nothing appears at `path` unless
 // it is complete. Transcripts are unsealed only to be written into the file.
 #pragma once

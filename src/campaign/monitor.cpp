@@ -21,7 +21,8 @@ nlohmann::json CallRecordToJson(const CallRecord& call) {
                          {"answered_at", nullptr},
                          {"ended_at", nullptr},
                          {"outcome", nullptr},
-                         {"outcome_label", nullptr}};
+                         {"outcome_label", nullptr},
+                         {"recording", !call.recording.empty()}};
   if (call.answered_at > 0) json["answered_at"] = FormatIsoMillis(call.answered_at);
   if (call.ended_at > 0) json["ended_at"] = FormatIsoMillis(call.ended_at);
   if (!call.outcome.empty()) {
@@ -36,6 +37,10 @@ Result<std::vector<CallRecord>> ListCalls(storage::Connection& connection, Id ca
   std::vector<Value> params{campaign_id};
   std::string where = "WHERE a.campaign_id = ?";
   if (filter.in_flight_only) where += " AND a.outcome IS NULL";
+  if (filter.call_id != 0) {
+    where += " AND a.id = ?";
+    params.emplace_back(filter.call_id);
+  }
   if (filter.before_id > 0) {
     where += " AND a.id < ?";
     params.emplace_back(filter.before_id);
@@ -48,7 +53,7 @@ Result<std::vector<CallRecord>> ListCalls(storage::Connection& connection, Id ca
   std::vector<CallRecord> calls;
   STEWARD_TRY(connection.QueryEach(
       "SELECT a.id, a.resident_id, r.name, u.name, t.address, a.round, a.attempt, a.node, "
-      "a.started_at, a.answered_at, a.ended_at, a.outcome FROM call_attempt a "
+      "a.started_at, a.answered_at, a.ended_at, a.outcome, a.recording FROM call_attempt a "
       "JOIN campaign_target t ON t.campaign_id = a.campaign_id AND t.round = a.round AND "
       "t.resident_id = a.resident_id JOIN resident r ON r.id = a.resident_id "
       "JOIN org_unit u ON u.id = t.unit_id " +
@@ -67,6 +72,7 @@ Result<std::vector<CallRecord>> ListCalls(storage::Connection& connection, Id ca
         call.answered_at = row.IsNull(9) ? 0 : row.Int(9);
         call.ended_at = row.IsNull(10) ? 0 : row.Int(10);
         call.outcome = row.IsNull(11) ? "" : std::string(row.Text(11));
+        call.recording = row.IsNull(12) ? "" : std::string(row.Text(12));
         calls.push_back(std::move(call));
       }));
   return calls;

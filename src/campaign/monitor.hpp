@@ -31,6 +31,7 @@ struct CallRecord {
   int64_t answered_at = 0;  // 0: not answered (yet)
   int64_t ended_at = 0;     // 0: in flight
   std::string outcome;      // empty while in flight
+  std::string recording;    // the recording's file name (empty: none)
 };
 
 nlohmann::json CallRecordToJson(const CallRecord& call);
@@ -39,6 +40,7 @@ struct CallFilter {
   bool in_flight_only = false;
   int limit = 50;
   int64_t before_id = 0;  // paging: only attempts with a smaller id (0: from the newest)
+  Id call_id = 0;         // only this attempt (0: any)
 };
 
 // Newest first; only residents whose unit at the start lies inside `scope`.

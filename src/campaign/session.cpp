@@ -399,6 +399,7 @@ std::vector<Action> CallSession::OnEvent(const ChannelEvent& event) {
       break;
     }
     case ChannelEventKind::kHungUp:
+      result_.recording = event.recording;
       if (event.by == HangupBy::kRemote && !reached_end_ && !opted_out_) {
         result_.outcome = in_opening_ ? Outcome::kHungUpDuringOpening : Outcome::kAnsweredPartial;
       }

@@ -98,6 +98,7 @@ struct CallResult {
   std::vector<FollowUp> follow_ups;
   std::vector<ProposedUpdate> updates;
   std::string last_node;  // the node the call was at when it ended
+  std::string recording;  // the recording's file name in the recordings folder (empty: none)
 };
 
 class CallSession {

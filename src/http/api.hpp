@@ -47,6 +47,9 @@ struct ApiServices {
   // resumes. Null: campaigns are created and controlled, but placed only by other nodes or by
   // `steward campaign resume ID --wait`.
   campaign::CampaignService* campaigns = nullptr;
+  // The call recordings' folder (voice/recordings.hpp: DATA_DIR/recordings). Empty: the
+  // recording route answers 404.
+  std::filesystem::path recordings;
 };
 
 // Adds every /api/v1 route (and GET /api/v1/openapi.json).

@@ -6,13 +6,14 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <random>
 #include <thread>
 #include <unordered_map>
 
+#include "base/log.hpp"
 #include "voice/dial_guard.hpp"
+#include "voice/recordings.hpp"
 #include "voice/rtp.hpp"
 
 namespace steward::voice {
@@ -441,12 +442,13 @@ struct SipLine::Impl {
 
   std::string WriteRecording(const Call& call) {
     if (options.recording_dir.empty()) return "";
-    std::error_code error;
-    std::filesystem::create_directories(options.recording_dir, error);
-    const std::string path = options.recording_dir + "/" + call.id + ".wav";
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << WavBytes(Interleave(call.sent, call.heard, kTelephoneRate));
-    return out ? path : "";
+    auto saved = SaveRecording(options.recording_dir, call.id,
+                               WavBytes(Interleave(call.sent, call.heard, kTelephoneRate)));
+    if (!saved) {
+      spdlog::error("voice: call {} not recorded: {}", call.id, saved.error().ToString());
+      return "";
+    }
+    return saved->string();
   }
 
   void Release(Call& call) {

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from steward_cli import Server, Workdir, fresh_db  # noqa: E402
@@ -96,6 +98,7 @@ class PhoneLineTest(unittest.TestCase):
         with open(ledger, encoding="utf-8-sig") as f:
             text = f.read()
         self.assertEqual(text.count("已知晓"), dialled, text[:2000])
+        self.assertEqual(text.count(".wav"), dialled, text[:2000])  # 录音: each call's file
 
         files = sorted(glob.glob(os.path.join(recordings, "*.wav")))
         self.assertEqual(len(files), dialled)
@@ -104,6 +107,15 @@ class PhoneLineTest(unittest.TestCase):
             self.assertEqual(channels, 2, path)
             self.assertGreater(seconds, 8, path)  # the opening and the question at least
             self.assertGreater(left_rms, 300, path)  # Steward's voice on the left
+
+    @staticmethod
+    def download(client, path):
+        """GET `path` as the signed-in client; (status, headers, bytes)."""
+        try:
+            with client.opener.open(urllib.request.Request(client.url + path), timeout=30) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
 
     def test_server_with_a_trunk_calls_a_campaign_started_through_the_api(self):
         db = fresh_db("sqlite", self.work.path)
@@ -136,6 +148,25 @@ class PhoneLineTest(unittest.TestCase):
             self.assertEqual(funnel["outcomes"].get("answered_completed"), funnel["dialled"], funnel)
             recordings = glob.glob(os.path.join(self.work.path, "data", "recordings", "*.wav"))
             self.assertEqual(len(recordings), funnel["dialled"])
+            # The console lists each call with its recording and plays it from the API.
+            path = "/api/v1/campaigns/" + created["id"]
+            status, _, calls = admin.call("GET", path + "/calls?limit=500")
+            self.assertEqual(status, 200, calls)
+            recorded = [each for each in calls["items"] if each["recording"]]
+            self.assertEqual(len(recorded), funnel["dialled"], calls)
+            status, headers, wav = self.download(admin, path + "/calls/%s/recording" % recorded[0]["id"])
+            self.assertEqual(status, 200)
+            self.assertEqual(headers["Content-Type"], "audio/wav")
+            saved = os.path.join(self.work.path, "downloaded.wav")
+            with open(saved, "wb") as f:
+                f.write(wav)
+            channels, seconds, left_rms = wav_channels_rms(saved)
+            self.assertEqual((channels, seconds > 8, left_rms > 300), (2, True, True))
+            self.assertEqual(self.download(admin, path + "/calls/1/recording")[0], 404)
+            status, _, ledger = self.download(admin, path + "/ledger?format=csv")
+            self.assertEqual(status, 200)
+            for each in recorded:
+                self.assertIn(each["id"] + ".wav", ledger.decode("utf-8-sig"))
             self.assertEqual(server.stop(), 0)
             self.assertNotRegex(server.log(), r"1999\d{7}", "a resident's number in the server log")
         finally:

@@ -7,15 +7,19 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Api, City, PASSWORD, launch, screenshot, signIn } from './harness.mjs'
+import { Api, City, PASSWORD, launch, screenshot, signIn, sippResidents } from './harness.mjs'
 
 let city
 let browser
 let page
 let admin
+let sipp
 
 before(async () => {
   city = new City(2000)
+  // The server's SIP trunk is SIPp on loopback: campaigns on the phone line call it.
+  sipp = await sippResidents(city.dir)
+  city.env.STEWARD_SIP_TRUNK = `sip:{number}@127.0.0.1:${sipp.port}`
   await city.serve()
   browser = await launch()
   page = await browser.context.newPage()
@@ -24,6 +28,7 @@ before(async () => {
 after(async () => {
   await browser?.close()
   await city?.close()
+  sipp?.process.kill()
 })
 
 async function figure(key) {
@@ -395,6 +400,43 @@ describe('console', () => {
     assert.equal(ledger.headers.get('x-ledger-rows'), String(expected))
     await page.goto(city.url + '/#/campaigns')
     await page.locator('[data-test=campaign-list] .el-table__body tr', { hasText: '已取消' }).waitFor()
+  })
+
+  test('a campaign started in the console calls SIPp residents over SIP, and their recordings play', async () => {
+    const query = 'phone_valid = true and age >= 85'
+    const expected = (await admin.call('POST', '/api/v1/segments/evaluate', { query })).data.count
+    assert.ok(expected >= 1 && expected <= 20, `the segment selects ${expected}`)
+    await page.goto(city.url + '/#/campaigns')
+    await page.click('[data-test=campaign-new]')
+    await page.click('[data-test=wizard-script]')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '政策通知' }).click()
+    await page.fill('[data-field=notice] input, input[data-field=notice]', '测试通知')
+    await page.locator('[data-test=wizard-channel] .el-radio', { hasText: '电话线路' }).click()
+    await page.click('[data-test=wizard-next]')
+    await page.fill('[data-test=wizard-query]', query)
+    await page.waitForSelector(`[data-test=wizard-count][data-count="${expected}"]`, { timeout: 15_000 })
+    await page.click('[data-test=wizard-next]')
+    await page.locator('[data-test=wizard-windows] .el-radio', { hasText: '全天' }).click()
+    await page.click('[data-test=wizard-next]')
+    await page.click('[data-test=wizard-start]')
+    // Real calls in real time: each SIPp resident answers, hears the opening and presses 1.
+    await page.waitForSelector('[data-test=campaign-monitor][data-state=completed]', { timeout: 150_000 })
+    const id = page.url().match(/campaigns\/(\d+)/)[1]
+    const done = (await admin.call('GET', `/api/v1/campaigns/${id}`)).data
+    assert.equal(done.funnel.outcomes.answered_completed, expected, JSON.stringify(done.funnel))
+    assert.equal(done.funnel.answers.receipt.received, expected, JSON.stringify(done.funnel))
+    // Every call is listed with its recording, and Chromium plays it from the API.
+    await page.click('[data-test=campaign-calls-refresh]')
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=campaign-calls] audio[data-test=call-recording]').length === n, expected)
+    const seconds = await page.evaluate(() => new Promise((ok, fail) => {
+      const audio = document.querySelector('[data-test=call-recording]')
+      audio.addEventListener('loadedmetadata', () => ok(audio.duration), { once: true })
+      audio.addEventListener('error', () => fail(new Error('the recording does not play: ' + audio.error?.message)), { once: true })
+      audio.preload = 'auto'
+      audio.load()
+    }))
+    assert.ok(seconds > 8, `the recording lasts ${seconds} s`)
+    await screenshot(page, '22-campaign-recordings')
   })
 
   test('units and grids, users, roles and dictionaries show the city', async () => {

@@ -2,6 +2,7 @@
 // port 0 (loopback) serving web/dist, and Debian's Chromium driven by playwright-core (never a
 // downloaded browser). Screenshots go to build/e2e-artifacts/.
 import { spawn, spawnSync } from 'node:child_process'
+import { createSocket } from 'node:dgram'
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -109,6 +110,30 @@ export class Api {
     this.csrf = r.data.csrf_token
     return r.data
   }
+}
+
+/** A free loopback UDP port, never 5060/5070. */
+export async function freeUdpPort() {
+  for (;;) {
+    const socket = createSocket('udp4')
+    const port = await new Promise((ok) => socket.bind(0, '127.0.0.1', () => ok(socket.address().port)))
+    await new Promise((ok) => socket.close(ok))
+    if (port !== 5060 && port !== 5070) return port
+  }
+}
+
+/**
+ * SIPp (Debian's sip-tester) playing every resident a campaign calls: answers, presses 1 after
+ * the opening (tests/voice/sipp/campaign_resident.xml). Returns { port, process }; kill it after.
+ */
+export async function sippResidents(dir) {
+  const port = await freeUdpPort()
+  const media = await freeUdpPort()
+  const scenario = join(repo, 'tests/voice/sipp/campaign_resident.xml')
+  const process = spawn('sipp', ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(media),
+    '-nostdin', '-timeout', '300s', '-l', '100'], { cwd: dir, stdio: 'ignore' })
+  await new Promise((ok) => setTimeout(ok, 500))
+  return { port, process }
 }
 
 export async function launch() {

@@ -418,6 +418,39 @@ Result<Response> ListCampaignCalls(ApiCall& call) {
   return JsonResponse({{"items", std::move(items)}});
 }
 
+// GET /api/v1/campaigns/{id}/calls/{call}/recording: the call's stereo WAV (Steward left, the
+// resident right), for a call of a resident inside the caller's scope. Audited: it is the
+// resident's voice.
+Result<Response> CallRecording(ApiCall& call) {
+  CampaignStore store = StoreFor(call);
+  STEWARD_ASSIGN_OR_RETURN(auto found, FindCampaign(call, store));
+  STEWARD_ASSIGN_OR_RETURN(Id call_id, call.IdParam("call"));
+  campaign::CallFilter filter{.limit = 1, .call_id = call_id};
+  STEWARD_ASSIGN_OR_RETURN(
+      auto calls, call.services.database.Read([&](storage::Connection& connection) {
+        return campaign::ListCalls(connection, found.id, filter, ScopeOf(call));
+      }));
+  if (calls.empty()) return Fail(ErrorCode::kNotFound, "没有这通电话 / no such call");
+  const std::string& name = calls.front().recording;
+  if (name.empty() || name.find('/') != std::string::npos || name.starts_with(".")) {
+    return Fail(ErrorCode::kNotFound, "这通电话没有录音 / this call was not recorded");
+  }
+  const std::filesystem::path path = call.services.recordings / name;
+  std::error_code error;
+  if (call.services.recordings.empty() || !std::filesystem::is_regular_file(path, error)) {
+    return Fail(
+        ErrorCode::kNotFound,
+        "录音已按保留期限删除 / the recording was deleted (voice.recording_retention_days)");
+  }
+  STEWARD_TRY(call.Audit("campaign.recording", std::to_string(call_id), {}));
+  Response response;
+  response.content_type = "audio/wav";
+  response.file = path;
+  response.headers.emplace_back("Content-Disposition",
+                                ContentDisposition("录音-" + name, "recording-" + name));
+  return response;
+}
+
 // The live monitor's picture: states, the funnel, calls in progress and the latest results.
 Result<nlohmann::json> MonitorJson(storage::Database& database, CampaignStore& store, Id id,
                                    const campaign::UnitScope& scope) {
@@ -598,6 +631,8 @@ void AddCampaignRoutes(Server& server, const Api& api) {
   }
   server.Route("GET", "/api/v1/campaigns/{id}/calls",
                api.Gate(p::kCampaignView, ListCampaignCalls));
+  server.Route("GET", "/api/v1/campaigns/{id}/calls/{call}/recording",
+               api.Gate(p::kCampaignView, CallRecording));
   server.Route("GET", "/api/v1/campaigns/{id}/events", api.Gate(p::kCampaignView, CampaignEvents));
   server.Route("GET", "/api/v1/campaigns/{id}/ledger", api.Gate(p::kCampaignView, CampaignLedger));
   server.Route("GET", "/api/v1/changes", api.Gate(p::kCampaignReview, ListChanges));

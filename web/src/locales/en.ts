@@ -109,7 +109,7 @@ const en: Messages = {
     steps_schedule: 'Schedule and policy', steps_confirm: 'Confirm', next: 'Next', prev: 'Back', state: 'State', targeted: 'Targeted', dialled: 'Dialled',
     answered: 'Answered', completed: 'Completed', done: 'Done', created_at: 'Created', monitor: 'Monitor', live_on: 'Live', live_off: 'Disconnected, reconnecting', live_ended: 'Campaign ended', pause: 'Pause', resume: 'Resume', cancel: 'Cancel campaign',
     cancel_confirm: 'Residents not called yet will not be called. Cancel the campaign?', ledger: 'Ledger (Excel)', ledger_csv: 'CSV', in_call: 'In a call',
-    recent: 'Latest results', outcomes: 'Outcomes', answer_distribution: 'Answers', by_community: 'By community', pending: 'To call', retry: 'To retry',
+    calls: 'Calls and recordings', recording: 'Recording', not_recorded: 'Not recorded', more_calls: 'Load more', recent: 'Latest results', outcomes: 'Outcomes', answer_distribution: 'Answers', by_community: 'By community', pending: 'To call', retry: 'To retry',
     address: 'Addressed as', unit: 'Unit', attempt: 'Attempt', started_at: 'Started', ended: 'Ended', review: 'Review and visits', changes: 'Pending changes',
     tasks: 'Door-visit tasks', field: 'Field', value: 'New value', accept: 'Accept', reject: 'Reject', new_phone: 'Phone becomes {phone}', accepted: 'Accepted and written to the registry', rejected: 'Rejected',
     kind: 'Kind', detail: 'Detail', close_task: 'Done', task_closed: 'Task closed', open: 'Open', task_done: 'Done', no_campaigns: 'No campaigns yet',

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { campaignBody, defaultWizard, monitorUrl, percent, policyBody, scheduleBody, useMonitor } from './useCampaign'
+import { campaignBody, defaultWizard, monitorUrl, percent, policyBody, recordingUrl, scheduleBody, useMonitor } from './useCampaign'
 
 describe('the campaign wizard', () => {
   it('leaves the office windows to the server and sends all-day or custom windows for every day', () => {
@@ -93,5 +93,11 @@ describe('the live monitor', () => {
     vi.advanceTimersByTime(5000)
     expect(FakeSocket.opened).toHaveLength(3)
     vi.useRealTimers()
+  })
+})
+
+describe('the recordings', () => {
+  it('are played from the call\'s recording route', () => {
+    expect(recordingUrl('7001', '7345')).toBe('/api/v1/campaigns/7001/calls/7345/recording')
   })
 })

@@ -30,6 +30,13 @@ export interface Campaign {
 export interface CallRecord {
   id: string; resident_id: string; resident_name: string; unit_name: string; address: string; round: number; attempt: number
   started_at: string; answered_at: string | null; ended_at: string | null; outcome: string | null; outcome_label: string | null
+  /** the call was recorded on the phone line: recordingUrl plays it */
+  recording: boolean
+}
+
+/** Where a recorded call's WAV is served (cookie-authenticated, so an <audio> element plays it). */
+export function recordingUrl(campaignId: string, callId: string): string {
+  return `/api/v1/campaigns/${encodeURIComponent(campaignId)}/calls/${encodeURIComponent(callId)}/recording`
 }
 export interface Monitor { id: string; state: string; funnel: Funnel; target_states: TargetStates; in_call: CallRecord[]; recent: CallRecord[] }
 export interface PendingChange { id: string; resident_id: string; resident_name: string; unit_name: string; field: string; value: string; campaign_id: string; state: string; created_at: string }
@@ -169,4 +176,7 @@ export const api = {
   decide: (id: string, accept: boolean) => http.post<PendingChange>(`/api/v1/changes/${id}/${accept ? 'accept' : 'reject'}`),
   tasks: (state: string) => http.get<{ items: FollowUpTask[] }>('/api/v1/tasks', { state }),
   closeTask: (id: string) => http.post<FollowUpTask>(`/api/v1/tasks/${id}/close`),
+  /** 50 calls, newest first; `before` (a call id) pages on */
+  calls: (id: string, before?: string) =>
+    http.get<{ items: CallRecord[] }>(`/api/v1/campaigns/${id}/calls`, before ? { limit: 50, before } : { limit: 50 }),
 }

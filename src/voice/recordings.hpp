@@ -1,0 +1,28 @@
+// Call recordings on disk: one stereo WAV per call at <dir>/<call id>.wav (the call id is the
+// campaign's attempt id, so names are unique), written whole — into <name>.part, then renamed —
+// so whoever reads the folder (the API, the ledger) never sees half a call; and their retention.
+// Thread-safety: free functions on the file system; concurrent writers use different call ids.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+
+namespace steward::voice {
+
+std::filesystem::path RecordingPath(const std::filesystem::path& dir, std::string_view call_id);
+
+// Writes `wav` (a whole WAV file) as the recording of `call_id`, creating `dir` when missing.
+Result<std::filesystem::path> SaveRecording(const std::filesystem::path& dir,
+                                            std::string_view call_id, std::string_view wav);
+
+// Deletes the recordings (and left-over .part files) last written before `now - max_age`;
+// returns how many were deleted. A missing folder holds none.
+Result<int> PruneRecordings(
+    const std::filesystem::path& dir, std::chrono::hours max_age,
+    std::filesystem::file_time_type now = std::filesystem::file_time_type::clock::now());
+
+}  // namespace steward::voice
