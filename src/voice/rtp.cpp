@@ -142,10 +142,11 @@ char DtmfReceiver::OnPacket(const RtpHeader& header, const TelephoneEvent& event
   const char key = EventKey(event.event);
   if (key == '\0') return '\0';
   const size_t remembered = std::min(seen_, recent_.size());
+  const std::pair<uint32_t, uint8_t> seen(header.timestamp, event.event);
   for (size_t i = 0; i < remembered; ++i) {
-    if (recent_[i] == header.timestamp) return '\0';
+    if (recent_[i] == seen) return '\0';
   }
-  recent_[seen_ % recent_.size()] = header.timestamp;
+  recent_[seen_ % recent_.size()] = seen;
   ++seen_;
   return key;
 }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace steward::voice {
 
@@ -85,7 +86,9 @@ class DtmfReceiver {
   char OnPacket(const RtpHeader& header, const TelephoneEvent& event);
 
  private:
-  std::array<uint32_t, 8> recent_{};  // timestamps of the last events
+  // The last events' (timestamp, event code): an event's repeated packets share both; a new key
+  // has a new timestamp, or at least another code.
+  std::array<std::pair<uint32_t, uint8_t>, 8> recent_{};
   size_t seen_ = 0;
 };
 

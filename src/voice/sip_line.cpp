@@ -308,9 +308,17 @@ struct SipLine::Impl {
     auto* call = static_cast<Call*>(arg);
     if (call->ended) return;
     tmr_cancel(&call->ring_timer);
+    if (!call->have_remote) {
+      // Answered without an SDP answer we can use (no address, no common codec, garbage): we
+      // could not talk, so leave at once (dropping the session sends BYE) as a network failure.
+      call->line->EndUnanswered(*call, {CallEnd::kNetwork, 200});
+      return;
+    }
     call->established = true;
-    call->sent.clear();  // the recording starts at the answer
-    call->heard.clear();
+    if (!call->early_media) {  // the recording starts at the answer, or with the early media
+      call->sent.clear();
+      call->heard.clear();
+    }
     call->line->listener.OnAnswered(call->id);
   }
 

@@ -275,5 +275,66 @@ TEST_F(SipLineTest, RingTimeoutCancels) {
   EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
 }
 
+TEST_F(SipLineTest, WrongKeyThenTheRightOneAreBothHeard) {
+  SippResident resident("wrong_key_then_1.xml");
+  line_->Dial("call-4", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("answered")) << Joined(events_.All());
+  ASSERT_TRUE(events_.WaitFor("key 1")) << Joined(events_.All());
+  line_->Hangup("call-4");
+  ASSERT_TRUE(events_.WaitFor("hung_up")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+  EXPECT_EQ(events_.All(),
+            (std::vector<std::string>{"ringing", "answered", "key 3", "key 1", "hung_up local"}));
+}
+
+TEST_F(SipLineTest, KeyBySipInfo) {
+  SippResident resident("info_key_5.xml");
+  line_->Dial("call-5", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("key ")) << Joined(events_.All());
+  line_->Hangup("call-5");
+  ASSERT_TRUE(events_.WaitFor("hung_up")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+  EXPECT_EQ(events_.All(),
+            (std::vector<std::string>{"ringing", "answered", "key 5", "hung_up local"}));
+}
+
+TEST_F(SipLineTest, ResidentHangsUpDuringTheOpening) {
+  SippResident resident("hang_up_in_opening.xml");
+  line_->Dial("call-6", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("answered")) << Joined(events_.All());
+  line_->Play("call-6", Tone(5000), false);  // an opening longer than the resident's patience
+  ASSERT_TRUE(events_.WaitFor("hung_up")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+  EXPECT_EQ(events_.All(), (std::vector<std::string>{"ringing", "answered", "hung_up remote"}));
+  EXPECT_TRUE(std::filesystem::exists(events_.Recording())) << events_.Recording();
+}
+
+TEST_F(SipLineTest, EarlyMediaIsHeardAndRecordedBeforeTheAnswer) {
+  SippResident resident("early_media.xml");
+  line_->Dial("call-7", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("answered")) << Joined(events_.All());
+  ASSERT_TRUE(events_.WaitFor("key 1")) << Joined(events_.All());
+  line_->Hangup("call-7");
+  ASSERT_TRUE(events_.WaitFor("hung_up")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+  EXPECT_EQ(events_.All(),
+            (std::vector<std::string>{"early_media", "answered", "key 1", "hung_up local"}));
+  std::ifstream in(events_.Recording(), std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  const auto recording = ParseWav(bytes.str());
+  ASSERT_TRUE(recording.has_value()) << recording.error().ToString();
+  // The 1.5 s of early media before the answer are in the recording, then the time to key 1.
+  EXPECT_GE(recording->DurationMs(), 1500 + 600);
+}
+
+TEST_F(SipLineTest, UnusableSdpAnswerEndsTheCallAtOnce) {
+  SippResident resident("malformed_sdp.xml");
+  line_->Dial("call-8", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("failed")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();  // it got our ACK and BYE
+  EXPECT_EQ(events_.All(), (std::vector<std::string>{"ringing", "failed network 200"}));
+}
+
 }  // namespace
 }  // namespace steward::voice
