@@ -71,10 +71,15 @@ void SipChannel::StopPrompt(int64_t call_id) { line_.StopPrompt(std::to_string(c
 
 void SipChannel::Hangup(int64_t call_id) { line_.Hangup(std::to_string(call_id)); }
 
-void SipChannel::Transfer(int64_t call_id, const std::string&) {
-  spdlog::warn("campaigns: transfer is not available on the SIP line yet; call {} hung up",
-               call_id);
-  line_.Hangup(std::to_string(call_id));
+void SipChannel::Transfer(int64_t call_id, const std::string& phone) {
+  const std::string refused = voice::RefuseDial(
+      phone, demo::IsDemoPhone(phone), voice::DialUri(phone, trunk_uri_), allowed_prefixes_);
+  if (!refused.empty()) {
+    spdlog::warn("campaigns: call {} not transferred: {}", call_id, refused);
+    line_.Hangup(std::to_string(call_id));
+    return;
+  }
+  line_.Transfer(std::to_string(call_id), phone);
 }
 
 void SipChannel::Post(const std::string& call_id, campaign::ChannelEvent event, bool last) {
@@ -112,7 +117,7 @@ void SipChannel::OnHungUp(const std::string& call_id, voice::HungUpBy by,
   Post(call_id,
        {.kind = campaign::ChannelEventKind::kHungUp,
         .by = by == voice::HungUpBy::kRemote ? campaign::HangupBy::kRemote
-                                             : campaign::HangupBy::kLocal,
+                                             : campaign::HangupBy::kLocal,  // ours, or transferred
         .recording = recording.empty() ? "" : std::filesystem::path(recording).filename().string()},
        true);
 }

@@ -7,7 +7,8 @@
 // listener methods on the line's thread; the sink map is guarded by a mutex.
 // Recordings are <recording_dir>/<call id>.wav, the call id being the attempt's id; the hang-up
 // event carries the file name, which the attempt keeps (call_attempt.recording).
-// Not yet: Transfer (REFER) hangs up instead; spoken answers (ASR).
+// Transfer is a blind REFER (SipLine::Transfer); the same dial guard applies to its target.
+// Not yet: spoken answers (ASR).
 #pragma once
 
 #include <memory>

@@ -24,6 +24,8 @@ constexpr int kDial = 1;
 constexpr int kPlay = 2;
 constexpr int kStopPrompt = 3;
 constexpr int kHangup = 4;
+constexpr int kTransfer = 5;
+constexpr int kTransferWaitMs = 8000;  // for the far end's word on a transfer; then we leave anyway
 
 struct Command {
   std::string call_id;
@@ -53,6 +55,9 @@ struct Call {
   sa remote_rtp{};
   bool have_remote = false;
   tmr ring_timer{};
+  sipsub* refer = nullptr;  // a transfer asked for (REFER) and its NOTIFYs
+  tmr transfer_timer{};
+  bool transferred = false;  // the far end reported the transfer target answered
   bool established = false;
   bool early_media = false;
   bool ended = false;
@@ -74,6 +79,7 @@ struct SipLine::Impl {
   mqueue* queue = nullptr;  // set on the line's thread before Start returns
   sip* stack = nullptr;
   sipsess_sock* sessions = nullptr;
+  sipevent_sock* events = nullptr;  // the NOTIFYs of our transfers
   dnsc* dns = nullptr;
   tmr tick{};
   tmr shutdown_timer{};
@@ -139,6 +145,7 @@ struct SipLine::Impl {
     sip_transp_laddr(stack, &bound, SIP_TRANSP_UDP, nullptr);
     port = sa_port(&bound);
     if (sipsess_listen(&sessions, stack, 64, &Impl::OnIncoming, this) != 0 ||
+        sipevent_listen(&events, stack, 32, 32, nullptr, nullptr) != 0 ||
         mqueue_alloc(&queue, &Impl::OnCommand, this) != 0) {
       return Fail(ErrorCode::kUnavailable, "libre: cannot listen for SIP sessions");
     }
@@ -152,6 +159,7 @@ struct SipLine::Impl {
     for (const auto& [id, call] : calls) ids.push_back(id);
     for (const auto& id : ids) EndLocally(id);
     sessions = static_cast<sipsess_sock*>(mem_deref(sessions));
+    events = static_cast<sipevent_sock*>(mem_deref(events));
     tmr_start(
         &shutdown_timer, 500, [](void*) { re_cancel(); }, nullptr);
     sip_close(stack, false);
@@ -166,6 +174,7 @@ struct SipLine::Impl {
     ended.clear();
     queue = static_cast<mqueue*>(mem_deref(queue));
     sessions = static_cast<sipsess_sock*>(mem_deref(sessions));
+    events = static_cast<sipevent_sock*>(mem_deref(events));
     if (stack) sip_close(stack, true);
     stack = static_cast<sip*>(mem_deref(stack));
     dns = static_cast<dnsc*>(mem_deref(dns));
@@ -195,6 +204,9 @@ struct SipLine::Impl {
       case kHangup:
         self->EndLocally(command->call_id);
         break;
+      case kTransfer:
+        self->Transfer(*command);
+        break;
       default:
         break;
     }
@@ -213,6 +225,7 @@ struct SipLine::Impl {
     call->id = command.call_id;
     call->codec = options.preferred_codec;
     tmr_init(&call->ring_timer);
+    tmr_init(&call->transfer_timer);
     calls.emplace(call->id, std::move(owned));
     const std::string uri = DialUri(command.number, options.trunk_uri);
     if (Status offered = Offer(*call, uri); !offered) {
@@ -438,6 +451,59 @@ struct SipLine::Impl {
     }
   }
 
+  // A blind transfer: REFER in the call's dialog, then our leg leaves (BYE) once the far end's
+  // NOTIFY says how the target answered, the REFER is refused, or kTransferWaitMs pass.
+  void Transfer(const Command& command) {
+    Call* call = Find(command.call_id);
+    if (!call || call->refer) return;
+    if (!call->established) {
+      EndLocally(command.call_id);
+      return;
+    }
+    const std::string target = DialUri(command.number, options.trunk_uri);
+    if (sipevent_drefer(&call->refer, events, sipsess_dialog(call->session),
+                        options.from_user.c_str(), nullptr, nullptr, false, &Impl::OnReferNotify,
+                        &Impl::OnReferClose, call, "Refer-To: <%s>\r\n", target.c_str()) != 0) {
+      Finish(*call, HungUpBy::kLocal);
+      return;
+    }
+    tmr_start(&call->transfer_timer, kTransferWaitMs, &Impl::OnTransferDone, call);
+  }
+
+  // A NOTIFY of the transfer: its message/sipfrag body is the target's status line.
+  static void OnReferNotify(struct sip* stack, const sip_msg* msg, void* arg) {
+    auto* call = static_cast<Call*>(arg);
+    const std::string_view body =
+        msg->mb ? std::string_view(reinterpret_cast<const char*>(mbuf_buf(msg->mb)),
+                                   mbuf_get_left(msg->mb))
+                : std::string_view();
+    int status = 0;
+    if (body.starts_with("SIP/2.0 ") && body.size() >= 11) {
+      for (const char c : body.substr(8, 3))
+        status = c >= '0' && c <= '9' ? status * 10 + (c - '0') : -1000;
+    }
+    if (status < 100) {
+      sip_reply(stack, msg, 400, "Bad sipfrag");
+      return;
+    }
+    sip_reply(stack, msg, 200, "OK");
+    if (status < 200 || call->ended) return;  // 100 Trying, 180 Ringing: the transfer goes on
+    call->transferred = status < 300;
+    tmr_start(&call->transfer_timer, 0, &Impl::OnTransferDone, call);  // outside libre's handler
+  }
+
+  static void OnReferClose(int, const sip_msg*, const sipevent_substate*, void* arg) {
+    auto* call = static_cast<Call*>(arg);
+    call->refer = static_cast<sipsub*>(mem_deref(call->refer));
+    if (!call->ended) tmr_start(&call->transfer_timer, 0, &Impl::OnTransferDone, call);
+  }
+
+  static void OnTransferDone(void* arg) {
+    auto* call = static_cast<Call*>(arg);
+    if (call->ended) return;
+    call->line->Finish(*call, call->transferred ? HungUpBy::kTransferred : HungUpBy::kLocal);
+  }
+
   void EndLocally(const std::string& id) {
     Call* call = Find(id);
     if (!call) return;
@@ -462,6 +528,8 @@ struct SipLine::Impl {
   void Release(Call& call) {
     call.ended = true;
     tmr_cancel(&call.ring_timer);
+    tmr_cancel(&call.transfer_timer);
+    call.refer = static_cast<sipsub*>(mem_deref(call.refer));
     call.session = static_cast<sipsess*>(mem_deref(call.session));
     call.rtp = static_cast<udp_sock*>(mem_deref(call.rtp));
     call.sdp = static_cast<sdp_session*>(mem_deref(call.sdp));
@@ -539,6 +607,13 @@ void SipLine::Hangup(const std::string& call_id) {
   auto command = std::make_unique<Command>();
   command->call_id = call_id;
   impl_->Push(kHangup, std::move(command));
+}
+
+void SipLine::Transfer(const std::string& call_id, const std::string& number) {
+  auto command = std::make_unique<Command>();
+  command->call_id = call_id;
+  command->number = number;
+  impl_->Push(kTransfer, std::move(command));
 }
 
 }  // namespace steward::voice

@@ -40,7 +40,8 @@ struct SipCallEnd {
   int status = 0;  // the SIP final response, 0 for none (timeout, transport error)
 };
 
-enum class HungUpBy { kRemote, kLocal };
+// kTransferred: our leg left (BYE) after the far end reported the transfer's target answered.
+enum class HungUpBy { kRemote, kLocal, kTransferred };
 
 class SipLineListener {
  public:
@@ -79,6 +80,10 @@ class SipLine {
             bool replace);
   void StopPrompt(const std::string& call_id);
   void Hangup(const std::string& call_id);
+  // A blind transfer of an answered call to `number` (a SIP URI, or a number through the trunk)
+  // by REFER; OnHungUp follows: kTransferred when the far end reports the target answered, else
+  // kLocal (refused, failed, or no word within eight seconds). An unanswered call is cancelled.
+  void Transfer(const std::string& call_id, const std::string& number);
 
   struct Impl;
 

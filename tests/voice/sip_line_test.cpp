@@ -154,7 +154,9 @@ class Events : public SipLineListener {
   void OnHungUp(const std::string&, HungUpBy by, const std::string& recording) override {
     std::lock_guard lock(mutex_);
     recording_ = recording;
-    AddLocked(by == HungUpBy::kRemote ? "hung_up remote" : "hung_up local");
+    AddLocked(by == HungUpBy::kRemote  ? "hung_up remote"
+              : by == HungUpBy::kLocal ? "hung_up local"
+                                       : "hung_up transferred");
   }
   void OnFailed(const std::string&, SipCallEnd end) override {
     Add("failed " + std::string(CallEndName(end.end)) + " " + std::to_string(end.status));
@@ -334,6 +336,17 @@ TEST_F(SipLineTest, UnusableSdpAnswerEndsTheCallAtOnce) {
   ASSERT_TRUE(events_.WaitFor("failed")) << Joined(events_.All());
   EXPECT_EQ(resident.Wait(), 0) << resident.Errors();  // it got our ACK and BYE
   EXPECT_EQ(events_.All(), (std::vector<std::string>{"ringing", "failed network 200"}));
+}
+
+TEST_F(SipLineTest, TransferByReferLeavesOnceTheTargetAnswered) {
+  SippResident resident("accept_refer.xml");
+  line_->Dial("call-9", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("answered")) << Joined(events_.All());
+  line_->Transfer("call-9", "sip:057812345@127.0.0.1:9");  // the social worker's desk phone
+  ASSERT_TRUE(events_.WaitFor("hung_up")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();  // REFER with the target, BYE after NOTIFY
+  EXPECT_EQ(events_.All(),
+            (std::vector<std::string>{"ringing", "answered", "hung_up transferred"}));
 }
 
 }  // namespace
