@@ -90,11 +90,12 @@ void PrintStatus(const Campaign& campaign, const campaign::Funnel& funnel, bool 
 // spoken by espeak-ng, keys come back over RTP or SIP INFO; returns when it is over and no call is
 // left (or after its schedule's last day).
 int RunOnPhoneLine(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool json) {
-  if (flags.trunk.empty()) {
+  const std::string trunk = flags.trunk.empty() ? rt.config.sip_trunk : flags.trunk;
+  if (trunk.empty()) {
     return Die(
         {ErrorCode::kInvalidArgument,
-         "SIP 线路需要 --trunk，例如 sip:{number}@10.0.0.5:5060 / the SIP line needs --trunk, "
-         "e.g. sip:{number}@10.0.0.5:5060",
+         "SIP 线路需要 --trunk 或 [voice] trunk，例如 sip:{number}@10.0.0.5:5060 / the SIP line "
+         "needs --trunk or [voice] trunk, e.g. sip:{number}@10.0.0.5:5060",
          {}},
         json);
   }
@@ -103,11 +104,10 @@ int RunOnPhoneLine(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool
   campaign::RealTimers timers;
   voice::EspeakTts tts;
   voice::PromptCache prompts(tts);
-  voice::SipLineOptions line;
-  line.trunk_uri = flags.trunk;
-  line.recording_dir =
-      flags.recordings.empty() ? rt.config.data_dir + "/recordings" : flags.recordings;
-  SipChannel channel(timers, prompts, line);
+  voice::SipLineOptions line = SipLineOptionsFrom(rt.config);
+  line.trunk_uri = trunk;
+  if (!flags.recordings.empty()) line.recording_dir = flags.recordings;
+  SipChannel channel(timers, prompts, line, rt.config.sip_allowed_prefixes);
   if (auto started = channel.Start(); !started) return Die(started.error(), json);
   CampaignStore store(*rt.database, *rt.vault, *rt.ids, timers.clock());
   campaign::CampaignRunner runner(store, channel, timers, *calendar,

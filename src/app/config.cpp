@@ -46,6 +46,16 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
     config.recording_retention_days =
         static_cast<int>(table["voice"]["recording_retention_days"].value_or(
             int64_t{config.recording_retention_days}));
+    const auto voice = table["voice"];
+    config.sip_local_address = voice["local_address"].value_or(config.sip_local_address);
+    config.sip_port = static_cast<int>(voice["sip_port"].value_or(int64_t{config.sip_port}));
+    config.sip_caller_id = voice["caller_id"].value_or(config.sip_caller_id);
+    config.sip_display_name = voice["display_name"].value_or(config.sip_display_name);
+    config.sip_auth_user = voice["auth_user"].value_or(config.sip_auth_user);
+    config.sip_auth_password = voice["auth_password"].value_or(config.sip_auth_password);
+    config.sip_registrar = voice["registrar"].value_or(config.sip_registrar);
+    config.sip_register_expires =
+        static_cast<int>(voice["register_expires"].value_or(int64_t{config.sip_register_expires}));
     config.sip_max_calls =
         static_cast<int>(table["voice"]["max_calls"].value_or(int64_t{config.sip_max_calls}));
     if (const auto* prefixes = table["voice"]["allowed_prefixes"].as_array()) {
@@ -65,6 +75,7 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
   FromEnvironment("STEWARD_STATIC_DIR", config.static_dir);
   FromEnvironment("STEWARD_HOLIDAYS", config.holidays);
   FromEnvironment("STEWARD_SIP_TRUNK", config.sip_trunk);
+  FromEnvironment("STEWARD_SIP_PASSWORD", config.sip_auth_password);
   if (const char* run = std::getenv("STEWARD_CAMPAIGNS"); run && *run) {
     config.run_campaigns = std::string_view(run) != "false" && std::string_view(run) != "0";
   }

@@ -15,6 +15,10 @@
 // | allowed nos.  | voice.allowed_prefixes (array) |              | all (demo numbers: loopback
 // only) |
 // | recordings    | voice.recording_retention_days |              | 180: older recordings deleted |
+// | SIP address   | voice.local_address, voice.sip_port |         | 127.0.0.1, a free port      |
+// | caller ID     | voice.caller_id, voice.display_name |         | steward, Steward            |
+// | digest auth   | voice.auth_user, voice.auth_password | STEWARD_SIP_PASSWORD | none          |
+// | REGISTER      | voice.registrar ("sip:HOST:PORT"), voice.register_expires | | none, 600 s  |
 #pragma once
 
 #include <filesystem>
@@ -46,6 +50,14 @@ struct Config {
   int sip_max_calls = 1000;
   std::vector<std::string> sip_allowed_prefixes;  // empty: any number
   int recording_retention_days = 180;  // call recordings (DATA_DIR/recordings) are then deleted
+  std::string sip_local_address = "127.0.0.1";  // the SIP and RTP sockets' address
+  int sip_port = 0;                             // 0: a free port
+  std::string sip_caller_id = "steward";        // the From user (the number the trunk shows)
+  std::string sip_display_name = "Steward";
+  std::string sip_auth_user;  // digest credentials for the trunk and registrar
+  std::string sip_auth_password;
+  std::string sip_registrar;  // empty: no REGISTER
+  int sip_register_expires = 600;
 };
 
 // Reads `toml_path` when it exists (an explicitly named file must exist), then the environment.

@@ -802,8 +802,7 @@ int RunServe(const Globals& globals, std::string listen) {
                                            .max_calls = std::max(1, rt.config.max_calls),
                                            .seed = static_cast<uint64_t>(rt.config.node_id)});
     if (!rt.config.sip_trunk.empty()) {
-      voice::SipLineOptions line;
-      line.trunk_uri = rt.config.sip_trunk;
+      voice::SipLineOptions line = SipLineOptionsFrom(rt.config);
       line.recording_dir = recordings.string();
       prompt_cache = std::make_unique<voice::PromptCache>(tts);
       phone_line = std::make_unique<SipChannel>(campaigns->timers(), *prompt_cache, line,

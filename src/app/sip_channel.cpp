@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "demo/demo.hpp"
@@ -23,6 +24,21 @@ campaign::FailCause FailCauseFor(voice::CallEnd end) {
       return campaign::FailCause::kNetwork;
   }
   return campaign::FailCause::kNetwork;
+}
+
+voice::SipLineOptions SipLineOptionsFrom(const Config& config) {
+  voice::SipLineOptions line;
+  line.local_address = config.sip_local_address;
+  line.sip_port = static_cast<uint16_t>(std::clamp(config.sip_port, 0, 65535));
+  line.from_user = config.sip_caller_id;
+  line.display_name = config.sip_display_name;
+  line.trunk_uri = config.sip_trunk;
+  line.auth_user = config.sip_auth_user;
+  line.auth_password = config.sip_auth_password;
+  line.registrar = config.sip_registrar;
+  line.register_expires = config.sip_register_expires;
+  line.recording_dir = (std::filesystem::path(config.data_dir) / "recordings").string();
+  return line;
 }
 
 SipChannel::SipChannel(campaign::Timers& timers, voice::PromptCache& prompts,

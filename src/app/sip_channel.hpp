@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/config.hpp"
 #include "campaign/channel.hpp"
 #include "campaign/timers.hpp"
 #include "voice/prompt_cache.hpp"
@@ -65,6 +66,10 @@ class SipChannel final : public campaign::Channel, public voice::SipLineListener
   std::mutex mutex_;
   std::unordered_map<int64_t, campaign::CallSink*> sinks_;  // guarded by mutex_
 };
+
+// The line's settings from the configuration ([voice]): address, caller ID, trunk, digest
+// credentials, registrar; recordings in DATA_DIR/recordings.
+voice::SipLineOptions SipLineOptionsFrom(const Config& config);
 
 // The FailCause of an unanswered call (docs/channel.md's table).
 campaign::FailCause FailCauseFor(voice::CallEnd end);

@@ -3,6 +3,7 @@
 #include <re.h>
 #include <sys/resource.h>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -80,6 +81,8 @@ struct SipLine::Impl {
   sip* stack = nullptr;
   sipsess_sock* sessions = nullptr;
   sipevent_sock* events = nullptr;  // the NOTIFYs of our transfers
+  sipreg* registration = nullptr;
+  std::atomic<bool> registered{false};
   dnsc* dns = nullptr;
   tmr tick{};
   tmr shutdown_timer{};
@@ -144,10 +147,27 @@ struct SipLine::Impl {
     sa bound{};
     sip_transp_laddr(stack, &bound, SIP_TRANSP_UDP, nullptr);
     port = sa_port(&bound);
+    // TCP on the same port, for trunks whose URI says ;transport=tcp.
+    if (sip_transp_add(stack, SIP_TRANSP_TCP, &bound) != 0) {
+      return Fail(ErrorCode::kUnavailable, "cannot listen for SIP over TCP on " +
+                                               options.local_address + ":" + std::to_string(port));
+    }
     if (sipsess_listen(&sessions, stack, 64, &Impl::OnIncoming, this) != 0 ||
         sipevent_listen(&events, stack, 32, 32, nullptr, nullptr) != 0 ||
         mqueue_alloc(&queue, &Impl::OnCommand, this) != 0) {
       return Fail(ErrorCode::kUnavailable, "libre: cannot listen for SIP sessions");
+    }
+    if (!options.registrar.empty()) {
+      std::string host = options.registrar.substr(options.registrar.find(':') + 1);
+      host = host.substr(0, host.find_first_of(":;>"));
+      const std::string aor = "sip:" + options.from_user + "@" + host;
+      if (sipreg_register(&registration, stack, options.registrar.c_str(), aor.c_str(),
+                          options.display_name.c_str(), aor.c_str(),
+                          static_cast<uint32_t>(std::max(60, options.register_expires)),
+                          options.from_user.c_str(), nullptr, 0, 0, &Impl::OnAuth, this, false,
+                          &Impl::OnRegistered, this, nullptr, nullptr) != 0) {
+        return Fail(ErrorCode::kInvalidArgument, "cannot register at " + options.registrar);
+      }
     }
     return Ok();
   }
@@ -160,6 +180,7 @@ struct SipLine::Impl {
     for (const auto& id : ids) EndLocally(id);
     sessions = static_cast<sipsess_sock*>(mem_deref(sessions));
     events = static_cast<sipevent_sock*>(mem_deref(events));
+    registration = static_cast<sipreg*>(mem_deref(registration));  // unregisters
     tmr_start(
         &shutdown_timer, 500, [](void*) { re_cancel(); }, nullptr);
     sip_close(stack, false);
@@ -175,9 +196,34 @@ struct SipLine::Impl {
     queue = static_cast<mqueue*>(mem_deref(queue));
     sessions = static_cast<sipsess_sock*>(mem_deref(sessions));
     events = static_cast<sipevent_sock*>(mem_deref(events));
+    registration = static_cast<sipreg*>(mem_deref(registration));
     if (stack) sip_close(stack, true);
     stack = static_cast<sip*>(mem_deref(stack));
     dns = static_cast<dnsc*>(mem_deref(dns));
+  }
+
+  // A 401/407 challenge: our digest credentials, when configured.
+  static int OnAuth(char** user, char** password, const char*, void* arg) {
+    const auto* self = static_cast<const Impl*>(arg);
+    if (self->options.auth_user.empty()) return EACCES;
+    if (str_dup(user, self->options.auth_user.c_str()) != 0 ||
+        str_dup(password, self->options.auth_password.c_str()) != 0) {
+      return ENOMEM;
+    }
+    return 0;
+  }
+
+  static void OnRegistered(int error, const sip_msg* msg, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    const bool now = error == 0 && msg && msg->scode >= 200 && msg->scode < 300;
+    if (now != self->registered.exchange(now)) {
+      if (now) {
+        spdlog::info("voice: registered at {}", self->options.registrar);
+      } else {
+        spdlog::warn("voice: not registered at {} (SIP {})", self->options.registrar,
+                     msg ? msg->scode : 0);
+      }
+    }
   }
 
   static void OnIncoming(const sip_msg* msg, void* arg) {
@@ -262,7 +308,7 @@ struct SipLine::Impl {
     const std::string from = "sip:" + options.from_user + "@" + host + ":" + std::to_string(port);
     const int error = sipsess_connect(
         &call.session, sessions, uri.c_str(), options.display_name.c_str(), from.c_str(),
-        options.from_user.c_str(), nullptr, 0, "application/sdp", description, nullptr, nullptr,
+        options.from_user.c_str(), nullptr, 0, "application/sdp", description, &Impl::OnAuth, this,
         false, &Impl::OnOffer, &Impl::OnAnswer, &Impl::OnProgress, &Impl::OnEstablished,
         &Impl::OnInfo, nullptr, &Impl::OnClose, &call, "%s", "");
     mem_deref(description);
@@ -462,7 +508,7 @@ struct SipLine::Impl {
     }
     const std::string target = DialUri(command.number, options.trunk_uri);
     if (sipevent_drefer(&call->refer, events, sipsess_dialog(call->session),
-                        options.from_user.c_str(), nullptr, nullptr, false, &Impl::OnReferNotify,
+                        options.from_user.c_str(), &Impl::OnAuth, this, false, &Impl::OnReferNotify,
                         &Impl::OnReferClose, call, "Refer-To: <%s>\r\n", target.c_str()) != 0) {
       Finish(*call, HungUpBy::kLocal);
       return;
@@ -563,12 +609,24 @@ SipLine::SipLine(SipLineOptions options, SipLineListener& listener)
 
 SipLine::~SipLine() { Stop(); }
 
+namespace {
+std::atomic<bool> line_running{false};  // libre's loop state is the process's: one line at a time
+}  // namespace
+
 Status SipLine::Start() {
+  if (impl_->thread.joinable()) return Fail(ErrorCode::kFailedPrecondition, "the line is running");
+  if (line_running.exchange(true)) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "another SIP line runs in this process (libre has one loop per process)");
+  }
   std::promise<Status> started;
   auto result = started.get_future();
   impl_->thread = std::thread([this, &started] { impl_->Run(started); });
   Status status = result.get();
-  if (!status) impl_->thread.join();
+  if (!status) {
+    impl_->thread.join();
+    line_running = false;
+  }
   return status;
 }
 
@@ -576,9 +634,12 @@ void SipLine::Stop() {
   if (!impl_->thread.joinable()) return;
   impl_->Push(kQuit, std::make_unique<Command>());
   impl_->thread.join();
+  line_running = false;
 }
 
 uint16_t SipLine::sip_port() const { return impl_->port; }
+
+bool SipLine::registered() const { return impl_->registered; }
 
 void SipLine::Dial(const std::string& call_id, const std::string& number, int ring_timeout_ms) {
   auto command = std::make_unique<Command>();

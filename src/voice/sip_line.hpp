@@ -1,6 +1,9 @@
-// The phone line: outbound SIP calls (RFC 3261, over UDP) with G.711 audio in 20 ms RTP frames,
-// keys by RFC 4733 and SIP INFO, and a stereo recording of each call. Built on libre, whose event
-// loop runs on a thread of this object's own; nothing outside voice/ sees libre types.
+// The phone line: outbound SIP calls (RFC 3261, over UDP, or TCP when the URI says
+// ;transport=tcp) with G.711 audio in 20 ms RTP frames, keys by RFC 4733 and SIP INFO, blind
+// transfer by REFER, digest authentication and REGISTER, and a stereo recording of each call.
+// Built on libre, whose event loop runs on a thread of this object's own; nothing outside voice/
+// sees libre types. libre keeps its loop's state per process: one line runs at a time (a second
+// Start fails until the first is stopped).
 //
 // Threading: Dial, Play, StopPrompt and Hangup may be called from any thread; they are queued to
 // the line's thread (libre's message queue) and never call the listener re-entrantly. The
@@ -33,6 +36,14 @@ struct SipLineOptions {
   std::string trunk_uri;
   Codec preferred_codec = Codec::kPcma;  // Chinese trunks usually want PCMA
   std::string recording_dir;             // empty: no recordings
+  // Digest credentials (RFC 8760/2617) for a trunk or registrar that challenges with 401/407:
+  // answered for INVITE, REFER and REGISTER. Empty user: challenges are not answered.
+  std::string auth_user;
+  std::string auth_password;
+  // When set ("sip:HOST:PORT"), the line registers there as sip:<from_user>@HOST, renews before
+  // `register_expires` seconds pass, and unregisters at Stop.
+  std::string registrar;
+  int register_expires = 600;
 };
 
 struct SipCallEnd {
@@ -71,6 +82,8 @@ class SipLine {
 
   // The SIP port bound (after Start).
   uint16_t sip_port() const;
+  // Whether the registrar's last answer to our REGISTER was 2xx (false without a registrar).
+  bool registered() const;
 
   // Places a call to `number` through the trunk (or to `number` itself when it starts with
   // "sip:"). A ring timeout sends CANCEL and ends the call as no answer.

@@ -48,8 +48,9 @@ uint16_t FreeUdpPort() {
   return port == 5060 || port == 5070 ? FreeUdpPort() : port;
 }
 
-bool UdpPortTaken(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+// Whether a UDP (SOCK_DGRAM) or TCP (SOCK_STREAM) port on loopback is bound by someone.
+bool PortTaken(uint16_t port, int type) {
+  const int fd = ::socket(AF_INET, type, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -62,8 +63,9 @@ bool UdpPortTaken(uint16_t port) {
 // One SIPp process playing one resident (one call, then it exits: 0 when the scenario passed).
 class SippResident {
  public:
-  explicit SippResident(const std::string& scenario)
-      : port_(FreeUdpPort()), media_port_(FreeUdpPort()) {
+  // `transport`: "u1" (UDP) or "t1" (TCP, one connection).
+  explicit SippResident(const std::string& scenario, const std::string& transport = "u1")
+      : port_(FreeUdpPort()), media_port_(FreeUdpPort()), transport_(transport) {
     dir_ = std::filesystem::temp_directory_path() /
            ("steward-sipp-" + std::to_string(::getpid()) + "-" + std::to_string(port_));
     std::filesystem::create_directories(dir_);
@@ -79,6 +81,8 @@ class SippResident {
         "127.0.0.1",
         "-mp",
         std::to_string(media_port_),
+        "-t",
+        transport,
         "-m",
         "1",
         "-timeout",
@@ -86,7 +90,10 @@ class SippResident {
         "-nostdin",
         "-trace_err",
         "-error_file",
-        (dir_ / "errors.log").string()};
+        (dir_ / "errors.log").string(),
+        "-trace_msg",
+        "-message_file",
+        (dir_ / "messages.log").string()};
     std::vector<char*> argv;
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
@@ -101,7 +108,8 @@ class SippResident {
     posix_spawn_file_actions_destroy(&actions);
     EXPECT_EQ(spawned, 0)
         << "sipp cannot be started (scripts/install-deps.sh --test installs sip-tester)";
-    for (int i = 0; i < 200 && !UdpPortTaken(port_); ++i) std::this_thread::sleep_for(10ms);
+    const int type = transport == "t1" ? SOCK_STREAM : SOCK_DGRAM;
+    for (int i = 0; i < 200 && !PortTaken(port_, type); ++i) std::this_thread::sleep_for(10ms);
   }
   ~SippResident() {
     if (pid_ > 0 && !exited_) {
@@ -112,7 +120,10 @@ class SippResident {
     std::filesystem::remove_all(dir_, ignored);
   }
 
-  std::string Uri() const { return "sip:resident@127.0.0.1:" + std::to_string(port_); }
+  std::string Uri() const {
+    return "sip:resident@127.0.0.1:" + std::to_string(port_) +
+           (transport_ == "t1" ? ";transport=tcp" : "");
+  }
 
   // SIPp's exit code (0: every call of the scenario passed), or -1 if it did not end in time.
   int Wait(std::chrono::milliseconds limit = 15s) {
@@ -128,16 +139,20 @@ class SippResident {
     return -1;
   }
 
+  // SIPp's errors and the SIP messages it sent and received, for failure messages.
   std::string Errors() const {
-    std::ifstream in(dir_ / "errors.log");
     std::stringstream text;
-    text << in.rdbuf();
+    for (const char* name : {"errors.log", "messages.log"}) {
+      std::ifstream in(dir_ / name);
+      text << in.rdbuf();
+    }
     return text.str();
   }
 
  private:
   uint16_t port_;
   uint16_t media_port_;
+  std::string transport_;
   std::filesystem::path dir_;
   pid_t pid_ = -1;
   bool exited_ = false;
@@ -261,6 +276,19 @@ TEST_F(SipLineTest, AnsweredCallHearsKeyOneAndIsRecorded) {
   EXPECT_GT(RmsLevel(*recording, 0), 2000);  // Steward's prompt on the left
 }
 
+TEST_F(SipLineTest, CallsOverTcpWhenTheUriSaysSo) {
+  SippResident resident("answer_press_1.xml", "t1");
+  line_->Dial("call-10", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("answered")) << Joined(events_.All());
+  line_->Play("call-10", Tone(1500), false);
+  ASSERT_TRUE(events_.WaitFor("key ")) << Joined(events_.All());
+  line_->Hangup("call-10");
+  ASSERT_TRUE(events_.WaitFor("hung_up")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+  EXPECT_EQ(events_.All(),
+            (std::vector<std::string>{"ringing", "answered", "key 1", "hung_up local"}));
+}
+
 TEST_F(SipLineTest, BusyIsBusy) {
   SippResident resident("busy.xml");
   line_->Dial("call-2", resident.Uri(), 10000);
@@ -347,6 +375,65 @@ TEST_F(SipLineTest, TransferByReferLeavesOnceTheTargetAnswered) {
   EXPECT_EQ(resident.Wait(), 0) << resident.Errors();  // REFER with the target, BYE after NOTIFY
   EXPECT_EQ(events_.All(),
             (std::vector<std::string>{"ringing", "answered", "hung_up transferred"}));
+}
+
+TEST(SipLineProcess, OneLineAtATime) {
+  Events events;
+  SipLine first(SipLineOptions{}, events);
+  SipLine second(SipLineOptions{}, events);
+  ASSERT_TRUE(first.Start().has_value());
+  EXPECT_FALSE(second.Start().has_value());
+  first.Stop();
+  EXPECT_TRUE(second.Start().has_value());
+}
+
+TEST(SipLineRegistration, RegistersAnsweringTheDigestChallenge) {
+  SippResident registrar("registrar_digest.xml");
+  Events events;
+  SipLineOptions options;
+  options.from_user = "1001";
+  options.auth_user = "1001";
+  options.auth_password = "s3cret";
+  options.registrar = registrar.Uri().substr(std::string_view("sip:resident@").size());
+  options.registrar = "sip:" + options.registrar;
+  SipLine line(options, events);
+  ASSERT_TRUE(line.Start().has_value());
+  for (int i = 0; i < 500 && !line.registered(); ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(line.registered());
+  EXPECT_EQ(registrar.Wait(), 0) << registrar.Errors();  // it verified our digest response
+}
+
+TEST(SipLineRegistration, AWrongPasswordIsNotRegistered) {
+  SippResident registrar("registrar_digest.xml");
+  Events events;
+  SipLineOptions options;
+  options.from_user = "1001";
+  options.auth_user = "1001";
+  options.auth_password = "wrong";
+  options.registrar = "sip:" + registrar.Uri().substr(std::string_view("sip:resident@").size());
+  SipLine line(options, events);
+  ASSERT_TRUE(line.Start().has_value());
+  EXPECT_NE(registrar.Wait(), 0);  // 403: the scenario fails
+  EXPECT_FALSE(line.registered());
+}
+
+TEST(SipLineDigest, AnswersTheTrunksDigestChallengeToTheInvite) {
+  SippResident trunk("invite_digest.xml");
+  SipLineOptions options;
+  options.auth_user = "1001";
+  options.auth_password = "s3cret";
+  Events events;
+  SipLine line(options, events);
+  ASSERT_TRUE(line.Start().has_value());
+  line.Dial("call-11", trunk.Uri(), 10000);
+  ASSERT_TRUE(events.WaitFor("answered")) << Joined(events.All()) << trunk.Errors();
+  line.Play("call-11", Tone(1500), false);
+  ASSERT_TRUE(events.WaitFor("key ")) << Joined(events.All());
+  line.Hangup("call-11");
+  ASSERT_TRUE(events.WaitFor("hung_up")) << Joined(events.All());
+  EXPECT_EQ(trunk.Wait(), 0) << trunk.Errors();
+  EXPECT_EQ(events.All(),
+            (std::vector<std::string>{"ringing", "answered", "key 1", "hung_up local"}));
 }
 
 }  // namespace
