@@ -56,9 +56,7 @@ Status SipChannel::Start() { return line_.Start(); }
 void SipChannel::Stop() { line_.Stop(); }
 
 Status SipChannel::Dial(const campaign::DialRequest& request, campaign::CallSink* sink) {
-  const std::string refused =
-      voice::RefuseDial(request.phone, demo::IsDemoPhone(request.phone),
-                        voice::DialUri(request.phone, trunk_uri_), allowed_prefixes_);
+  const std::string refused = Refusal(request.phone);
   if (!refused.empty()) {
     spdlog::warn("campaigns: call {} not dialled: {}", request.call_id, refused);
     return Fail(ErrorCode::kFailedPrecondition, refused);
@@ -69,6 +67,11 @@ Status SipChannel::Dial(const campaign::DialRequest& request, campaign::CallSink
   }
   line_.Dial(std::to_string(request.call_id), request.phone, request.ring_timeout_ms);
   return Ok();
+}
+
+std::string SipChannel::Refusal(const std::string& phone) const {
+  return voice::RefuseDial(phone, demo::IsDemoPhone(phone), voice::DialUri(phone, trunk_uri_),
+                           allowed_prefixes_);
 }
 
 void SipChannel::Play(int64_t call_id, const campaign::Prompt& prompt) {
@@ -88,8 +91,7 @@ void SipChannel::StopPrompt(int64_t call_id) { line_.StopPrompt(std::to_string(c
 void SipChannel::Hangup(int64_t call_id) { line_.Hangup(std::to_string(call_id)); }
 
 void SipChannel::Transfer(int64_t call_id, const std::string& phone) {
-  const std::string refused = voice::RefuseDial(
-      phone, demo::IsDemoPhone(phone), voice::DialUri(phone, trunk_uri_), allowed_prefixes_);
+  const std::string refused = Refusal(phone);
   if (!refused.empty()) {
     spdlog::warn("campaigns: call {} not transferred: {}", call_id, refused);
     line_.Hangup(std::to_string(call_id));

@@ -57,6 +57,8 @@ class SipChannel final : public campaign::Channel, public voice::SipLineListener
 
  private:
   void Post(const std::string& call_id, campaign::ChannelEvent event, bool last);
+  // Why `phone` may not be dialled or transferred to (voice::RefuseDial), or empty.
+  std::string Refusal(const std::string& phone) const;
 
   campaign::Timers& timers_;
   voice::PromptCache& prompts_;

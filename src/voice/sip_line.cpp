@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -525,10 +526,9 @@ struct SipLine::Impl {
                 : std::string_view();
     int status = 0;
     if (body.starts_with("SIP/2.0 ") && body.size() >= 11) {
-      for (const char c : body.substr(8, 3))
-        status = c >= '0' && c <= '9' ? status * 10 + (c - '0') : -1000;
+      std::from_chars(body.data() + 8, body.data() + 11, status);
     }
-    if (status < 100) {
+    if (status < 100 || status > 699) {
       sip_reply(stack, msg, 400, "Bad sipfrag");
       return;
     }

@@ -18,7 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from steward_cli import BINARY, Workdir, fresh_db  # noqa: E402
-from test_phone_line import POLICY, SCHEDULE, free_udp_port  # noqa: E402
+from test_phone_line import POLICY, SCHEDULE, free_udp_port, read_wav  # noqa: E402
 
 # The one resident of the demo city (1000 residents, seed 4) this selects; ages and genders do not
 # move with the date.
@@ -69,18 +69,6 @@ def write_resident_wav(path, seconds):
                          1, RATE, RATE * 2, 2, 16, b"data", len(frames))
     with open(path, "wb") as f:
         f.write(header + frames)
-
-
-def read_wav(path):
-    """(rate, [samples of each channel]) of a 16-bit PCM WAV."""
-    with open(path, "rb") as f:
-        data = f.read()
-    channels = struct.unpack_from("<H", data, 22)[0]
-    rate = struct.unpack_from("<I", data, 24)[0]
-    at = data.index(b"data") + 8
-    count = (len(data) - at) // 2
-    samples = struct.unpack("<%dh" % count, data[at:at + count * 2])
-    return rate, [samples[c::channels] for c in range(channels)]
 
 
 def rms(samples):

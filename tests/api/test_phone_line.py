@@ -35,17 +35,24 @@ def free_udp_port():
             return port
 
 
-def wav_channels_rms(path):
-    """(channels, seconds, RMS of the left channel) of a 16-bit PCM WAV."""
+def read_wav(path):
+    """(rate, [samples of each channel]) of a 16-bit PCM WAV."""
     with open(path, "rb") as f:
         data = f.read()
     channels = struct.unpack_from("<H", data, 22)[0]
     rate = struct.unpack_from("<I", data, 24)[0]
     at = data.index(b"data") + 8
-    samples = struct.unpack("<%dh" % ((len(data) - at) // 2), data[at:at + (len(data) - at) // 2 * 2])
-    left = samples[0::channels]
+    count = (len(data) - at) // 2
+    samples = struct.unpack("<%dh" % count, data[at:at + count * 2])
+    return rate, [samples[c::channels] for c in range(channels)]
+
+
+def wav_channels_rms(path):
+    """(channels, seconds, RMS of the left channel) of a 16-bit PCM WAV."""
+    rate, channels = read_wav(path)
+    left = channels[0]
     rms = (sum(s * s for s in left) / max(1, len(left))) ** 0.5
-    return channels, len(left) / rate, rms
+    return len(channels), len(left) / rate, rms
 
 
 class PhoneLineTest(unittest.TestCase):

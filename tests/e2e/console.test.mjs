@@ -31,6 +31,25 @@ after(async () => {
   sipp?.process.kill()
 })
 
+/**
+ * Fills the campaign wizard up to its last step: the script by its title, `script` (a function
+ * of the page, for the script step's fields and the channel), the query (waiting for the
+ * wizard's count to be `expected`), all-day windows.
+ */
+async function fillWizard(scriptTitle, query, expected, script = async () => {}) {
+  await page.goto(city.url + '/#/campaigns')
+  await page.click('[data-test=campaign-new]')
+  await page.click('[data-test=wizard-script]')
+  await page.locator('.el-select-dropdown__item:visible', { hasText: scriptTitle }).click()
+  await script(page)
+  await page.click('[data-test=wizard-next]')
+  await page.fill('[data-test=wizard-query]', query)
+  await page.waitForSelector(`[data-test=wizard-count][data-count="${expected}"]`, { timeout: 15_000 })
+  await page.click('[data-test=wizard-next]')
+  await page.locator('[data-test=wizard-windows] .el-radio', { hasText: '全天' }).click()
+  await page.click('[data-test=wizard-next]')
+}
+
 async function figure(key) {
   const text = await page.textContent(`[data-figure=${key}] [data-test=figure-value]`)
   return Number(String(text).replace(/[^0-9]/g, ''))
@@ -359,16 +378,7 @@ describe('console', () => {
     // 外呼任务: the wizard counts the segment in the user's scope as the API does, then starts it.
     const query = 'age >= 70'
     const expected = (await admin.call('POST', '/api/v1/segments/evaluate', { query })).data.count
-    await page.goto(city.url + '/#/campaigns')
-    await page.click('[data-test=campaign-new]')
-    await page.click('[data-test=wizard-script]')
-    await page.locator('.el-select-dropdown__item:visible', { hasText: '人户状态核实' }).click()
-    await page.click('[data-test=wizard-next]')
-    await page.fill('[data-test=wizard-query]', query)
-    await page.waitForSelector(`[data-test=wizard-count][data-count="${expected}"]`, { timeout: 15_000 })
-    await page.click('[data-test=wizard-next]')
-    await page.locator('[data-test=wizard-windows] .el-radio', { hasText: '全天' }).click()
-    await page.click('[data-test=wizard-next]')
+    await fillWizard('人户状态核实', query, expected)
     await screenshot(page, '20-campaign-wizard')
     const sockets = []
     page.on('websocket', (socket) => sockets.push(socket.url()))
@@ -406,18 +416,10 @@ describe('console', () => {
     const query = 'phone_valid = true and age >= 85'
     const expected = (await admin.call('POST', '/api/v1/segments/evaluate', { query })).data.count
     assert.ok(expected >= 1 && expected <= 20, `the segment selects ${expected}`)
-    await page.goto(city.url + '/#/campaigns')
-    await page.click('[data-test=campaign-new]')
-    await page.click('[data-test=wizard-script]')
-    await page.locator('.el-select-dropdown__item:visible', { hasText: '政策通知' }).click()
-    await page.fill('[data-field=notice] input, input[data-field=notice]', '测试通知')
-    await page.locator('[data-test=wizard-channel] .el-radio', { hasText: '电话线路' }).click()
-    await page.click('[data-test=wizard-next]')
-    await page.fill('[data-test=wizard-query]', query)
-    await page.waitForSelector(`[data-test=wizard-count][data-count="${expected}"]`, { timeout: 15_000 })
-    await page.click('[data-test=wizard-next]')
-    await page.locator('[data-test=wizard-windows] .el-radio', { hasText: '全天' }).click()
-    await page.click('[data-test=wizard-next]')
+    await fillWizard('政策通知', query, expected, async () => {
+      await page.fill('[data-field=notice] input, input[data-field=notice]', '测试通知')
+      await page.locator('[data-test=wizard-channel] .el-radio', { hasText: '电话线路' }).click()
+    })
     await page.click('[data-test=wizard-start]')
     // Real calls in real time: each SIPp resident answers, hears the opening and presses 1.
     await page.waitForSelector('[data-test=campaign-monitor][data-state=completed]', { timeout: 150_000 })
