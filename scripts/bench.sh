@@ -8,7 +8,9 @@
 # SEGMENT_BENCH_RESIDENTS, default 10000000, grown from SEGMENT_BENCH_BASE, default 500000), then
 # campaign_bench (the AI social worker on the simulator: the engine alone beside whole campaigns on
 # SQLite and PostgreSQL, and a segment snapshot beside INSERT … SELECT; CAMPAIGN_BENCH_RESIDENTS,
-# default 70000, CAMPAIGN_BENCH_SNAPSHOT, default 1000000).
+# default 70000, CAMPAIGN_BENCH_SNAPSHOT, default 1000000), then bench/sip_bench.py (campaigns on
+# the real phone line with SIPp as every resident on loopback, beside SIPp's own CPU;
+# SIP_BENCH_STEPS, default 100,250,500,1000,1500 calls).
 #
 #   scripts/bench.sh [demo_bench options]     e.g. scripts/bench.sh --residents 300000
 #
@@ -17,7 +19,9 @@
 # Environment: CMAKE_BUILD_PARALLEL_LEVEL caps build jobs (say 1 on a small machine);
 # BENCH_TMPDIR is where the SQLite files, the import files and the PostgreSQL cluster go (default
 # $TMPDIR or /tmp; removed at the end; a default run needs about 8 GB there at its peak);
-# IMPORT_BENCH_ROWS sets the rows of the import benchmark's file (default 1000000).
+# IMPORT_BENCH_ROWS sets the rows of the import benchmark's file (default 1000000);
+# SIP_BENCH_STEPS the calls of sip_bench's steps (comma-separated; its recordings, about 0.75 MB a
+# call, go under BENCH_TMPDIR and are removed after each step).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -78,5 +82,11 @@ echo "bench: the campaign table goes to this terminal and to $out"
 TMPDIR="$work" build/release/bench/campaign_bench --postgres "$url" \
   --residents "${CAMPAIGN_BENCH_RESIDENTS:-70000}" \
   --snapshot-residents "${CAMPAIGN_BENCH_SNAPSHOT:-1000000}" | tee "$out" || status=$?
+echo "bench: saved in $out"
+
+out="$results/sip_bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
+echo "bench: the SIP table goes to this terminal and to $out"
+python3 bench/sip_bench.py --steward build/release/src/app/steward --workdir "$work/sip_bench" \
+  --steps "${SIP_BENCH_STEPS:-100,250,500,1000,1500}" | tee "$out" || status=$?
 echo "bench: saved in $out"
 exit "$status"
