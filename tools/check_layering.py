@@ -31,7 +31,7 @@ GRAPH = {
     "auth": ["base", "storage", "crypto", "org", "audit"],
     "segment": ["base", "storage", "org"],
     "campaign": ["base", "storage", "crypto", "sheet", "org", "segment", "registry"],
-    "voice": ["base"],
+    "voice": ["base", "crypto"],
     "demo": ["base", "storage", "crypto", "org", "geo", "registry", "sheet"],
     # The server itself needs only base; the API's handlers (http/handlers/, api.*) call the
     # domain modules.

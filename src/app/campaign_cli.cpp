@@ -1,6 +1,7 @@
 #include "app/campaign_cli.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -87,8 +88,9 @@ void PrintStatus(const Campaign& campaign, const campaign::Funnel& funnel, bool 
 }
 
 // Runs a `sip` campaign in this process in real time: calls go out through the trunk, prompts are
-// spoken by espeak-ng, keys come back over RTP or SIP INFO; returns when it is over and no call is
-// left (or after its schedule's last day).
+// spoken by espeak-ng (or the [speech] TTS server), keys come back over RTP or SIP INFO (and
+// spoken answers through the [speech] ASR server); returns when it is over and no call is left
+// (or after its schedule's last day).
 int RunOnPhoneLine(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool json) {
   const std::string trunk = flags.trunk.empty() ? rt.config.sip_trunk : flags.trunk;
   if (trunk.empty()) {
@@ -102,12 +104,14 @@ int RunOnPhoneLine(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool
   auto calendar = Calendar(flags);
   if (!calendar) return Die(calendar.error(), json);
   campaign::RealTimers timers;
-  voice::EspeakTts tts;
-  voice::PromptCache prompts(tts);
+  const auto tts = TtsFrom(rt.config);
+  const auto asr = AsrFrom(rt.config);
+  voice::PromptCache prompts(
+      *tts, {.directory = (std::filesystem::path(rt.config.data_dir) / "prompts").string()});
   voice::SipLineOptions line = SipLineOptionsFrom(rt.config);
   line.trunk_uri = trunk;
   if (!flags.recordings.empty()) line.recording_dir = flags.recordings;
-  SipChannel channel(timers, prompts, line, rt.config.sip_allowed_prefixes);
+  SipChannel channel(timers, prompts, line, rt.config.sip_allowed_prefixes, asr.get());
   if (auto started = channel.Start(); !started) return Die(started.error(), json);
   CampaignStore store(*rt.database, *rt.vault, *rt.ids, timers.clock());
   campaign::CampaignRunner runner(store, channel, timers, *calendar,

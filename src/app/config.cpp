@@ -58,6 +58,13 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
         static_cast<int>(voice["register_expires"].value_or(int64_t{config.sip_register_expires}));
     config.sip_max_calls =
         static_cast<int>(table["voice"]["max_calls"].value_or(int64_t{config.sip_max_calls}));
+    const auto speech = table["speech"];
+    config.tts_url = speech["tts_url"].value_or(config.tts_url);
+    config.tts_model = speech["tts_model"].value_or(config.tts_model);
+    config.tts_voice = speech["tts_voice"].value_or(config.tts_voice);
+    config.asr_url = speech["asr_url"].value_or(config.asr_url);
+    config.asr_model = speech["asr_model"].value_or(config.asr_model);
+    config.speech_api_key = speech["api_key"].value_or(config.speech_api_key);
     if (const auto* prefixes = table["voice"]["allowed_prefixes"].as_array()) {
       for (const auto& prefix : *prefixes) {
         if (auto text = prefix.value<std::string>()) config.sip_allowed_prefixes.push_back(*text);
@@ -76,6 +83,9 @@ Result<Config> LoadConfig(const std::filesystem::path& toml_path, bool toml_requ
   FromEnvironment("STEWARD_HOLIDAYS", config.holidays);
   FromEnvironment("STEWARD_SIP_TRUNK", config.sip_trunk);
   FromEnvironment("STEWARD_SIP_PASSWORD", config.sip_auth_password);
+  FromEnvironment("STEWARD_TTS_URL", config.tts_url);
+  FromEnvironment("STEWARD_ASR_URL", config.asr_url);
+  FromEnvironment("STEWARD_SPEECH_API_KEY", config.speech_api_key);
   if (const char* run = std::getenv("STEWARD_CAMPAIGNS"); run && *run) {
     config.run_campaigns = std::string_view(run) != "false" && std::string_view(run) != "0";
   }

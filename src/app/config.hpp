@@ -19,6 +19,10 @@
 // | caller ID     | voice.caller_id, voice.display_name |         | steward, Steward            |
 // | digest auth   | voice.auth_user, voice.auth_password | STEWARD_SIP_PASSWORD | none          |
 // | REGISTER      | voice.registrar ("sip:HOST:PORT"), voice.register_expires | | none, 600 s  |
+// | TTS server    | speech.tts_url, speech.tts_model, speech.tts_voice | STEWARD_TTS_URL | none:
+// espeak-ng |
+// | ASR server    | speech.asr_url, speech.asr_model | STEWARD_ASR_URL | none: keypad only  |
+// | speech key    | speech.api_key       | STEWARD_SPEECH_API_KEY | none                        |
 #pragma once
 
 #include <filesystem>
@@ -58,6 +62,13 @@ struct Config {
   std::string sip_auth_password;
   std::string sip_registrar;  // empty: no REGISTER
   int sip_register_expires = 600;
+  // The speech plug-ins (OpenAI-compatible servers; voice/http_speech.hpp): base URLs without /v1.
+  std::string tts_url;  // empty: espeak-ng
+  std::string tts_model = "tts-1";
+  std::string tts_voice = "zh-CN";
+  std::string asr_url;  // empty: no spoken answers (the keypad always works)
+  std::string asr_model = "whisper-1";
+  std::string speech_api_key;
 };
 
 // Reads `toml_path` when it exists (an explicitly named file must exist), then the environment.

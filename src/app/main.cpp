@@ -785,7 +785,8 @@ int RunServe(const Globals& globals, std::string listen) {
   });
   // Campaigns started in the console are called while the server runs: on the simulator, and on
   // the SIP line when a trunk is configured. Calls this node left in flight count as attempts.
-  voice::EspeakTts tts;
+  std::unique_ptr<voice::Tts> tts;
+  std::unique_ptr<voice::Asr> asr;
   std::unique_ptr<voice::PromptCache> prompt_cache;
   std::unique_ptr<SipChannel> phone_line;  // declared before the service: stopped after it
   std::unique_ptr<campaign::CampaignService> campaigns;
@@ -804,9 +805,13 @@ int RunServe(const Globals& globals, std::string listen) {
     if (!rt.config.sip_trunk.empty()) {
       voice::SipLineOptions line = SipLineOptionsFrom(rt.config);
       line.recording_dir = recordings.string();
-      prompt_cache = std::make_unique<voice::PromptCache>(tts);
+      tts = TtsFrom(rt.config);
+      asr = AsrFrom(rt.config);
+      prompt_cache = std::make_unique<voice::PromptCache>(
+          *tts, voice::PromptCacheOptions{
+                    .directory = (std::filesystem::path(rt.config.data_dir) / "prompts").string()});
       phone_line = std::make_unique<SipChannel>(campaigns->timers(), *prompt_cache, line,
-                                                rt.config.sip_allowed_prefixes);
+                                                rt.config.sip_allowed_prefixes, asr.get());
       if (auto started = phone_line->Start(); !started) return Die(started.error(), globals.json);
       campaigns->AttachPhoneLine(*phone_line, std::max(1, rt.config.sip_max_calls));
       spdlog::info("campaigns: the SIP line is up on port {}", phone_line->sip_port());

@@ -41,19 +41,89 @@ voice::SipLineOptions SipLineOptionsFrom(const Config& config) {
   return line;
 }
 
+std::unique_ptr<voice::Tts> TtsFrom(const Config& config) {
+  if (config.tts_url.empty()) return std::make_unique<voice::EspeakTts>();
+  return std::make_unique<voice::HttpTts>(
+      voice::HttpSpeechOptions{.url = config.tts_url,
+                               .model = config.tts_model,
+                               .voice = config.tts_voice,
+                               .api_key = config.speech_api_key});
+}
+
+std::unique_ptr<voice::Asr> AsrFrom(const Config& config) {
+  if (config.asr_url.empty()) return nullptr;
+  return std::make_unique<voice::HttpAsr>(voice::HttpSpeechOptions{
+      .url = config.asr_url, .model = config.asr_model, .api_key = config.speech_api_key});
+}
+
+namespace {
+
+voice::SipLineOptions WithSpeech(voice::SipLineOptions options, bool speech) {
+  options.detect_speech = speech;
+  return options;
+}
+
+}  // namespace
+
 SipChannel::SipChannel(campaign::Timers& timers, voice::PromptCache& prompts,
-                       voice::SipLineOptions options, std::vector<std::string> allowed_prefixes)
+                       voice::SipLineOptions options, std::vector<std::string> allowed_prefixes,
+                       voice::Asr* asr)
     : timers_(timers),
       prompts_(prompts),
       trunk_uri_(options.trunk_uri),
       allowed_prefixes_(std::move(allowed_prefixes)),
-      line_(std::move(options), *this) {}
+      line_(WithSpeech(std::move(options), asr != nullptr), *this),
+      asr_(asr) {}
 
 SipChannel::~SipChannel() { Stop(); }
 
-Status SipChannel::Start() { return line_.Start(); }
+Status SipChannel::Start() {
+  STEWARD_TRY(line_.Start());
+  if (asr_ && !asr_thread_.joinable()) asr_thread_ = std::thread([this] { Transcribe(); });
+  return Ok();
+}
 
-void SipChannel::Stop() { line_.Stop(); }
+void SipChannel::Stop() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->stopped = true;  // a prompt synthesised from now on is not played
+  }
+  line_.Stop();
+  {
+    std::lock_guard lock(mutex_);
+    asr_stopping_ = true;
+  }
+  asr_wake_.notify_all();
+  if (asr_thread_.joinable()) asr_thread_.join();
+}
+
+void SipChannel::OnSpeech(const std::string& call_id, voice::Audio utterance) {
+  {
+    std::lock_guard lock(mutex_);
+    if (asr_stopping_) return;
+    utterances_.emplace_back(call_id, std::move(utterance));
+  }
+  asr_wake_.notify_one();
+}
+
+void SipChannel::Transcribe() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    asr_wake_.wait(lock, [this] { return asr_stopping_ || !utterances_.empty(); });
+    if (asr_stopping_) return;
+    auto [call_id, utterance] = std::move(utterances_.front());
+    utterances_.pop_front();
+    lock.unlock();
+    auto text = asr_->Transcribe(utterance);
+    if (!text) {
+      // The keypad still works; what was said is never logged.
+      spdlog::warn("campaigns: a spoken answer was not transcribed: {}", text.error().ToString());
+    } else if (!text->empty()) {
+      Post(call_id, {.kind = campaign::ChannelEventKind::kSpeech, .transcript = *text}, false);
+    }
+    lock.lock();
+  }
+}
 
 Status SipChannel::Dial(const campaign::DialRequest& request, campaign::CallSink* sink) {
   const std::string refused = Refusal(request.phone);
@@ -65,6 +135,10 @@ Status SipChannel::Dial(const campaign::DialRequest& request, campaign::CallSink
     std::lock_guard lock(mutex_);
     sinks_[request.call_id] = sink;
   }
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->turns[request.call_id] = 0;
+  }
   line_.Dial(std::to_string(request.call_id), request.phone, request.ring_timeout_ms);
   return Ok();
 }
@@ -74,21 +148,50 @@ std::string SipChannel::Refusal(const std::string& phone) const {
                            allowed_prefixes_);
 }
 
+void SipChannel::Prepare(const std::vector<std::string>& texts) { prompts_.Warm(texts); }
+
 void SipChannel::Play(int64_t call_id, const campaign::Prompt& prompt) {
-  auto audio = prompts_.Get(prompt.text);
-  if (!audio) {
-    // Without a voice the call cannot go on: end it rather than leave the resident in silence.
-    spdlog::error("campaigns: no audio for a prompt of node {}: {}", prompt.node_id,
-                  audio.error().ToString());
-    line_.Hangup(std::to_string(call_id));
-    return;
+  uint64_t turn = 0;
+  {
+    std::lock_guard lock(shared_->mutex);
+    turn = ++shared_->turns[call_id];
   }
-  line_.Play(std::to_string(call_id), *audio, /*replace=*/true);
+  // The prompt cache answers at once when every piece is cached, else from its worker once they
+  // are synthesised: the timers' thread never waits for the TTS. What the call did meanwhile
+  // (a key stopped the prompt, another prompt replaced it, it ended) makes this audio stale.
+  const std::vector<std::string> pieces =
+      prompt.pieces.empty() ? std::vector<std::string>{prompt.text} : prompt.pieces;
+  prompts_.Fetch(pieces, [this, shared = shared_, call_id, turn,
+                          node = prompt.node_id](Result<voice::PromptCache::Samples> audio_or) {
+    std::lock_guard lock(shared->mutex);
+    if (shared->stopped) return;
+    const auto current = shared->turns.find(call_id);
+    if (current == shared->turns.end() || current->second != turn) return;
+    if (!audio_or) {
+      // Without a voice the call cannot go on: end it rather than leave the resident in silence.
+      spdlog::error("campaigns: no audio for a prompt of node {}: {}", node,
+                    audio_or.error().ToString());
+      line_.Hangup(std::to_string(call_id));
+      return;
+    }
+    line_.Play(std::to_string(call_id), *audio_or, /*replace=*/true);
+  });
 }
 
-void SipChannel::StopPrompt(int64_t call_id) { line_.StopPrompt(std::to_string(call_id)); }
+void SipChannel::StopPrompt(int64_t call_id) {
+  NextTurn(call_id);
+  line_.StopPrompt(std::to_string(call_id));
+}
 
-void SipChannel::Hangup(int64_t call_id) { line_.Hangup(std::to_string(call_id)); }
+void SipChannel::Hangup(int64_t call_id) {
+  NextTurn(call_id);
+  line_.Hangup(std::to_string(call_id));
+}
+
+void SipChannel::NextTurn(int64_t call_id) {
+  std::lock_guard lock(shared_->mutex);
+  if (auto found = shared_->turns.find(call_id); found != shared_->turns.end()) ++found->second;
+}
 
 void SipChannel::Transfer(int64_t call_id, const std::string& phone) {
   const std::string refused = Refusal(phone);
@@ -110,6 +213,10 @@ void SipChannel::Post(const std::string& call_id, campaign::ChannelEvent event, 
     if (found == sinks_.end()) return;
     sink = found->second;
     if (last) sinks_.erase(found);
+  }
+  if (last) {
+    std::lock_guard lock(shared_->mutex);
+    shared_->turns.erase(event.call_id);
   }
   timers_.After(0, [sink, event] { sink->OnChannelEvent(event); });
 }

@@ -58,9 +58,10 @@ struct KeyOption {
 };
 
 struct Prompt {
-  std::string node_id;        // the script node it comes from (for recordings and logs)
-  std::string text;           // rendered text, variables filled in; spoken by TTS
-  std::string recording;      // a recorded prompt's name, preferred over TTS when set
+  std::string node_id;              // the script node it comes from (for recordings and logs)
+  std::string text;                 // rendered text, variables filled in; spoken by TTS
+  std::vector<std::string> pieces;  // `text` cut where variables meet fixed text (RenderPieces)
+  std::string recording;            // a recorded prompt's name, preferred over TTS when set
   bool interruptible = true;  // false for the opening: digits and speech are ignored while it plays
   bool expects_input = false;   // an ask: the far end is expected to answer after it
   std::vector<KeyOption> keys;  // an ask's keypad map
@@ -97,6 +98,9 @@ class Channel {
   virtual void Transfer(int64_t call_id, const std::string& phone) = 0;
   // Whether spoken answers arrive as kSpeech events (an ASR server is configured).
   virtual bool HasSpeech() const = 0;
+  // Texts the channel will soon be asked to speak (a campaign's prompt pieces, PromptPieces): a
+  // channel that synthesises speech renders them ahead. Returns at once.
+  virtual void Prepare(const std::vector<std::string>& /*texts*/) {}
 };
 
 }  // namespace steward::campaign

@@ -127,8 +127,12 @@ void CampaignRunner::Dial(const Campaign& campaign, Claim claim) {
     cached = unit_cache_.emplace(claim.unit_id, variables ? *variables : Variables{}).first;
   }
   Variables variables = cached->second;
-  variables["address"] = claim.address;
   for (const auto& [name, value] : campaign.fields) variables["campaign." + name] = value;
+  // The first call of a campaign in a unit: the channel renders what these calls will say.
+  if (prepared_.insert({campaign.id, claim.unit_id}).second) {
+    channel_.Prepare(PromptPieces(campaign.script, variables));
+  }
+  variables["address"] = claim.address;
   const Id call_id = claim.attempt_id;
   ActiveCall& call = active_[call_id];
   call.claim = std::move(claim);

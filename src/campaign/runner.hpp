@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -81,6 +82,7 @@ class CampaignRunner {
   std::unordered_map<Id, ActiveCall> active_;
   std::map<Id, int> active_by_campaign_;
   std::unordered_map<Id, Variables> unit_cache_;
+  std::set<std::pair<Id, Id>> prepared_;  // (campaign, unit) whose prompts were prepared
   Timers::TimerId tick_ = 0;
   int64_t next_heartbeat_ = 0;
   bool running_ = false;

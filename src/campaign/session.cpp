@@ -1,6 +1,7 @@
 #include "campaign/session.hpp"
 
 #include <regex>
+#include <set>
 
 #include "campaign/understand.hpp"
 #include "registry/phone.hpp"
@@ -47,6 +48,26 @@ std::string ShownValue(const FieldUpdate& update) {
   return phone ? registry::MaskPhone(*phone) : MaskDigits(update.value);
 }
 
+std::vector<std::string> PromptPieces(const Script& script, const Variables& known) {
+  std::vector<std::string> pieces;
+  std::set<std::string> seen;
+  auto add = [&](std::string_view text) {
+    for (auto& piece : RenderPieces(text, known).pieces) {
+      if (seen.insert(piece).second) pieces.push_back(std::move(piece));
+    }
+  };
+  for (const char* text :
+       {kOptOutText, kGiveUpText, kNoInputText, kNoMatchText, kDigitsNoMatchText, kBrokenText}) {
+    add(text);
+  }
+  for (const Node& node : script.nodes) {
+    add(node.text);
+    add(node.no_input_text);
+    add(node.no_match_text);
+  }
+  return pieces;
+}
+
 namespace {
 
 bool HasValue(const Node& node, const std::string& value) {
@@ -83,13 +104,14 @@ std::string_view CallStateName(CallState state) {
 CallSession::CallSession(const Script& script, Variables variables, bool speech_enabled)
     : script_(script), variables_(std::move(variables)), speech_enabled_(speech_enabled) {}
 
-void CallSession::Play(const Node& node, const std::string& text, bool interruptible,
+void CallSession::Play(const Node& node, RenderedText spoken, bool interruptible,
                        bool expects_input, int64_t now_ms, std::vector<Action>& out) {
   Action play;
   play.kind = Action::Kind::kPlay;
   play.prompt.node_id = node.id;
-  play.prompt.text = text;
-  play.prompt.recording = text == Render(node.text, variables_) ? node.recording : "";
+  play.prompt.recording = spoken.text == Render(node.text, variables_) ? node.recording : "";
+  play.prompt.text = std::move(spoken.text);
+  play.prompt.pieces = std::move(spoken.pieces);
   play.prompt.interruptible = interruptible;
   play.prompt.expects_input = expects_input;
   if (expects_input) play.prompt.keys = node.keys;
@@ -98,7 +120,7 @@ void CallSession::Play(const Node& node, const std::string& text, bool interrupt
     play.prompt.end_key = node.digits->end_key;
   }
   if (interruptible) play.prompt.opt_out_key = script_.opt_out_key;
-  result_.transcript.push_back({now_ms, false, text});
+  result_.transcript.push_back({now_ms, false, play.prompt.text});
   out.push_back(std::move(play));
 }
 
@@ -108,7 +130,7 @@ void CallSession::Enter(const std::string& node_id, int64_t now_ms, std::vector<
   for (size_t hops = 0; hops <= script_.nodes.size(); ++hops) {
     const Node* node = id.empty() ? nullptr : script_.Find(id);
     if (!node) {
-      Close(kBrokenText, Outcome::kAnsweredPartial, now_ms, out);
+      Close(RenderedText::Fixed(kBrokenText), Outcome::kAnsweredPartial, now_ms, out);
       return;
     }
     current_ = node;
@@ -131,49 +153,50 @@ void CallSession::Enter(const std::string& node_id, int64_t now_ms, std::vector<
       case NodeType::kSay:
         in_opening_ = !node->interruptible && result_.answers.empty() && result_.transcript.empty();
         state_ = CallState::kPlaying;
-        Play(*node, Render(node->text, variables_), node->interruptible, false, now_ms, out);
+        Play(*node, RenderPieces(node->text, variables_), node->interruptible, false, now_ms, out);
         return;
       case NodeType::kAsk:
         tries_ = 0;
         retries_ = 0;
         repeats_ = 0;
         keyed_.clear();
-        Ask(*node, "", now_ms, out);
+        Ask(*node, {}, now_ms, out);
         return;
       case NodeType::kTransfer:
         reached_end_ = true;
         transfer_pending_ = true;
         transfer_phone_ = Render(node->phone, variables_);
-        Close(Render(node->text, variables_), Outcome::kAnsweredCompleted, now_ms, out);
+        Close(RenderPieces(node->text, variables_), Outcome::kAnsweredCompleted, now_ms, out);
         return;
       case NodeType::kHangup:
         reached_end_ = true;
-        Close(Render(node->text, variables_), Outcome::kAnsweredCompleted, now_ms, out);
+        Close(RenderPieces(node->text, variables_), Outcome::kAnsweredCompleted, now_ms, out);
         return;
     }
   }
-  Close(kBrokenText, Outcome::kAnsweredPartial, now_ms, out);
+  Close(RenderedText::Fixed(kBrokenText), Outcome::kAnsweredPartial, now_ms, out);
 }
 
-void CallSession::Ask(const Node& node, const std::string& before, int64_t now_ms,
+void CallSession::Ask(const Node& node, RenderedText before, int64_t now_ms,
                       std::vector<Action>& out) {
   ++tries_;
   state_ = CallState::kAsking;
-  const std::string question = Render(node.text, variables_);
-  Play(node, before.empty() ? question : before + question, true, true, now_ms, out);
+  before += RenderPieces(node.text, variables_);
+  Play(node, std::move(before), true, true, now_ms, out);
 }
 
-void CallSession::Close(const std::string& text, Outcome outcome, int64_t now_ms,
+void CallSession::Close(RenderedText spoken, Outcome outcome, int64_t now_ms,
                         std::vector<Action>& out) {
   result_.outcome = outcome;
   state_ = CallState::kClosing;
-  if (!text.empty()) {
+  if (!spoken.text.empty()) {
     Action play;
     play.kind = Action::Kind::kPlay;
     play.prompt.node_id = current_ ? current_->id : "";
-    play.prompt.text = text;
+    play.prompt.text = std::move(spoken.text);
+    play.prompt.pieces = std::move(spoken.pieces);
     play.prompt.interruptible = false;
-    result_.transcript.push_back({now_ms, false, text});
+    result_.transcript.push_back({now_ms, false, play.prompt.text});
     out.push_back(std::move(play));
     return;
   }
@@ -247,7 +270,7 @@ void CallSession::Retry(bool no_input, int64_t now_ms, std::vector<Action>& out)
     if (!node.on_fail.empty()) {
       Enter(node.on_fail, now_ms, out);
     } else {
-      Close(kGiveUpText, Outcome::kAnsweredPartial, now_ms, out);
+      Close(RenderedText::Fixed(kGiveUpText), Outcome::kAnsweredPartial, now_ms, out);
     }
     return;
   }
@@ -255,7 +278,7 @@ void CallSession::Retry(bool no_input, int64_t now_ms, std::vector<Action>& out)
   if (before.empty()) {
     before = no_input ? kNoInputText : node.digits ? kDigitsNoMatchText : kNoMatchText;
   }
-  Ask(node, Render(before, variables_), now_ms, out);
+  Ask(node, RenderPieces(before, variables_), now_ms, out);
 }
 
 // A key on a digits ask: kept until the end key, the most keys, or a pause (the timer) ends it.
@@ -307,7 +330,7 @@ void CallSession::Input(const std::string& raw, AnswerVia via, const std::string
   result_.transcript.push_back({now_ms, true, via == AnswerVia::kKeypad ? "按键 " + raw : raw});
   if (matched && value == kRepeatValue && repeats_ < kMaxRepeats) {
     ++repeats_;
-    Ask(node, "", now_ms, out);
+    Ask(node, {}, now_ms, out);
     return;
   }
   if (!matched || value == kRepeatValue) {
@@ -378,7 +401,7 @@ std::vector<Action> CallSession::OnEvent(const ChannelEvent& event) {
         if (state_ != CallState::kWaiting)
           out.push_back({Action::Kind::kStopPrompt, {}, 0, {}, {}});
         result_.transcript.push_back({now, true, std::string("按键 ") + event.digit});
-        Close(kOptOutText, Outcome::kOptedOut, now, out);
+        Close(RenderedText::Fixed(kOptOutText), Outcome::kOptedOut, now, out);
         break;
       }
       if (state_ == CallState::kPlaying) break;  // a say is not a question: nothing to answer

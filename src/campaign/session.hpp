@@ -71,6 +71,11 @@ struct ProposedUpdate {
 // How an update's value may be shown or stored in plain text: masked when it is personal.
 std::string ShownValue(const FieldUpdate& update);
 
+// The pieces of speech a call of `script` may need (RenderPieces of every node's texts and of
+// the built-in prompts), the values of `known` variables among them, each once: what a channel
+// renders before the calls (Channel::Prepare). Values of variables not in `known` are left out.
+std::vector<std::string> PromptPieces(const Script& script, const Variables& known);
+
 struct Action {
   enum class Kind {
     kPlay,        // channel.Play(prompt)
@@ -117,15 +122,15 @@ class CallSession {
 
  private:
   void Enter(const std::string& node_id, int64_t now_ms, std::vector<Action>& out);
-  void Ask(const Node& node, const std::string& before, int64_t now_ms, std::vector<Action>& out);
-  void Close(const std::string& text, Outcome outcome, int64_t now_ms, std::vector<Action>& out);
+  void Ask(const Node& node, RenderedText before, int64_t now_ms, std::vector<Action>& out);
+  void Close(RenderedText spoken, Outcome outcome, int64_t now_ms, std::vector<Action>& out);
   void Keyed(char digit, int64_t now_ms, std::vector<Action>& out);
   void Entered(std::string digits, const std::string& heard, AnswerVia via, int64_t now_ms,
                std::vector<Action>& out);
   void Input(const std::string& raw, AnswerVia via, const std::string& value, bool matched,
              int64_t now_ms, std::vector<Action>& out, const FieldUpdate* entered = nullptr);
   void Retry(bool no_input, int64_t now_ms, std::vector<Action>& out);
-  void Play(const Node& node, const std::string& text, bool interruptible, bool expects_input,
+  void Play(const Node& node, RenderedText spoken, bool interruptible, bool expects_input,
             int64_t now_ms, std::vector<Action>& out);
   void Finish(int64_t now_ms);
   std::string MatchSpeech(const Node& node, const std::string& transcript) const;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <set>
 #include <sstream>
 
@@ -131,6 +133,32 @@ TEST(CallSessionTest, TheOpeningIsRenderedAndCannotBeInterrupted) {
   EXPECT_EQ(actions[0].prompt.opt_out_key, 0);
   EXPECT_EQ(actions[0].prompt.text.rfind("王阿姨您好，我是城东社区的AI社工", 0), 0u);
   EXPECT_NE(actions[0].prompt.text.find("录音"), std::string::npos);
+}
+
+TEST(CallSessionTest, APromptComesInPiecesTheChannelCanSpliceAndPrepare) {
+  auto script = BuiltInScript("health_checkin");
+  ASSERT_TRUE(script);
+  CallSession session(*script, kVariables, false);
+  const auto actions = Feed(session, "answer", 1);
+  ASSERT_EQ(actions.size(), 1u);
+  const Prompt& opening = actions[0].prompt;
+  ASSERT_GE(opening.pieces.size(), 3u);
+  EXPECT_EQ(opening.pieces[0], "王阿姨");  // the form of address is a piece of its own
+  std::string joined;
+  for (const auto& piece : opening.pieces) joined += piece;
+  EXPECT_EQ(joined, opening.text);
+  // What a channel prepares before the calls: the fixed pieces and the unit's names, never a
+  // resident's form of address (not among the known variables).
+  Variables unit = kVariables;
+  unit.erase("address");
+  const auto prepared = PromptPieces(*script, unit);
+  for (const auto& piece : opening.pieces) {
+    if (piece == "王阿姨") {
+      EXPECT_EQ(std::count(prepared.begin(), prepared.end(), piece), 0);
+    } else {
+      EXPECT_EQ(std::count(prepared.begin(), prepared.end(), piece), 1) << piece;
+    }
+  }
 }
 
 TEST(CallSessionTest, ResidenceAnswersProposeRegistryChangesAndTasks) {

@@ -34,19 +34,41 @@ const std::vector<std::string>& StandardVariables() {
 }
 
 std::string Render(std::string_view text, const Variables& variables) {
-  std::string out;
+  return RenderPieces(text, variables).text;
+}
+
+RenderedText RenderedText::Fixed(std::string text) {
+  RenderedText fixed;
+  if (!text.empty()) fixed.pieces.push_back(text);
+  fixed.text = std::move(text);
+  return fixed;
+}
+
+RenderedText& RenderedText::operator+=(const RenderedText& more) {
+  text += more.text;
+  pieces.insert(pieces.end(), more.pieces.begin(), more.pieces.end());
+  return *this;
+}
+
+RenderedText RenderPieces(std::string_view text, const Variables& variables) {
+  RenderedText out;
+  auto add = [&out](std::string_view piece) {
+    if (piece.empty()) return;
+    out.text.append(piece);
+    out.pieces.emplace_back(piece);
+  };
   size_t at = 0;
   while (at < text.size()) {
     const size_t open = text.find("{{", at);
     if (open == std::string_view::npos) break;
     const size_t close = text.find("}}", open + 2);
     if (close == std::string_view::npos) break;
-    out.append(text.substr(at, open - at));
+    add(text.substr(at, open - at));
     auto it = variables.find(std::string(Trim(text.substr(open + 2, close - open - 2))));
-    if (it != variables.end()) out += it->second;
+    if (it != variables.end()) add(it->second);
     at = close + 2;
   }
-  out.append(text.substr(at));
+  add(text.substr(at));
   return out;
 }
 

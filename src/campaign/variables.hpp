@@ -24,6 +24,20 @@ const std::vector<std::string>& StandardVariables();
 // Replaces each {{name}} (spaces inside the braces allowed) with its value.
 std::string Render(std::string_view text, const Variables& variables);
 
+// A rendered text and where it was cut: its fixed runs and each variable's value, in order, empty
+// pieces dropped; joined, the pieces are `text`. Speech splices a prompt from the pieces' audio,
+// so a campaign synthesises each fixed run and each distinct value once, not every sentence.
+struct RenderedText {
+  std::string text;
+  std::vector<std::string> pieces;
+
+  // One piece: a text with no variables.
+  static RenderedText Fixed(std::string text);
+  RenderedText& operator+=(const RenderedText& more);
+};
+
+RenderedText RenderPieces(std::string_view text, const Variables& variables);
+
 // The names used in `text`, in order of first use.
 std::vector<std::string> VariablesIn(std::string_view text);
 

@@ -17,23 +17,29 @@ Result<std::filesystem::path> SaveRecording(const std::filesystem::path& dir,
                 "cannot create the recordings folder " + dir.string() + ": " + error.message());
   }
   const std::filesystem::path path = RecordingPath(dir, call_id);
+  STEWARD_TRY(WriteWhole(path, wav));
+  return path;
+}
+
+Status WriteWhole(const std::filesystem::path& path, std::string_view bytes) {
+  std::error_code error;
   std::filesystem::path part = path;
   part += ".part";
   {
     std::ofstream out(part, std::ios::binary | std::ios::trunc);
-    out.write(wav.data(), static_cast<std::streamsize>(wav.size()));
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.close();
     if (!out) {
       std::filesystem::remove(part, error);
-      return Fail(ErrorCode::kUnavailable, "cannot write the recording " + part.string());
+      return Fail(ErrorCode::kUnavailable, "cannot write " + part.string());
     }
   }
   std::filesystem::rename(part, path, error);
   if (error) {
     std::filesystem::remove(part, error);
-    return Fail(ErrorCode::kUnavailable, "cannot keep the recording " + path.string());
+    return Fail(ErrorCode::kUnavailable, "cannot keep " + path.string());
   }
-  return path;
+  return Ok();
 }
 
 Result<int> PruneRecordings(const std::filesystem::path& dir, std::chrono::hours max_age,

@@ -19,6 +19,10 @@ std::filesystem::path RecordingPath(const std::filesystem::path& dir, std::strin
 Result<std::filesystem::path> SaveRecording(const std::filesystem::path& dir,
                                             std::string_view call_id, std::string_view wav);
 
+// Writes `bytes` to `path` whole: into <path>.part, then renamed (readers never see half a file).
+// kUnavailable naming the file when it cannot.
+Status WriteWhole(const std::filesystem::path& path, std::string_view bytes);
+
 // Deletes the recordings (and left-over .part files) last written before `now - max_age`;
 // returns how many were deleted. A missing folder holds none.
 Result<int> PruneRecordings(

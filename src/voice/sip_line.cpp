@@ -4,17 +4,18 @@
 #include <sys/resource.h>
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <deque>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
 
 #include "base/log.hpp"
 #include "voice/dial_guard.hpp"
+#include "voice/internal/sip_wire.hpp"
 #include "voice/recordings.hpp"
 #include "voice/rtp.hpp"
 
@@ -64,14 +65,16 @@ struct Call {
   bool early_media = false;
   bool ended = false;
   Codec codec = Codec::kPcma;
-  int event_payload_type = 101;
+  int event_payload_type = internal::kOfferedEventPayloadType;
   std::unique_ptr<RtpSender> sender;
   std::deque<std::shared_ptr<const std::vector<int16_t>>> prompts;
   size_t offset = 0;  // into prompts.front()
   bool talkspurt = true;
   DtmfReceiver dtmf;
-  std::vector<int16_t> sent;   // what Steward said, from the answer (or early media) on
-  std::vector<int16_t> heard;  // what the far end sent
+  std::vector<int16_t> sent;     // what Steward said, from the answer (or early media) on
+  std::vector<int16_t> heard;    // what the far end sent
+  std::optional<EnergyVad> vad;  // detect_speech: the resident's utterances
+  int64_t last_audio_ms = 0;     // when the far end's last audio packet came
 };
 
 struct SipLine::Impl {
@@ -271,6 +274,7 @@ struct SipLine::Impl {
     call->line = this;
     call->id = command.call_id;
     call->codec = options.preferred_codec;
+    if (options.detect_speech) call->vad.emplace(options.vad);
     tmr_init(&call->ring_timer);
     tmr_init(&call->transfer_timer);
     calls.emplace(call->id, std::move(owned));
@@ -291,17 +295,10 @@ struct SipLine::Impl {
     }
     sa bound{};
     udp_local_get(call.rtp, &bound);
-    if (sdp_session_alloc(&call.sdp, &local) != 0 ||
-        sdp_media_add(&call.media, call.sdp, "audio", sa_port(&bound), "RTP/AVP") != 0) {
+    if (internal::MakeOffer(&call.sdp, &call.media, local, sa_port(&bound),
+                            options.preferred_codec) != 0) {
       return Fail(ErrorCode::kInternal, "sdp");
     }
-    const bool pcma_first = options.preferred_codec == Codec::kPcma;
-    sdp_format_add(nullptr, call.media, false, pcma_first ? "8" : "0", pcma_first ? "PCMA" : "PCMU",
-                   8000, 1, nullptr, nullptr, nullptr, false, nullptr);
-    sdp_format_add(nullptr, call.media, false, pcma_first ? "0" : "8", pcma_first ? "PCMU" : "PCMA",
-                   8000, 1, nullptr, nullptr, nullptr, false, nullptr);
-    sdp_format_add(nullptr, call.media, false, "101", "telephone-event", 8000, 1, nullptr, nullptr,
-                   nullptr, false, "0-15");
     mbuf* description = nullptr;
     if (sdp_encode(&description, call.sdp, true) != 0) return Fail(ErrorCode::kInternal, "sdp");
     char host[64];
@@ -321,14 +318,11 @@ struct SipLine::Impl {
   static void TakeAnswer(Call& call, const sip_msg& msg) {
     if (!msg.mb || mbuf_get_left(msg.mb) == 0) return;
     if (sdp_decode(call.sdp, msg.mb, false) != 0) return;
-    const sdp_format* format = sdp_media_rformat(call.media, nullptr);
-    const sa* address = sdp_media_raddr(call.media);
-    if (!format || !address || !sa_isset(address, SA_ALL)) return;
-    call.codec = format->pt == 0 ? Codec::kPcmu : Codec::kPcma;
-    if (const sdp_format* events = sdp_media_rformat(call.media, "telephone-event")) {
-      call.event_payload_type = events->pt;
-    }
-    call.remote_rtp = *address;
+    const auto negotiated = internal::Negotiate(call.media);
+    if (!negotiated) return;
+    call.codec = negotiated->codec;
+    call.event_payload_type = negotiated->event_payload_type;
+    call.remote_rtp = *sdp_media_raddr(call.media);
     if (!call.have_remote) {
       std::uniform_int_distribution<uint32_t> any;
       call.sender = std::make_unique<RtpSender>(
@@ -431,6 +425,12 @@ struct SipLine::Impl {
           Decode(packet->payload,
                  packet->header.payload_type == kPayloadPcmu ? Codec::kPcmu : Codec::kPcma);
       call->heard.insert(call->heard.end(), samples.begin(), samples.end());
+      call->last_audio_ms = NowMs();
+      if (call->vad && call->established) {
+        if (auto utterance = call->vad->Feed(samples)) {
+          call->line->listener.OnSpeech(call->id, std::move(*utterance));
+        }
+      }
     }
   }
 
@@ -441,6 +441,7 @@ struct SipLine::Impl {
     self->ended.clear();
     const int64_t due = (NowMs() - self->clock_start) / kFrameMs;
     if (due - self->frames_done > 5) self->frames_done = due - 5;
+    self->FlushSpeech();
     for (; self->frames_done < due; ++self->frames_done) {
       for (auto& [id, call] : self->calls) {
         if (!call->ended && call->have_remote && (call->established || call->early_media)) {
@@ -449,6 +450,17 @@ struct SipLine::Impl {
       }
     }
     tmr_start(&self->tick, kFrameMs, &Impl::OnTick, self);
+  }
+
+  // An utterance whose far end stopped sending audio (its own VAD) ends when the trailing silence
+  // would have.
+  void FlushSpeech() {
+    const int64_t now = NowMs();
+    for (auto& [id, call] : calls) {
+      if (call->ended || !call->vad || !call->vad->in_speech()) continue;
+      if (now - call->last_audio_ms < options.vad.trailing_silence_ms) continue;
+      if (auto utterance = call->vad->Flush()) listener.OnSpeech(call->id, std::move(*utterance));
+    }
   }
 
   void SendFrame(Call& call) {
@@ -524,11 +536,8 @@ struct SipLine::Impl {
         msg->mb ? std::string_view(reinterpret_cast<const char*>(mbuf_buf(msg->mb)),
                                    mbuf_get_left(msg->mb))
                 : std::string_view();
-    int status = 0;
-    if (body.starts_with("SIP/2.0 ") && body.size() >= 11) {
-      std::from_chars(body.data() + 8, body.data() + 11, status);
-    }
-    if (status < 100 || status > 699) {
+    const int status = internal::SipfragStatus(body);
+    if (status == 0) {
       sip_reply(stack, msg, 400, "Bad sipfrag");
       return;
     }

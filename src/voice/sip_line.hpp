@@ -23,6 +23,7 @@
 #include "base/result.hpp"
 #include "voice/audio.hpp"
 #include "voice/sip_status.hpp"
+#include "voice/vad.hpp"
 
 namespace steward::voice {
 
@@ -44,6 +45,10 @@ struct SipLineOptions {
   // `register_expires` seconds pass, and unregisters at Stop.
   std::string registrar;
   int register_expires = 600;
+  // Cut what the resident says on an answered call into utterances (EnergyVad) for
+  // SipLineListener::OnSpeech: when an ASR server is configured.
+  bool detect_speech = false;
+  VadOptions vad;
 };
 
 struct SipCallEnd {
@@ -65,6 +70,8 @@ class SipLineListener {
   // The call was answered and has ended; `recording` is the WAV path (empty without one).
   virtual void OnHungUp(const std::string& call_id, HungUpBy by, const std::string& recording) = 0;
   virtual void OnFailed(const std::string& call_id, SipCallEnd end) = 0;
+  // An utterance of the resident (detect_speech only), at kTelephoneRate, on the line's thread.
+  virtual void OnSpeech(const std::string& /*call_id*/, Audio /*utterance*/) {}
 };
 
 class SipLine {

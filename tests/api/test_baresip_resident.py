@@ -2,7 +2,10 @@
 segment selects. It listens on a free loopback port, answers by itself, speaks a WAV file (silence
 first, then a tone) and presses 1 through its ctrl_tcp interface after the opening of
 policy_notice. Steward's ledger must show the answer, and its recording must hold Steward's voice
-on the left and baresip's tone on the right. Real time by nature: about half a minute."""
+on the left and baresip's tone on the right. A second call answers by voice instead: with an ASR
+server configured (tests/voice/openai_speech_server.py, which hears a 660 Hz tone as 知道了),
+baresip says its answer after the opening and presses nothing. Real time by nature: about half a
+minute each."""
 import csv
 import glob
 import json
@@ -26,6 +29,8 @@ SEGMENT = 'phone_valid = true and age >= 84 and gender = "女"'
 RATE = 8000
 SILENCE_SECONDS = 3  # the start of baresip's WAV: the recording's right side is quiet until then
 TONE_HZ = 1000
+SPOKEN_HZ = 660  # what tests/cases/asr_answers.tsv hears as 知道了
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The opening of policy_notice takes about 18 s at espeak-ng's rate and ignores keys; the question
 # follows. Press 1 after it, like SIPp's residents, and again if the call is still up (a key in
 # the goodbye is ignored), so a slow machine does not fail the test.
@@ -59,12 +64,13 @@ def free_sip_ports():
             return sip, control
 
 
-def write_resident_wav(path, seconds):
-    """8 kHz mono 16-bit: SILENCE_SECONDS of silence, then a 1 kHz tone to the end."""
+def write_resident_wav(path, seconds, loud=lambda t: t >= SILENCE_SECONDS, hz=TONE_HZ):
+    """8 kHz mono 16-bit: a tone of `hz` where `loud(second)` holds, silence elsewhere; by
+    default SILENCE_SECONDS of silence, then a 1 kHz tone to the end."""
     frames = bytearray()
     for n in range(seconds * RATE):
-        level = 0 if n < SILENCE_SECONDS * RATE else 8000
-        frames += struct.pack("<h", int(level * math.sin(2 * math.pi * TONE_HZ * n / RATE)))
+        level = 8000 if loud(n / RATE) else 0
+        frames += struct.pack("<h", int(level * math.sin(2 * math.pi * hz * n / RATE)))
     header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(frames), b"WAVE", b"fmt ", 16, 1,
                          1, RATE, RATE * 2, 2, 16, b"data", len(frames))
     with open(path, "wb") as f:
@@ -220,7 +226,7 @@ class BaresipResidentTest(unittest.TestCase):
         os.remove(export)
         return rows[0]["联系电话"]
 
-    def start_campaign(self, db, port, recordings):
+    def start_campaign(self, db, port, recordings, env_extra=None):
         """`campaign run --wait` in the background: the test presses the key meanwhile."""
         command = [
             BINARY, "--db", db, "campaign", "run", "--script", "policy_notice", "--segment", SEGMENT,
@@ -228,6 +234,7 @@ class BaresipResidentTest(unittest.TestCase):
             "--trunk", "sip:{number}@127.0.0.1:%d" % port, "--recordings", recordings,
             "--schedule", SCHEDULE, "--policy", POLICY, "--wait", "--json"]
         env = {k: v for k, v in os.environ.items() if k != "STEWARD_DB"}
+        env.update(env_extra or {})
         self.campaign = subprocess.Popen(command, cwd=self.work.path, env=env, text=True,
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -283,6 +290,57 @@ class BaresipResidentTest(unittest.TestCase):
         tone = rms(resident[int((SILENCE_SECONDS + 1) * rate):])
         self.assertLess(quiet, 100, "baresip's silence first on the right")
         self.assertGreater(tone, 2000, "baresip's tone on the right")
+
+
+    def test_baresip_answers_by_voice_through_the_asr_server(self):
+        db = fresh_db("sqlite", self.work.path)
+        self.work.run("--db", db, "demo", "--residents", "1000", "--seed", "4")
+        number = self.the_residents_number(db)
+        folder = os.path.join(self.work.path, "baresip")
+        os.mkdir(folder)
+        wav = os.path.join(folder, "resident.wav")
+        # "知道了" (a 660 Hz second) after the opening, said again every few seconds until the
+        # call ends; silence otherwise, so nothing is heard during the opening.
+        write_resident_wav(wav, 60, hz=SPOKEN_HZ,
+                           loud=lambda t: t >= FIRST_KEY_AFTER and (t - FIRST_KEY_AFTER) % 5 < 1)
+        log = os.path.join(self.work.path, "speech.jsonl")
+        table = os.path.join(REPO, "tests", "cases", "asr_answers.tsv")
+        self.speech = subprocess.Popen(
+            [sys.executable, os.path.join(REPO, "tests", "voice", "openai_speech_server.py"),
+             "--table", table, "--log", log], stdout=subprocess.PIPE, text=True)
+        self.addCleanup(self.speech.wait)
+        self.addCleanup(self.speech.kill)
+        port = int(self.speech.stdout.readline().split()[1])
+        self.baresip = Baresip(folder, number, wav)
+        recordings = os.path.join(self.work.path, "recordings")
+        self.start_campaign(db, self.baresip.sip_port, recordings,
+                            {"STEWARD_ASR_URL": "http://127.0.0.1:%d" % port})
+
+        self.assertTrue(self.baresip.wait_for_event("CALL_ESTABLISHED", 30),
+                        "baresip did not answer:\n" + self.baresip.log())
+        self.assertTrue(self.baresip.wait_for_event("CALL_CLOSED", FIRST_KEY_AFTER + 20),
+                        "Steward did not end the call after the spoken answer")
+        out, err = self.campaign.communicate(timeout=60)
+        self.assertEqual(self.campaign.returncode, 0, without_numbers(err))
+        lines = out.strip().splitlines()
+        funnel = json.loads(lines[-1])["funnel"]
+        self.assertEqual(funnel["outcomes"].get("answered_completed"), 1, funnel)
+        self.assertEqual(funnel["answers"]["receipt"].get("received"), 1, funnel)
+        # The server checked what it was sent: 16 kHz mono, the right length, not silence.
+        with open(log, encoding="utf-8") as f:
+            heard = [json.loads(line) for line in f]
+        self.assertTrue(heard, "Steward sent nothing to the ASR server")
+        self.assertTrue(all(h["verdict"] == "ok" and h["rate"] == 16000 for h in heard), heard)
+        self.assertTrue(all(1.0 <= h["seconds"] <= 2.5 for h in heard), heard)
+        self.assertEqual(heard[0]["text"], "知道了", heard)
+        # The ledger holds the words, not a key.
+        ledger = os.path.join(self.work.path, "ledger.csv")
+        self.work.run("--db", db, "campaign", "ledger", lines[0], "--out", ledger)
+        with open(ledger, encoding="utf-8-sig") as f:
+            text = f.read()
+        self.assertEqual(text.count("已知晓"), 1)
+        self.assertIn("知道了", text)
+        self.assertNotIn("按键 1", text)
 
 
 if __name__ == "__main__":

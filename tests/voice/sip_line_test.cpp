@@ -176,6 +176,15 @@ class Events : public SipLineListener {
   void OnFailed(const std::string&, SipCallEnd end) override {
     Add("failed " + std::string(CallEndName(end.end)) + " " + std::to_string(end.status));
   }
+  void OnSpeech(const std::string&, Audio utterance) override {
+    std::lock_guard lock(mutex_);
+    utterances_.push_back(std::move(utterance));
+    AddLocked("speech");
+  }
+  std::vector<Audio> Utterances() {
+    std::lock_guard lock(mutex_);
+    return utterances_;
+  }
 
   // Waits until an event starting with `prefix` arrives; false after `limit`.
   bool WaitFor(const std::string& prefix, std::chrono::milliseconds limit = 10s) {
@@ -209,6 +218,7 @@ class Events : public SipLineListener {
   std::condition_variable changed_;
   std::vector<std::string> events_;
   std::string recording_;
+  std::vector<Audio> utterances_;
 };
 
 std::shared_ptr<const std::vector<int16_t>> Tone(int milliseconds) {
@@ -233,6 +243,7 @@ class SipLineTest : public ::testing::Test {
                   ("steward-recordings-" + std::to_string(::getpid()));
     SipLineOptions options;
     options.recording_dir = recordings_.string();
+    options.detect_speech = true;  // only answer_and_speak.xml sends audio: the others send keys
     line_ = std::make_unique<SipLine>(options, events_);
     const Status started = line_->Start();
     ASSERT_TRUE(started.has_value()) << started.error().ToString();
@@ -303,6 +314,39 @@ TEST_F(SipLineTest, RingTimeoutCancels) {
   ASSERT_TRUE(events_.WaitFor("failed")) << Joined(events_.All());
   EXPECT_EQ(events_.All(), (std::vector<std::string>{"ringing", "failed no_answer 0"}));
   EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+}
+
+TEST_F(SipLineTest, GarbageResponsesAreIgnoredAndTheRingTimeoutEndsTheCall) {
+  SippResident resident("garbage_responses.xml");
+  line_->Dial("call-garbage", resident.Uri(), 1500);
+  ASSERT_TRUE(events_.WaitFor("failed")) << Joined(events_.All());
+  EXPECT_EQ(events_.All(), (std::vector<std::string>{"failed no_answer 0"}));
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+}
+
+TEST_F(SipLineTest, WhatTheResidentSaysIsCutIntoUtterances) {
+  SippResident resident("answer_and_speak.xml");
+  line_->Dial("call-speak", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("answered")) << Joined(events_.All());
+  // SIPp's recording: 7 s of a voice with pauses, 600 ms after the answer; then the trailing
+  // silence that ends the last utterance.
+  std::this_thread::sleep_for(9s);
+  line_->Hangup("call-speak");
+  ASSERT_TRUE(events_.WaitFor("hung_up")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+  const auto utterances = events_.Utterances();
+  ASSERT_GE(utterances.size(), 1u) << Joined(events_.All());
+  int64_t heard_ms = 0;
+  for (const auto& utterance : utterances) {
+    EXPECT_EQ(utterance.sample_rate, kTelephoneRate);
+    EXPECT_GE(utterance.DurationMs(), 300);
+    EXPECT_LE(utterance.DurationMs(), 10000);
+    EXPECT_GT(RmsLevel(utterance), 300) << "an utterance is speech, not the line's silence";
+    heard_ms += utterance.DurationMs();
+  }
+  // Each utterance carries at most its pre-roll and trailing silence beyond the recording's 7 s.
+  EXPECT_LE(heard_ms, 7050 + static_cast<int64_t>(utterances.size()) * 900);
+  EXPECT_GE(heard_ms, 1000);
 }
 
 TEST_F(SipLineTest, WrongKeyThenTheRightOneAreBothHeard) {
