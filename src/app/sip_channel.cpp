@@ -159,10 +159,8 @@ void SipChannel::Play(int64_t call_id, const campaign::Prompt& prompt) {
   // The prompt cache answers at once when every piece is cached, else from its worker once they
   // are synthesised: the timers' thread never waits for the TTS. What the call did meanwhile
   // (a key stopped the prompt, another prompt replaced it, it ended) makes this audio stale.
-  const std::vector<std::string> pieces =
-      prompt.pieces.empty() ? std::vector<std::string>{prompt.text} : prompt.pieces;
-  prompts_.Fetch(pieces, [this, shared = shared_, call_id, turn,
-                          node = prompt.node_id](Result<voice::PromptCache::Samples> audio_or) {
+  auto deliver = [this, shared = shared_, call_id, turn,
+                  node = prompt.node_id](Result<voice::PromptCache::Samples> audio_or) {
     std::lock_guard lock(shared->mutex);
     if (shared->stopped) return;
     const auto current = shared->turns.find(call_id);
@@ -175,7 +173,18 @@ void SipChannel::Play(int64_t call_id, const campaign::Prompt& prompt) {
       return;
     }
     line_.Play(std::to_string(call_id), *audio_or, /*replace=*/true);
-  });
+  };
+  // A node's own recording first; then its text, spliced from the cache (where a recorded
+  // prompt says a piece, the cache takes it).
+  if (!prompt.recording.empty()) {
+    if (auto recorded = prompts_.Recording(prompt.recording)) return deliver(*recorded);
+  }
+  if (prompt.text.empty()) {
+    return deliver(Fail(ErrorCode::kNotFound, "the recorded prompt " + prompt.recording +
+                                                  " is missing and the node has no text"));
+  }
+  prompts_.Fetch(prompt.pieces.empty() ? std::vector<std::string>{prompt.text} : prompt.pieces,
+                 std::move(deliver));
 }
 
 void SipChannel::StopPrompt(int64_t call_id) {

@@ -56,14 +56,14 @@ std::vector<std::string> PromptPieces(const Script& script, const Variables& kno
       if (seen.insert(piece).second) pieces.push_back(std::move(piece));
     }
   };
-  for (const char* text :
-       {kOptOutText, kGiveUpText, kNoInputText, kNoMatchText, kDigitsNoMatchText, kBrokenText}) {
-    add(text);
-  }
   for (const Node& node : script.nodes) {
     add(node.text);
     add(node.no_input_text);
     add(node.no_match_text);
+  }
+  for (const char* text :
+       {kOptOutText, kGiveUpText, kNoInputText, kNoMatchText, kDigitsNoMatchText, kBrokenText}) {
+    add(text);
   }
   return pieces;
 }

@@ -71,7 +71,7 @@ struct ProposedUpdate {
 // How an update's value may be shown or stored in plain text: masked when it is personal.
 std::string ShownValue(const FieldUpdate& update);
 
-// The pieces of speech a call of `script` may need (RenderPieces of every node's texts and of
+// The pieces of speech a call of `script` may need (RenderPieces of every node's texts, then of
 // the built-in prompts), the values of `known` variables among them, each once: what a channel
 // renders before the calls (Channel::Prepare). Values of variables not in `known` are left out.
 std::vector<std::string> PromptPieces(const Script& script, const Variables& known);

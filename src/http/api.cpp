@@ -17,6 +17,7 @@ void AddApiRoutes(Server& server, const ApiServices& services) {
   handlers::AddSegmentRoutes(server, api);
   handlers::AddJobRoutes(server, api);
   handlers::AddCampaignRoutes(server, api);
+  handlers::AddPromptRoutes(server, api);
   server.Route("GET", "/api/v1/openapi.json",
                [](const Request&) { return Response{.body = kOpenApiJson}; });
 }

@@ -26,6 +26,10 @@ namespace steward::campaign {
 class CampaignService;
 }
 
+namespace steward::voice {
+class RecordedPrompts;
+}
+
 namespace steward::http {
 
 class JobRunner;
@@ -50,6 +54,9 @@ struct ApiServices {
   // The call recordings' folder (voice/recordings.hpp: DATA_DIR/recordings). Empty: the
   // recording route answers 404.
   std::filesystem::path recordings;
+  // Staff's recorded prompts (DATA_DIR/recorded_prompts). Null: the /api/v1/prompts routes
+  // answer 503.
+  voice::RecordedPrompts* prompts = nullptr;
 };
 
 // Adds every /api/v1 route (and GET /api/v1/openapi.json).

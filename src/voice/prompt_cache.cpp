@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "crypto/digest.hpp"
+#include "voice/recorded_prompts.hpp"
 #include "voice/recordings.hpp"
 #include "voice/speech_text.hpp"
 
@@ -72,6 +73,7 @@ std::string PcmBytes(const std::vector<int16_t>& samples) {
 
 struct PromptCache::Job {
   std::vector<std::string> pieces;
+  std::vector<Samples> audio;  // each piece's, as it becomes known; guarded by the cache's mutex
   Done done;
   size_t remaining = 0;        // pieces still being synthesised; guarded by the cache's mutex
   std::optional<Error> error;  // the first piece that failed; guarded by the cache's mutex
@@ -126,8 +128,10 @@ std::vector<std::string> PromptCache::SpeechPieces(const std::vector<std::string
 std::string PromptCache::Key(const std::string& text) const { return voice_ + '\n' + text; }
 
 void PromptCache::Fetch(const std::vector<std::string>& pieces, Done done) {
+  NoticeRecordings();
   auto job = std::make_shared<Job>();
   job->pieces = SpeechPieces(pieces);
+  job->audio.resize(job->pieces.size());
   job->done = std::move(done);
   bool ready = false;
   bool queued = false;
@@ -136,9 +140,13 @@ void PromptCache::Fetch(const std::vector<std::string>& pieces, Done done) {
     if (stopping_) {
       job->error = Error{ErrorCode::kUnavailable, "the prompt cache is stopping", {}};
     } else {
-      for (const auto& text : job->pieces) {
+      for (size_t i = 0; i < job->pieces.size(); ++i) {
+        const std::string& text = job->pieces[i];
         const std::string key = Key(text);
-        if (cached_.contains(key)) continue;
+        if (auto found = cached_.find(key); found != cached_.end()) {
+          job->audio[i] = found->second;
+          continue;
+        }
         auto [waiting, fresh] = waiting_.try_emplace(key);
         if (std::find(waiting->second.begin(), waiting->second.end(), job) !=
             waiting->second.end()) {
@@ -156,7 +164,7 @@ void PromptCache::Fetch(const std::vector<std::string>& pieces, Done done) {
   }
   if (queued) wake_.notify_all();
   if (!ready) return;
-  job->done(job->error ? Result<Samples>(tl::unexpected(*job->error)) : Splice(job->pieces));
+  job->done(job->error ? Result<Samples>(tl::unexpected(*job->error)) : Splice(*job));
 }
 
 void PromptCache::Warm(const std::vector<std::string>& texts) {
@@ -205,6 +213,9 @@ size_t PromptCache::read_from_disk() const {
 }
 
 Result<PromptCache::Samples> PromptCache::Produce(const std::string& text) {
+  if (options_.recorded) {
+    if (auto recorded = options_.recorded->ByText(text)) return *recorded;
+  }
   const bool on_disk = !options_.directory.empty() && !HasDigit(text);
   const std::filesystem::path file =
       on_disk ? std::filesystem::path(options_.directory) / (crypto::Sha256Hex(Key(text)) + ".pcm")
@@ -242,28 +253,23 @@ void PromptCache::Work() {
     if (auto waiting = waiting_.extract(key)) {
       for (auto& job : waiting.mapped()) {
         if (!audio && !job->error) job->error = audio.error();
+        for (size_t i = 0; audio && i < job->pieces.size(); ++i) {
+          if (job->pieces[i] == text) job->audio[i] = *audio;
+        }
         if (--job->remaining == 0) ready.push_back(std::move(job));
       }
     }
     if (ready.empty()) continue;
     lock.unlock();
     for (auto& job : ready) {
-      job->done(job->error ? Result<Samples>(tl::unexpected(*job->error)) : Splice(job->pieces));
+      job->done(job->error ? Result<Samples>(tl::unexpected(*job->error)) : Splice(*job));
     }
     lock.lock();
   }
 }
 
-Result<PromptCache::Samples> PromptCache::Splice(const std::vector<std::string>& pieces) {
-  std::vector<Samples> parts;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& text : pieces) {
-      auto found = cached_.find(Key(text));
-      if (found == cached_.end()) return Fail(ErrorCode::kInternal, "a prompt piece is missing");
-      parts.push_back(found->second);
-    }
-  }
+PromptCache::Samples PromptCache::Splice(const Job& job) {
+  const std::vector<Samples>& parts = job.audio;
   if (parts.size() == 1) return parts.front();
   auto spliced = std::make_shared<std::vector<int16_t>>();
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -274,13 +280,34 @@ Result<PromptCache::Samples> PromptCache::Splice(const std::vector<std::string>&
       begin = std::find_if(audio.begin(), audio.end(), Loud);
       begin -= std::min<size_t>(kEdge, static_cast<size_t>(begin - audio.begin()));
     }
-    if (i + 1 < parts.size() && !EndsWithPause(pieces[i])) {
+    if (i + 1 < parts.size() && !EndsWithPause(job.pieces[i])) {
       auto last_loud = std::find_if(audio.rbegin(), audio.rend(), Loud).base();
       end = last_loud + std::min<size_t>(kEdge, static_cast<size_t>(audio.end() - last_loud));
     }
     if (begin < end) spliced->insert(spliced->end(), begin, end);
   }
-  return Samples(std::move(spliced));
+  return spliced;
+}
+
+void PromptCache::NoticeRecordings() {
+  if (!options_.recorded) return;
+  const uint64_t generation = options_.recorded->generation();
+  {
+    std::lock_guard lock(mutex_);
+    if (generation == recorded_generation_) return;
+  }
+  std::vector<std::string> texts = options_.recorded->Texts();
+  std::lock_guard lock(mutex_);
+  if (generation == recorded_generation_) return;
+  recorded_generation_ = generation;
+  for (const auto& text : recorded_texts_) cached_.erase(Key(text));  // a recording removed
+  for (const auto& text : texts) cached_.erase(Key(text));            // or added, or replaced
+  recorded_texts_ = std::move(texts);
+}
+
+std::optional<PromptCache::Samples> PromptCache::Recording(const std::string& name) {
+  if (!options_.recorded) return std::nullopt;
+  return options_.recorded->ByName(name);
 }
 
 }  // namespace steward::voice

@@ -6,7 +6,8 @@
 // 龙渊社区 + …) costs one short synthesis per distinct form of address or unit name, not one per
 // resident. Pieces are joined back into one text where cutting would change how it is read
 // (NormaliseForSpeech of the whole differs from that of the pieces: "2" + "个" is 两个, not 二个).
-// Spliced pieces lose the silence espeak-ng puts around them, except after punctuation.
+// Spliced pieces lose the silence espeak-ng puts around them, except after punctuation. A piece
+// whose text a recorded prompt says (voice/recorded_prompts.hpp) is the recording.
 //
 // Synthesis never runs on the caller's thread in Fetch and Warm: worker threads run the TTS, one
 // synthesis per text however many calls wait for it. Get and Render are the blocking forms.
@@ -26,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -36,9 +38,14 @@
 
 namespace steward::voice {
 
+class RecordedPrompts;
+
 struct PromptCacheOptions {
   std::string directory;  // empty: memory only
   int workers = 2;        // synthesis threads (espeak-ng is one process per text)
+  // Staff's recordings: a piece whose text one of them says is taken from it, not the TTS (and a
+  // new or removed recording is noticed at the next Fetch). Outlives the cache; may be null.
+  RecordedPrompts* recorded = nullptr;
 };
 
 class PromptCache {
@@ -66,6 +73,9 @@ class PromptCache {
   // Synthesises every text not cached yet; the first failure stops it.
   Status Render(const std::vector<std::string>& texts);
 
+  // The recorded prompt named `name` (a node's "recording"), or nullopt.
+  std::optional<Samples> Recording(const std::string& name);
+
   size_t size() const;            // texts cached in memory
   size_t synthesised() const;     // texts this process had the TTS synthesise
   size_t read_from_disk() const;  // texts read back from the directory
@@ -76,9 +86,10 @@ class PromptCache {
   // The pieces as they are synthesised: `pieces`, or their text whole when cutting changes it.
   static std::vector<std::string> SpeechPieces(const std::vector<std::string>& pieces);
   std::string Key(const std::string& text) const;
-  Result<Samples> Produce(const std::string& text);  // from the disk, else the TTS
+  Result<Samples> Produce(const std::string& text);  // a recording, the disk, else the TTS
   void Work();
-  Result<Samples> Splice(const std::vector<std::string>& pieces);  // every piece cached
+  void NoticeRecordings();                // drops cached pieces whose recording came or went
+  static Samples Splice(const Job& job);  // every piece's audio known
 
   Tts& tts_;
   PromptCacheOptions options_;
@@ -88,9 +99,11 @@ class PromptCache {
   bool stopping_ = false;                            // guarded by mutex_
   std::unordered_map<std::string, Samples> cached_;  // key -> audio; guarded
   std::unordered_map<std::string, std::vector<std::shared_ptr<Job>>> waiting_;  // key -> jobs
-  std::deque<std::string> queue_;  // texts to synthesise; guarded by mutex_
-  size_t synthesised_ = 0;         // guarded by mutex_
-  size_t read_from_disk_ = 0;      // guarded by mutex_
+  std::deque<std::string> queue_;            // texts to synthesise; guarded by mutex_
+  size_t synthesised_ = 0;                   // guarded by mutex_
+  size_t read_from_disk_ = 0;                // guarded by mutex_
+  uint64_t recorded_generation_ = 0;         // guarded by mutex_
+  std::vector<std::string> recorded_texts_;  // guarded by mutex_
   std::vector<std::thread> workers_;
 };
 

@@ -3,8 +3,11 @@
 // misread, and keeps pieces on disk for the next process (never those with digits).
 #include "voice/prompt_cache.hpp"
 
+#include "voice/recorded_prompts.hpp"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <future>
@@ -191,6 +194,35 @@ TEST(PromptCacheTest, PiecesAreKeptOnDiskForTheNextProcessButNotThoseWithDigits)
   EXPECT_EQ(**audio, first);
   EXPECT_EQ(cache.read_from_disk(), 1u);
   EXPECT_EQ(tts.AllCalls(), 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PromptCacheTest, APieceStaffRecordedIsTheRecordingNotTheTts) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("steward-recorded-cache-" +
+                    std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  std::filesystem::remove_all(dir);
+  RecordedPrompts recorded(dir);
+  FakeTts tts;
+  PromptCache cache(tts, {.recorded = &recorded});
+  auto before = cache.Get(std::vector<std::string>{"王阿姨", "您好，"});
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(tts.Calls("您好，"), 1);
+  // Staff record 您好，: the next prompt says it in their voice, the rest still by TTS.
+  Audio voice;
+  voice.samples.assign(1200, 4321);
+  ASSERT_TRUE(recorded.Save("问候", "您好，", voice, 1).has_value());
+  auto after = cache.Get(std::vector<std::string>{"王阿姨", "您好，"});
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(std::count(after->get()->begin(), after->get()->end(), int16_t{4321}), 1200);
+  EXPECT_EQ(tts.Calls("您好，"), 1);  // not synthesised again
+  EXPECT_EQ(tts.Calls("王阿姨"), 1);
+  ASSERT_TRUE(cache.Recording("问候").has_value());
+  EXPECT_FALSE(cache.Recording("没有").has_value());
+  // Removed: back to the TTS.
+  ASSERT_TRUE(recorded.Remove("问候").has_value());
+  ASSERT_TRUE(cache.Get(std::vector<std::string>{"您好，"}).has_value());
+  EXPECT_EQ(tts.Calls("您好，"), 2);
   std::filesystem::remove_all(dir);
 }
 

@@ -5,6 +5,7 @@ speaking the built-in policy_notice script with espeak-ng; every resident answer
 Real time by nature: about a minute."""
 import glob
 import json
+import math
 import os
 import socket
 import struct
@@ -13,6 +14,7 @@ import sys
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -45,6 +47,35 @@ def read_wav(path):
     count = (len(data) - at) // 2
     samples = struct.unpack("<%dh" % count, data[at:at + count * 2])
     return rate, [samples[c::channels] for c in range(channels)]
+
+
+def tone_wav(seconds, hz, rate=44100):
+    """A 16-bit stereo WAV at CD rate: a sound file as staff would upload it."""
+    frames = bytearray()
+    for n in range(int(seconds * rate)):
+        value = int(8000 * math.sin(2 * math.pi * hz * n / rate))
+        frames += struct.pack("<hh", value, value)
+    header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(frames), b"WAVE", b"fmt ", 16, 1,
+                         2, rate, rate * 4, 4, 16, b"data", len(frames))
+    return header + bytes(frames)
+
+
+def tone_seconds(samples, rate, hz):
+    """How long `samples` hold a pure tone of `hz`: 100 ms windows whose power is nearly all at
+    that frequency (Goertzel), the longest run of them, in seconds. Speech never is."""
+    window = rate // 10
+    coefficient = 2 * math.cos(2 * math.pi * hz / rate)
+    longest = run = 0
+    for start in range(0, len(samples) - window, window):
+        part = samples[start:start + window]
+        total = sum(x * x for x in part)
+        s1 = s2 = 0.0
+        for x in part:
+            s1, s2 = x + coefficient * s1 - s2, s1
+        power = (s1 * s1 + s2 * s2 - coefficient * s1 * s2) * 2 / window
+        run = run + 1 if total > 0 and power / total > 0.8 and total / window > 1e5 else 0
+        longest = max(longest, run)
+    return longest / 10
 
 
 def wav_channels_rms(path):
@@ -124,6 +155,13 @@ class PhoneLineTest(unittest.TestCase):
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read()
 
+    @staticmethod
+    def upload(client, path, data):
+        """POST `data` as the body (a file upload); (status, JSON answer)."""
+        status, _, body = client.call("POST", path, raw=data,
+                                      headers={"Content-Type": "application/octet-stream"})
+        return status, body
+
     def test_server_with_a_trunk_calls_a_campaign_started_through_the_api(self):
         db = fresh_db("sqlite", self.work.path)
         self.work.run("--db", db, "demo", "--residents", "1000", "--seed", "4")
@@ -137,6 +175,24 @@ class PhoneLineTest(unittest.TestCase):
             self.assertEqual(admin.login("admin", initial)[0], 200)
             admin.call("POST", "/api/v1/auth/password",
                        {"old_password": initial, "new_password": PASSWORD})
+            # Staff record the goodbye (a fixed text of policy_notice) as a 500 Hz tone: the calls
+            # must say it from the recording, not with espeak-ng.
+            status, _, listed = admin.call("GET", "/api/v1/prompts?script=policy_notice")
+            self.assertEqual(status, 200, listed)
+            goodbye = "感谢您的收听，再见。"
+            self.assertIn({"text": goodbye, "recorded": None}, listed["pieces"])
+            status, saved = self.upload(admin, "/api/v1/prompts?" + urllib.parse.urlencode(
+                {"name": "结束语", "text": goodbye}), tone_wav(1.5, 500))
+            self.assertEqual(status, 201, saved)
+            self.assertEqual((saved["name"], saved["text"]), ("结束语", goodbye))
+            self.assertAlmostEqual(saved["duration_ms"], 1500, delta=5)
+            status, _ = self.upload(admin, "/api/v1/prompts?name=bad", b"not a sound file")
+            self.assertEqual(status, 400)
+            status, _, listed = admin.call("GET", "/api/v1/prompts?script=policy_notice")
+            self.assertIn({"text": goodbye, "recorded": "结束语"}, listed["pieces"])
+            status, headers, played = self.download(
+                admin, "/api/v1/prompts/audio?" + urllib.parse.urlencode({"name": "结束语"}))
+            self.assertEqual((status, headers["Content-Type"]), (200, "audio/wav"))
             body = {"script_name": "policy_notice", "query": "phone_valid = true and age >= 84",
                     "name": "电话线路测试", "channel": "sip", "fields": {"notice": "测试通知"},
                     "schedule": json.loads(SCHEDULE), "policy": json.loads(POLICY)}
@@ -169,6 +225,9 @@ class PhoneLineTest(unittest.TestCase):
                 f.write(wav)
             channels, seconds, left_rms = wav_channels_rms(saved)
             self.assertEqual((channels, seconds > 8, left_rms > 300), (2, True, True))
+            for each in recordings:
+                rate, (left, _) = read_wav(each)
+                self.assertGreater(tone_seconds(left, rate, 500), 1.2, "the recorded goodbye")
             self.assertEqual(self.download(admin, path + "/calls/1/recording")[0], 404)
             status, _, ledger = self.download(admin, path + "/ledger?format=csv")
             self.assertEqual(status, 200)

@@ -55,6 +55,26 @@ async function figure(key) {
   return Number(String(text).replace(/[^0-9]/g, ''))
 }
 
+/** A mono 16-bit WAV of a sine tone, as a sound file staff would upload. */
+function toneWav(seconds, hz, rate) {
+  const count = Math.round(seconds * rate)
+  const wav = Buffer.alloc(44 + count * 2)
+  wav.write('RIFF', 0)
+  wav.writeUInt32LE(36 + count * 2, 4)
+  wav.write('WAVEfmt ', 8)
+  wav.writeUInt32LE(16, 16)
+  wav.writeUInt16LE(1, 20)
+  wav.writeUInt16LE(1, 22)
+  wav.writeUInt32LE(rate, 24)
+  wav.writeUInt32LE(rate * 2, 28)
+  wav.writeUInt16LE(2, 32)
+  wav.writeUInt16LE(16, 34)
+  wav.write('data', 36)
+  wav.writeUInt32LE(count * 2, 40)
+  for (let i = 0; i < count; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / rate)), 44 + i * 2)
+  return wav
+}
+
 describe('console', () => {
   test('signs in and changes the first password', async () => {
     await page.goto(city.url + '/')
@@ -374,6 +394,26 @@ describe('console', () => {
     await page.click('[data-test=script-check]')
     await page.waitForSelector('[data-test=script-findings][data-valid=false] [data-finding=by_residence]')
     await page.waitForSelector('[data-test=script-nodes] .node-id.error[data-node=by_residence]')
+
+    // 录音提示音: staff upload their own recording of policy_notice's goodbye; it is listed with a
+    // player, and calls will say it from the recording.
+    await page.click('[data-script=policy_notice]')
+    await page.click('.el-tabs__item:has-text("录音提示音")')
+    const goodbye = '感谢您的收听，再见。'
+    await page.waitForSelector(`[data-test=prompt-pieces] [data-piece="${goodbye}"]`)
+    const row = page.locator('[data-test=prompt-pieces] .el-table__body tr', { has: page.locator(`[data-piece="${goodbye}"]`) })
+    const wav = join(mkdtempSync(join(tmpdir(), 'steward-prompt-')), '结束语.wav')
+    writeFileSync(wav, toneWav(1.2, 500, 22050))
+    await row.locator('input[type=file]').setInputFiles(wav)
+    await row.locator('[data-recorded]').waitFor()
+    await screenshot(page, '19c-recorded-prompts')
+    const prompts = (await admin.call('GET', '/api/v1/prompts')).data.items
+    assert.deepEqual(prompts.map((p) => [p.text, Math.round(p.duration_ms / 100)]), [[goodbye, 12]])
+    const played = await page.evaluate(async (src) => {
+      const response = await fetch(src)
+      return [response.status, response.headers.get('Content-Type')]
+    }, await row.locator('audio').getAttribute('src'))
+    assert.deepEqual(played, [200, 'audio/wav'])
 
     // 外呼任务: the wizard counts the segment in the user's scope as the API does, then starts it.
     const query = 'age >= 70'

@@ -242,5 +242,6 @@ void AddJobRoutes(Server& server, const Api& api);      // imports and exports (
 void AddSegmentRoutes(Server& server, const Api& api);  // segments (services.segments)
 // scripts, campaigns, calls, ledgers, tasks, pending changes (services.campaigns)
 void AddCampaignRoutes(Server& server, const Api& api);
+void AddPromptRoutes(Server& server, const Api& api);  // recorded prompts (services.prompts)
 
 }  // namespace steward::http::handlers

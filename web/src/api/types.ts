@@ -10,6 +10,10 @@ export type Resident = Schemas['Resident']
 export type ResidentInput = Schemas['ResidentInput']
 export type UnitKind = NonNullable<Unit['kind']>
 
+/** A recorded prompt, and GET /api/v1/prompts?script=…: the recordings and the script's fixed pieces. */
+export type RecordedPrompt = Schemas['RecordedPrompt']
+export type PromptsAnswer = paths['/api/v1/prompts']['get']['responses']['200']['content']['application/json']
+
 /** POST /api/v1/segments/evaluate: count, canonical text and tree, breakdown, page, explain. */
 export type SegmentAnswer = paths['/api/v1/segments/evaluate']['post']['responses']['200']['content']['application/json']
 

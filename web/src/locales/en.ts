@@ -86,6 +86,11 @@ const en: Messages = {
     unit_in: 'In unit', building: 'Building', complex: 'Complex',
   },
   segment_op: { eq: 'is', ne: 'is not', lt: '<', le: '≤', gt: '>', ge: '≥' },
+  prompts: {
+    tab: 'Recorded prompts', hint: "What this script's calls say besides residents' names and unit names. Upload a recording (WAV, MP3, up to 120 s) and every call plays it instead of the speech synthesis.",
+    text: 'Text', voice: 'Voice', tts: 'Speech synthesis', upload: 'Upload', replace: 'Replace', remove: 'Delete', saved: 'Recording saved',
+    remove_confirm: 'Delete the recording "{name}"? Calls will use speech synthesis again.',
+  },
   script_editor: {
     name: 'Name', title: 'Title', start: 'Start', add: 'Add node', up: 'Up', down: 'Down', remove: 'Remove node', remove_confirm: 'Remove node {id}? What leads to it will point nowhere.',
     type: 'Type', goes_to: 'Goes to', id: 'Node id', bad_id: 'An id is lower-case letters, digits and _, unique in the script', text: 'What is said', text_hint: "Variables such as {'{{address}}'}, {'{{community}}'}, {'{{grid_worker}}'}",

@@ -81,6 +81,11 @@ export default {
     unit_in: '所属单位', building: '楼栋', complex: '小区',
   },
   segment_op: { eq: '等于', ne: '不等于', lt: '小于', le: '不大于', gt: '大于', ge: '不小于' },
+  prompts: {
+    tab: '录音提示音', hint: '通话中除居民称呼和单位名称外要说的固定文字。上传录音（WAV、MP3，最长 120 秒）后，每通电话都播放录音，不再用语音合成。',
+    text: '文字', voice: '声音', tts: '语音合成', upload: '上传录音', replace: '重新上传', remove: '删除', saved: '录音已保存',
+    remove_confirm: '删除录音“{name}”？之后改用语音合成。',
+  },
   script_editor: {
     name: '名称', title: '标题', start: '开始', add: '添加节点', up: '上移', down: '下移', remove: '删除节点', remove_confirm: '删除节点 {id}？指向它的去向会被清空。',
     type: '类型', goes_to: '去向', id: '节点编号', bad_id: '编号只能用小写字母、数字和下划线，且不能与其他节点重复', text: '说的话', text_hint: "可用变量，如 {'{{address}}'}、{'{{community}}'}、{'{{grid_worker}}'}",
