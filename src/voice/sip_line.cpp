@@ -133,13 +133,20 @@ struct SipLine::Impl {
     if (sa_set_str(&local, options.local_address.c_str(), options.sip_port) != 0) {
       return Fail(ErrorCode::kInvalidArgument, "not an IP address: " + options.local_address);
     }
-    dnsc_conf dns_conf{16, 1, 2000, 30000};
-    sa servers[4];
-    uint32_t server_count = 4;
-    char domain[64] = "";
-    if (dns_srv_get(domain, sizeof domain, servers, &server_count) != 0) server_count = 0;
-    if (dnsc_alloc(&dns, &dns_conf, servers, server_count) != 0) {
-      return Fail(ErrorCode::kUnavailable, "libre: no DNS client");
+    // A DNS client only when a name must be looked up: libre's binds a socket on every
+    // interface, and a trunk and registrar given as addresses need none.
+    const bool names =
+        (!options.trunk_uri.empty() && !internal::UriHostIsAddress(options.trunk_uri)) ||
+        (!options.registrar.empty() && !internal::UriHostIsAddress(options.registrar));
+    if (names) {
+      dnsc_conf dns_conf{16, 1, 2000, 30000};
+      sa servers[4];
+      uint32_t server_count = 4;
+      char domain[64] = "";
+      if (dns_srv_get(domain, sizeof domain, servers, &server_count) != 0) server_count = 0;
+      if (dnsc_alloc(&dns, &dns_conf, servers, server_count) != 0) {
+        return Fail(ErrorCode::kUnavailable, "libre: no DNS client");
+      }
     }
     // When sip_close finds no transaction left, the loop can stop.
     if (sip_alloc(
@@ -279,6 +286,13 @@ struct SipLine::Impl {
     tmr_init(&call->transfer_timer);
     calls.emplace(call->id, std::move(owned));
     const std::string uri = DialUri(command.number, options.trunk_uri);
+    if (!dns && !internal::UriHostIsAddress(uri)) {
+      spdlog::warn(
+          "voice: a URI naming a host was dialled, but the line has no DNS client (its "
+          "trunk is an address); the call fails");
+      EndUnanswered(*call, {CallEnd::kNetwork, 0});
+      return;
+    }
     if (Status offered = Offer(*call, uri); !offered) {
       EndUnanswered(*call, {CallEnd::kNetwork, 0});
       return;

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -322,6 +323,50 @@ TEST_F(SipLineTest, GarbageResponsesAreIgnoredAndTheRingTimeoutEndsTheCall) {
   ASSERT_TRUE(events_.WaitFor("failed")) << Joined(events_.All());
   EXPECT_EQ(events_.All(), (std::vector<std::string>{"failed no_answer 0"}));
   EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+}
+
+// The local addresses of this process's UDP and TCP sockets (from /proc/net/*), as hex the kernel
+// writes them ("0100007F" is 127.0.0.1).
+std::vector<std::string> LocalAddressesOfOurSockets() {
+  std::vector<std::string> inodes;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    const std::string target = std::filesystem::read_symlink(fd.path(), error).string();
+    if (!error && target.starts_with("socket:["))
+      inodes.push_back(target.substr(8, target.size() - 9));
+  }
+  std::vector<std::string> addresses;
+  for (const char* table : {"/proc/net/udp", "/proc/net/udp6", "/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+          timeout >> inode;
+      if (std::find(inodes.begin(), inodes.end(), inode) != inodes.end()) {
+        addresses.push_back(local.substr(0, local.find(':')));
+      }
+    }
+  }
+  return addresses;
+}
+
+TEST_F(SipLineTest, EverySocketOfTheLineIsOnLoopback) {
+  SippResident resident("hang_up_in_opening.xml");
+  line_->Dial("call-loopback", resident.Uri(), 10000);
+  ASSERT_TRUE(events_.WaitFor("answered")) << Joined(events_.All());
+  const auto addresses = LocalAddressesOfOurSockets();
+  ASSERT_TRUE(events_.WaitFor("hung_up")) << Joined(events_.All());
+  EXPECT_EQ(resident.Wait(), 0) << resident.Errors();
+  ASSERT_GE(addresses.size(), 3u);  // SIP over UDP and TCP, the call's RTP
+  for (const auto& address : addresses) {
+    // 127.0.0.1, or ::1 / ::ffff:127.0.0.1 in a v6 table; never 0.0.0.0 or ::.
+    EXPECT_TRUE(address == "0100007F" || address == "00000000000000000000000001000000" ||
+                address == "0000000000000000FFFF00000100007F")
+        << "a socket on " << address;
+  }
 }
 
 TEST_F(SipLineTest, WhatTheResidentSaysIsCutIntoUtterances) {

@@ -65,8 +65,9 @@ std::optional<AnswerMedia> ReadSdpAnswer(std::string_view sdp, Codec preferred) 
   sdp_media* media = nullptr;
   mbuf* buffer = BufferOf(sdp);
   std::optional<AnswerMedia> answer;
+  mbuf* offer = nullptr;  // encoded as the line sends it: libre answers against what it offered
   if (buffer && MakeOffer(&session, &media, local, 40000, preferred) == 0 &&
-      sdp_decode(session, buffer, false) == 0) {
+      sdp_encode(&offer, session, true) == 0 && sdp_decode(session, buffer, false) == 0) {
     if (auto negotiated = Negotiate(media)) {
       const sa* address = sdp_media_raddr(media);
       char host[64] = {};
@@ -74,9 +75,28 @@ std::optional<AnswerMedia> ReadSdpAnswer(std::string_view sdp, Codec preferred) 
       answer = AnswerMedia{*negotiated, host, sa_port(address)};
     }
   }
+  mem_deref(offer);
   mem_deref(buffer);
   mem_deref(session);
   return answer;
+}
+
+bool UriHostIsAddress(std::string_view uri) {
+  if (uri.starts_with("<")) uri.remove_prefix(1);
+  if (const size_t colon = uri.find(':'); colon != std::string_view::npos) {
+    uri.remove_prefix(colon + 1);  // the scheme
+  }
+  if (const size_t at = uri.rfind('@'); at != std::string_view::npos) uri.remove_prefix(at + 1);
+  std::string host;
+  if (uri.starts_with("[")) {
+    const size_t close = uri.find(']');
+    if (close == std::string_view::npos) return false;
+    host = std::string(uri.substr(1, close - 1));
+  } else {
+    host = std::string(uri.substr(0, uri.find_first_of(":;>?")));
+  }
+  sa address{};
+  return !host.empty() && sa_set_str(&address, host.c_str(), 0) == 0;
 }
 
 int SipfragStatus(std::string_view body) {

@@ -45,6 +45,10 @@ struct AnswerMedia {
 };
 std::optional<AnswerMedia> ReadSdpAnswer(std::string_view sdp, Codec preferred);
 
+// Whether the host of a SIP URI ("sip:user@host:port;params", "<sip:…>", "sip:[::1]:5080") is an
+// IP address, so reaching it needs no DNS.
+bool UriHostIsAddress(std::string_view uri);
+
 // The status code of a message/sipfrag body ("SIP/2.0 200 OK" → 200); 0 when it is not a status
 // line with a code from 100 to 699.
 int SipfragStatus(std::string_view body);
