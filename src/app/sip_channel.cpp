@@ -79,7 +79,9 @@ SipChannel::~SipChannel() { Stop(); }
 
 Status SipChannel::Start() {
   STEWARD_TRY(line_.Start());
-  if (asr_ && !asr_thread_.joinable()) asr_thread_ = std::thread([this] { Transcribe(); });
+  for (int i = 0; asr_ && asr_threads_.empty() && i < kAsrThreads; ++i) {
+    asr_threads_.emplace_back([this] { Transcribe(); });
+  }
   return Ok();
 }
 
@@ -94,7 +96,8 @@ void SipChannel::Stop() {
     asr_stopping_ = true;
   }
   asr_wake_.notify_all();
-  if (asr_thread_.joinable()) asr_thread_.join();
+  for (auto& thread : asr_threads_) thread.join();
+  asr_threads_.clear();
 }
 
 void SipChannel::OnSpeech(const std::string& call_id, voice::Audio utterance) {

@@ -11,8 +11,9 @@
 // Recordings are <recording_dir>/<call id>.wav, the call id being the attempt's id; the hang-up
 // event carries the file name, which the attempt keeps (call_attempt.recording).
 // Transfer is a blind REFER (SipLine::Transfer); the same dial guard applies to its target.
-// Spoken answers: with an Asr, the line's VAD cuts each utterance and the channel's ASR thread
-// has it transcribed (one at a time, in order); the keypad works the same with or without it.
+// Spoken answers: with an Asr, the line's VAD cuts each utterance and the channel's ASR threads
+// have it transcribed (four at once, in the order they were said); the keypad works the same with
+// or without it.
 #pragma once
 
 #include <condition_variable>
@@ -37,8 +38,8 @@ class SipChannel final : public campaign::Channel, public voice::SipLineListener
  public:
   // `allowed_prefixes`: when not empty, only numbers starting with one of them are dialled.
   // Demo numbers (demo::IsDemoPhone) are dialled only to a loopback peer, always.
-  // `asr`: when set, what residents say is cut into utterances (the line's VAD), transcribed on a
-  // thread of the channel's own and reported as kSpeech; it outlives the channel.
+  // `asr`: when set, what residents say is cut into utterances (the line's VAD), transcribed on
+  // threads of the channel's own and reported as kSpeech; it outlives the channel.
   SipChannel(campaign::Timers& timers, voice::PromptCache& prompts, voice::SipLineOptions options,
              std::vector<std::string> allowed_prefixes = {}, voice::Asr* asr = nullptr);
   ~SipChannel() override;
@@ -71,9 +72,10 @@ class SipChannel final : public campaign::Channel, public voice::SipLineListener
   void Post(const std::string& call_id, campaign::ChannelEvent event, bool last);
   // Why `phone` may not be dialled or transferred to (voice::RefuseDial), or empty.
   std::string Refusal(const std::string& phone) const;
+  // The audio of the prompt asked for so far is no longer wanted.
   void NextTurn(int64_t call_id);
-  void Transcribe();  // the ASR thread: utterances in, kSpeech events out  // audio of the prompt
-                      // asked for so far is no longer wanted
+  // An ASR thread: utterances in, kSpeech events out.
+  void Transcribe();
 
   struct Shared {
     std::mutex mutex;
@@ -90,7 +92,8 @@ class SipChannel final : public campaign::Channel, public voice::SipLineListener
   std::unordered_map<int64_t, campaign::CallSink*> sinks_;  // guarded by mutex_
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   voice::Asr* asr_;
-  std::thread asr_thread_;
+  static constexpr int kAsrThreads = 4;  // transcriptions at once (each waits on the server)
+  std::vector<std::thread> asr_threads_;
   std::condition_variable asr_wake_;
   bool asr_stopping_ = false;                                    // guarded by mutex_
   std::deque<std::pair<std::string, voice::Audio>> utterances_;  // guarded by mutex_

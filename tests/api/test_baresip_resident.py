@@ -251,13 +251,25 @@ class BaresipResidentTest(unittest.TestCase):
                 return
         self.fail("Steward did not end the call after the key:\n" + self.baresip.log())
 
-    def test_baresip_answers_presses_one_and_is_recorded(self):
+    def city_and_folder(self):
+        """A demo city whose segment selects one resident: (its database, the resident's number,
+        baresip's folder, the path of the WAV baresip will play)."""
         db = fresh_db("sqlite", self.work.path)
         self.work.run("--db", db, "demo", "--residents", "1000", "--seed", "4")
         number = self.the_residents_number(db)
         folder = os.path.join(self.work.path, "baresip")
         os.mkdir(folder)
-        wav = os.path.join(folder, "resident.wav")
+        return db, number, folder, os.path.join(folder, "resident.wav")
+
+    def ledger_text(self, db, campaign_id):
+        """The campaign's ledger as CSV text."""
+        ledger = os.path.join(self.work.path, "ledger.csv")
+        self.work.run("--db", db, "campaign", "ledger", campaign_id, "--out", ledger)
+        with open(ledger, encoding="utf-8-sig") as f:
+            return f.read()
+
+    def test_baresip_answers_presses_one_and_is_recorded(self):
+        db, number, folder, wav = self.city_and_folder()
         write_resident_wav(wav, 60)  # longer than the call: at its end aufile would hang up
         self.baresip = Baresip(folder, number, wav)
         recordings = os.path.join(self.work.path, "recordings")
@@ -274,10 +286,7 @@ class BaresipResidentTest(unittest.TestCase):
         self.assertEqual(funnel["outcomes"].get("answered_completed"), 1, funnel)
         self.assertEqual(funnel["answers"]["receipt"].get("received"), 1, funnel)
 
-        ledger = os.path.join(self.work.path, "ledger.csv")
-        self.work.run("--db", db, "campaign", "ledger", lines[0], "--out", ledger)
-        with open(ledger, encoding="utf-8-sig") as f:
-            self.assertEqual(f.read().count("已知晓"), 1)
+        self.assertEqual(self.ledger_text(db, lines[0]).count("已知晓"), 1)
 
         files = glob.glob(os.path.join(recordings, "*.wav"))
         self.assertEqual(len(files), 1, files)
@@ -291,14 +300,8 @@ class BaresipResidentTest(unittest.TestCase):
         self.assertLess(quiet, 100, "baresip's silence first on the right")
         self.assertGreater(tone, 2000, "baresip's tone on the right")
 
-
     def test_baresip_answers_by_voice_through_the_asr_server(self):
-        db = fresh_db("sqlite", self.work.path)
-        self.work.run("--db", db, "demo", "--residents", "1000", "--seed", "4")
-        number = self.the_residents_number(db)
-        folder = os.path.join(self.work.path, "baresip")
-        os.mkdir(folder)
-        wav = os.path.join(folder, "resident.wav")
+        db, number, folder, wav = self.city_and_folder()
         # "知道了" (a 660 Hz second) after the opening, said again every few seconds until the
         # call ends; silence otherwise, so nothing is heard during the opening.
         write_resident_wav(wav, 60, hz=SPOKEN_HZ,
@@ -334,10 +337,7 @@ class BaresipResidentTest(unittest.TestCase):
         self.assertTrue(all(1.0 <= h["seconds"] <= 2.5 for h in heard), heard)
         self.assertEqual(heard[0]["text"], "知道了", heard)
         # The ledger holds the words, not a key.
-        ledger = os.path.join(self.work.path, "ledger.csv")
-        self.work.run("--db", db, "campaign", "ledger", lines[0], "--out", ledger)
-        with open(ledger, encoding="utf-8-sig") as f:
-            text = f.read()
+        text = self.ledger_text(db, lines[0])
         self.assertEqual(text.count("已知晓"), 1)
         self.assertIn("知道了", text)
         self.assertNotIn("按键 1", text)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,6 +22,7 @@
 #include <functional>
 #include <mutex>
 #include <numbers>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -138,6 +140,14 @@ class SippResident {
       std::this_thread::sleep_for(20ms);
     }
     return -1;
+  }
+
+  // The SIP messages SIPp sent and received.
+  std::string Messages() const {
+    std::ifstream in(dir_ / "messages.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
   }
 
   // SIPp's errors and the SIP messages it sent and received, for failure messages.
@@ -523,6 +533,58 @@ TEST(SipLineDigest, AnswersTheTrunksDigestChallengeToTheInvite) {
   EXPECT_EQ(trunk.Wait(), 0) << trunk.Errors();
   EXPECT_EQ(events.All(),
             (std::vector<std::string>{"ringing", "answered", "key 1", "hung_up local"}));
+}
+
+// Lower-case hex MD5 (RFC 2617's digest).
+std::string Md5Hex(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_md5(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xF];
+  }
+  return hex;
+}
+
+// A parameter of a digest header line: name="value" or name=value.
+std::string DigestParam(const std::string& header, const std::string& name) {
+  const std::regex pattern("[ ,]" + name + "=\"?([^\",]*)\"?");
+  std::smatch match;
+  return std::regex_search(header, match, pattern) ? match[1].str() : "";
+}
+
+TEST(SipLineDigest, AnswersAProxysChallengeWithTheRightDigest) {
+  SippResident proxy("invite_proxy_digest.xml");
+  SipLineOptions options;
+  options.auth_user = "1001";
+  options.auth_password = "s3cret";
+  Events events;
+  SipLine line(options, events);
+  ASSERT_TRUE(line.Start().has_value());
+  line.Dial("call-12", proxy.Uri(), 10000);
+  ASSERT_TRUE(events.WaitFor("answered")) << Joined(events.All()) << proxy.Errors();
+  line.Play("call-12", Tone(1500), false);
+  ASSERT_TRUE(events.WaitFor("key ")) << Joined(events.All());
+  line.Hangup("call-12");
+  ASSERT_TRUE(events.WaitFor("hung_up")) << Joined(events.All());
+  EXPECT_EQ(proxy.Wait(), 0) << proxy.Errors();
+  // RFC 2617 without qop: MD5(MD5(user:realm:password):nonce:MD5(INVITE:uri)).
+  std::smatch found;
+  const std::string messages = proxy.Messages();
+  ASSERT_TRUE(std::regex_search(messages, found, std::regex("Proxy-Authorization: *([^\r\n]*)")))
+      << messages;
+  const std::string header = " " + found[1].str();
+  EXPECT_EQ(DigestParam(header, "username"), "1001");
+  EXPECT_EQ(DigestParam(header, "realm"), "proxy.test");
+  EXPECT_EQ(DigestParam(header, "nonce"), "6ac9f0e1d2b3a4c5d6e7f8091a2b");
+  const std::string uri = DigestParam(header, "uri");
+  EXPECT_EQ(uri, proxy.Uri());
+  const std::string expected = Md5Hex(Md5Hex("1001:proxy.test:s3cret") + ":" +
+                                      "6ac9f0e1d2b3a4c5d6e7f8091a2b:" + Md5Hex("INVITE:" + uri));
+  EXPECT_EQ(DigestParam(header, "response"), expected) << header;
 }
 
 }  // namespace
