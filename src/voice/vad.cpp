@@ -12,7 +12,7 @@ int Millis(size_t samples) { return static_cast<int>(samples * 1000 / kTelephone
 double EnergyVad::LevelDbfs(std::span<const int16_t> frame) {
   if (frame.empty()) return -200;
   double sum = 0;
-  for (int16_t sample : frame) sum += double{sample} * sample;
+  for (int16_t sample : frame) sum += static_cast<double>(sample) * sample;
   const double rms = std::sqrt(sum / static_cast<double>(frame.size()));
   return rms <= 0 ? -200 : 20 * std::log10(rms / 32768.0);
 }
