@@ -16,6 +16,7 @@
 #include "campaign/review.hpp"
 #include "campaign/runner.hpp"
 #include "campaign/script_library.hpp"
+#include "campaign/session.hpp"
 #include "campaign/simulator.hpp"
 #include "campaign/templates.hpp"
 #include "registry/resident.hpp"
@@ -117,6 +118,23 @@ int RunOnPhoneLine(Runtime& rt, Id campaign_id, const CampaignFlags& flags, bool
   SipChannel channel(timers, prompts, line, rt.config.sip_allowed_prefixes, asr.get());
   if (auto started = channel.Start(); !started) return Die(started.error(), json);
   CampaignStore store(*rt.database, *rt.vault, *rt.ids, timers.clock());
+  // The prompts rendered before the first call: the script's fixed pieces and the campaign's
+  // values (residents' and units' names follow as calls need them). Without a voice nobody is
+  // called: each call would only hear silence.
+  if (auto campaign = store.Get(campaign_id)) {
+    campaign::Variables known;
+    for (const auto& [name, value] : campaign->fields) known["campaign." + name] = value;
+    const auto pieces = campaign::PromptPieces(campaign->script, known);
+    if (auto rendered = prompts.Render(pieces); !rendered) {
+      return Die(
+          {ErrorCode::kUnavailable,
+           "语音合成不可用，未拨打任何电话 / the speech synthesis failed; nobody was called: " +
+               rendered.error().message,
+           {}},
+          json);
+    }
+    spdlog::info("campaign: {} prompt pieces ready", pieces.size());
+  }
   campaign::CampaignRunner runner(store, channel, timers, *calendar,
                                   campaign::CampaignRunner::UnitsFrom(*rt.database, *rt.vault),
                                   {.node = "node-" + std::to_string(rt.config.node_id),

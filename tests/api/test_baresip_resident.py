@@ -2,9 +2,10 @@
 segment selects. It listens on a free loopback port, answers by itself, speaks a WAV file (silence
 first, then a tone) and presses 1 through its ctrl_tcp interface after the opening of
 policy_notice. Steward's ledger must show the answer, and its recording must hold Steward's voice
-on the left and baresip's tone on the right. A second call answers by voice instead: with an ASR
-server configured (tests/voice/openai_speech_server.py, which hears a 660 Hz tone as 知道了),
-baresip says its answer after the opening and presses nothing. Real time by nature: about half a
+on the left and baresip's tone on the right. A second call answers by voice instead, in a campaign
+started through `steward serve`'s API as the console starts it: with an ASR server configured
+(tests/voice/openai_speech_server.py, which hears a 660 Hz tone as 知道了), baresip says its answer
+after the opening and presses nothing. Real time by nature: about half a
 minute each."""
 import csv
 import glob
@@ -20,8 +21,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from steward_cli import BINARY, Workdir, fresh_db  # noqa: E402
-from test_phone_line import POLICY, SCHEDULE, free_udp_port, read_wav  # noqa: E402
+from steward_cli import BINARY, Server, Workdir, fresh_db  # noqa: E402
+from test_phone_line import (POLICY, SCHEDULE, download, free_udp_port, read_wav,  # noqa: E402
+                             sign_in_admin, wait_until_completed)
 
 # The one resident of the demo city (1000 residents, seed 4) this selects; ages and genders do not
 # move with the date.
@@ -226,7 +228,7 @@ class BaresipResidentTest(unittest.TestCase):
         os.remove(export)
         return rows[0]["联系电话"]
 
-    def start_campaign(self, db, port, recordings, env_extra=None):
+    def start_campaign(self, db, port, recordings):
         """`campaign run --wait` in the background: the test presses the key meanwhile."""
         command = [
             BINARY, "--db", db, "campaign", "run", "--script", "policy_notice", "--segment", SEGMENT,
@@ -234,7 +236,6 @@ class BaresipResidentTest(unittest.TestCase):
             "--trunk", "sip:{number}@127.0.0.1:%d" % port, "--recordings", recordings,
             "--schedule", SCHEDULE, "--policy", POLICY, "--wait", "--json"]
         env = {k: v for k, v in os.environ.items() if k != "STEWARD_DB"}
-        env.update(env_extra or {})
         self.campaign = subprocess.Popen(command, cwd=self.work.path, env=env, text=True,
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -300,7 +301,7 @@ class BaresipResidentTest(unittest.TestCase):
         self.assertLess(quiet, 100, "baresip's silence first on the right")
         self.assertGreater(tone, 2000, "baresip's tone on the right")
 
-    def test_baresip_answers_by_voice_through_the_asr_server(self):
+    def test_baresip_answers_by_voice_a_campaign_started_through_the_api(self):
         db, number, folder, wav = self.city_and_folder()
         # "知道了" (a 660 Hz second) after the opening, said again every few seconds until the
         # call ends; silence otherwise, so nothing is heard during the opening.
@@ -308,25 +309,31 @@ class BaresipResidentTest(unittest.TestCase):
                            loud=lambda t: t >= FIRST_KEY_AFTER and (t - FIRST_KEY_AFTER) % 5 < 1)
         log = os.path.join(self.work.path, "speech.jsonl")
         table = os.path.join(REPO, "tests", "cases", "asr_answers.tsv")
-        self.speech = subprocess.Popen(
+        speech = subprocess.Popen(
             [sys.executable, os.path.join(REPO, "tests", "voice", "openai_speech_server.py"),
              "--table", table, "--log", log], stdout=subprocess.PIPE, text=True)
-        self.addCleanup(self.speech.wait)
-        self.addCleanup(self.speech.kill)
-        port = int(self.speech.stdout.readline().split()[1])
+        self.addCleanup(speech.wait)
+        self.addCleanup(speech.kill)
+        port = int(speech.stdout.readline().split()[1])
         self.baresip = Baresip(folder, number, wav)
-        recordings = os.path.join(self.work.path, "recordings")
-        self.start_campaign(db, self.baresip.sip_port, recordings,
-                            {"STEWARD_ASR_URL": "http://127.0.0.1:%d" % port})
+        # `steward serve` with the trunk and the ASR server, the campaign started as the console
+        # starts it.
+        server = Server(self.work, "--db", db, env={
+            "STEWARD_SIP_TRUNK": "sip:{number}@127.0.0.1:%d" % self.baresip.sip_port,
+            "STEWARD_ASR_URL": "http://127.0.0.1:%d" % port})
+        self.addCleanup(lambda: server.process.poll() is None and server.stop())
+        admin = sign_in_admin(self, self.work, server)
+        body = {"script_name": "policy_notice", "query": SEGMENT, "name": "语音回答测试",
+                "channel": "sip", "fields": {"notice": "测试通知"},
+                "schedule": json.loads(SCHEDULE), "policy": json.loads(POLICY)}
+        status, _, created = admin.call("POST", "/api/v1/campaigns", body)
+        self.assertEqual(status, 201, created)
 
         self.assertTrue(self.baresip.wait_for_event("CALL_ESTABLISHED", 30),
                         "baresip did not answer:\n" + self.baresip.log())
         self.assertTrue(self.baresip.wait_for_event("CALL_CLOSED", FIRST_KEY_AFTER + 20),
                         "Steward did not end the call after the spoken answer")
-        out, err = self.campaign.communicate(timeout=60)
-        self.assertEqual(self.campaign.returncode, 0, without_numbers(err))
-        lines = out.strip().splitlines()
-        funnel = json.loads(lines[-1])["funnel"]
+        funnel = wait_until_completed(self, admin, created["id"], 60)["funnel"]
         self.assertEqual(funnel["outcomes"].get("answered_completed"), 1, funnel)
         self.assertEqual(funnel["answers"]["receipt"].get("received"), 1, funnel)
         # The server checked what it was sent: 16 kHz mono, the right length, not silence.
@@ -337,11 +344,14 @@ class BaresipResidentTest(unittest.TestCase):
         self.assertTrue(all(1.0 <= h["seconds"] <= 2.5 for h in heard), heard)
         self.assertEqual(heard[0]["text"], "知道了", heard)
         # The ledger holds the words, not a key.
-        text = self.ledger_text(db, lines[0])
+        status, _, ledger = download(admin, "/api/v1/campaigns/%s/ledger?format=csv" % created["id"])
+        self.assertEqual(status, 200)
+        text = ledger.decode("utf-8-sig")
         self.assertEqual(text.count("已知晓"), 1)
         self.assertIn("知道了", text)
         self.assertNotIn("按键 1", text)
-
+        self.assertEqual(server.stop(), 0)
+        self.assertNotRegex(server.log(), r"1999\d{7}", "a resident's number in the server log")
 
 if __name__ == "__main__":
     unittest.main()
