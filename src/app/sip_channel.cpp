@@ -151,7 +151,26 @@ std::string SipChannel::Refusal(const std::string& phone) const {
                            allowed_prefixes_);
 }
 
-void SipChannel::Prepare(const std::vector<std::string>& texts) { prompts_.Warm(texts); }
+void SipChannel::Prepare(const std::vector<std::string>& texts) {
+  prompts_.Warm(texts);
+  std::lock_guard lock(mutex_);
+  preparing_.insert(preparing_.end(), texts.begin(), texts.end());
+}
+
+std::string SipChannel::NotReady() {
+  if (prompts_.failing()) {
+    // Probe the voice every few seconds: its next success lets the calls go.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_probe_ >= std::chrono::seconds(5)) {
+      last_probe_ = now;
+      prompts_.RetryFailed();
+    }
+    return "语音合成失败，暂不拨号 / the speech synthesis is failing: no calls until it speaks";
+  }
+  std::lock_guard lock(mutex_);
+  std::erase_if(preparing_, [this](const std::string& text) { return prompts_.Settled(text); });
+  return preparing_.empty() ? "" : "正在准备提示音 / the prompts are being rendered";
+}
 
 void SipChannel::Play(int64_t call_id, const campaign::Prompt& prompt) {
   uint64_t turn = 0;

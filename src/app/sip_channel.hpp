@@ -16,6 +16,7 @@
 // or without it.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -56,6 +57,7 @@ class SipChannel final : public campaign::Channel, public voice::SipLineListener
   void Transfer(int64_t call_id, const std::string& phone) override;
   bool HasSpeech() const override { return asr_ != nullptr; }
   void Prepare(const std::vector<std::string>& texts) override;
+  std::string NotReady() override;
 
   // voice::SipLineListener
   void OnRinging(const std::string& call_id) override;
@@ -90,6 +92,8 @@ class SipChannel final : public campaign::Channel, public voice::SipLineListener
   voice::SipLine line_;
   std::mutex mutex_;
   std::unordered_map<int64_t, campaign::CallSink*> sinks_;  // guarded by mutex_
+  std::vector<std::string> preparing_;  // Prepare's texts not rendered yet; guarded by mutex_
+  std::chrono::steady_clock::time_point last_probe_{};  // the timers' thread only
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   voice::Asr* asr_;
   static constexpr int kAsrThreads = 4;  // transcriptions at once (each waits on the server)

@@ -101,6 +101,10 @@ class Channel {
   // Texts the channel will soon be asked to speak (a campaign's prompt pieces, PromptPieces): a
   // channel that synthesises speech renders them ahead. Returns at once.
   virtual void Prepare(const std::vector<std::string>& /*texts*/) {}
+  // Why no call should be placed now, or empty: a channel with a TTS says so while its voice is
+  // failing (nobody would hear a word) or the pieces given to Prepare are still being rendered.
+  // The runner dials nothing while it says so, and asks again at its next tick.
+  virtual std::string NotReady() { return {}; }
 };
 
 }  // namespace steward::campaign

@@ -107,6 +107,20 @@ Result<int64_t> CampaignRunner::RunCampaign(Campaign& campaign, int64_t now, int
     }
     return active > 0 ? busy : std::max(next, busy);
   }
+  // The channel renders a campaign's prompts before its first call, and nobody is dialled while
+  // it is not ready (its voice failing): no attempt is spent on a call that could say nothing.
+  if (prepared_campaigns_.insert(campaign.id).second) {
+    Variables known;
+    for (const auto& [name, value] : campaign.fields) known["campaign." + name] = value;
+    channel_.Prepare(PromptPieces(campaign.script, known));
+  }
+  if (const std::string why = channel_.NotReady(); !why.empty()) {
+    if (now >= next_not_ready_log_) {
+      spdlog::warn("campaign {}: no calls placed: {}", campaign.id, why);
+      next_not_ready_log_ = now + 60'000;
+    }
+    return busy;
+  }
   if (*capacity <= 0) return busy;
   const int per_tick =
       std::max<int64_t>(1, int64_t{campaign.policy.max_calls_per_second} * options_.tick_ms / 1000);

@@ -9,6 +9,9 @@
 // the attempts this node left in flight (a crash) as failed_retryable. Every lease / 4 a tick
 // records the node's heartbeat and ends the calls in flight of nodes not seen within the lease
 // (a node that died and stayed down), so their residents are called again within policy.
+// Before a campaign's first call the channel is given its prompt pieces (Channel::Prepare; again
+// at its first call in each unit, with the unit's names), and nothing is dialled while the
+// channel is NotReady (a TTS rendering them, or failing), so no attempt is spent on silence.
 // Threads: everything runs on the thread that runs `timers` (the channel's thread).
 #pragma once
 
@@ -83,6 +86,8 @@ class CampaignRunner {
   std::map<Id, int> active_by_campaign_;
   std::unordered_map<Id, Variables> unit_cache_;
   std::set<std::pair<Id, Id>> prepared_;  // (campaign, unit) whose prompts were prepared
+  std::set<Id> prepared_campaigns_;       // campaigns whose fixed prompts were prepared
+  int64_t next_not_ready_log_ = 0;        // the channel's NotReady is logged once a minute
   Timers::TimerId tick_ = 0;
   int64_t next_heartbeat_ = 0;
   bool running_ = false;

@@ -197,6 +197,25 @@ Status PromptCache::Render(const std::vector<std::string>& texts) {
   return Ok();
 }
 
+bool PromptCache::failing() const {
+  std::lock_guard lock(mutex_);
+  return failing_;
+}
+
+bool PromptCache::Settled(const std::string& text) const {
+  std::lock_guard lock(mutex_);
+  return cached_.contains(Key(text)) || failed_.contains(text);
+}
+
+void PromptCache::RetryFailed() {
+  std::vector<std::string> texts;
+  {
+    std::lock_guard lock(mutex_);
+    texts.assign(failed_.begin(), failed_.end());
+  }
+  Warm(texts);
+}
+
 size_t PromptCache::size() const {
   std::lock_guard lock(mutex_);
   return cached_.size();
@@ -249,6 +268,12 @@ void PromptCache::Work() {
     lock.lock();
     const std::string key = Key(text);
     if (audio) cached_[key] = *audio;
+    failing_ = !audio;
+    if (audio) {
+      failed_.erase(text);
+    } else {
+      failed_.insert(text);
+    }
     std::vector<std::shared_ptr<Job>> ready;
     if (auto waiting = waiting_.extract(key)) {
       for (auto& job : waiting.mapped()) {

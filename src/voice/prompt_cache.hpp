@@ -31,6 +31,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/result.hpp"
@@ -76,6 +77,13 @@ class PromptCache {
   // The recorded prompt named `name` (a node's "recording"), or nullopt.
   std::optional<Samples> Recording(const std::string& name);
 
+  // Whether the TTS's last synthesis failed (and none has succeeded since): the voice is down.
+  bool failing() const;
+  // Whether `text` is cached, or its last synthesis failed (waiting for it is in vain).
+  bool Settled(const std::string& text) const;
+  // Queues again every text whose synthesis failed: a probe of a voice that was down.
+  void RetryFailed();
+
   size_t size() const;            // texts cached in memory
   size_t synthesised() const;     // texts this process had the TTS synthesise
   size_t read_from_disk() const;  // texts read back from the directory
@@ -102,6 +110,8 @@ class PromptCache {
   std::deque<std::string> queue_;            // texts to synthesise; guarded by mutex_
   size_t synthesised_ = 0;                   // guarded by mutex_
   size_t read_from_disk_ = 0;                // guarded by mutex_
+  bool failing_ = false;                     // guarded by mutex_
+  std::unordered_set<std::string> failed_;   // texts whose last synthesis failed; guarded
   uint64_t recorded_generation_ = 0;         // guarded by mutex_
   std::vector<std::string> recorded_texts_;  // guarded by mutex_
   std::vector<std::thread> workers_;

@@ -155,6 +155,26 @@ TEST(PromptCacheTest, AFailedPieceFailsItsPromptsAndIsTriedAgainNextTime) {
   EXPECT_EQ(tts.Calls("王阿姨"), 1);
 }
 
+TEST(PromptCacheTest, AFailingVoiceIsReportedUntilItSpeaksAgainAndCanBeProbed) {
+  FakeTts tts;
+  PromptCache cache(tts);
+  EXPECT_FALSE(cache.failing());
+  EXPECT_FALSE(cache.Get("坏").has_value());
+  EXPECT_TRUE(cache.failing());
+  EXPECT_TRUE(cache.Settled("坏"));  // nobody should wait for it
+  EXPECT_FALSE(cache.Settled("好"));
+  ASSERT_TRUE(cache.Get("好").has_value());
+  EXPECT_FALSE(cache.failing());  // the voice spoke again
+  EXPECT_TRUE(cache.Settled("好"));
+  // The probe: what failed is tried again (and fails again here).
+  cache.RetryFailed();
+  for (int i = 0; i < 500 && !cache.failing(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_TRUE(cache.failing());
+  EXPECT_EQ(tts.Calls("坏"), 2);
+}
+
 TEST(PromptCacheTest, WarmedPiecesAreReadyWhenTheCallAsks) {
   FakeTts tts;
   PromptCache cache(tts);

@@ -22,8 +22,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from steward_cli import BINARY, Server, Workdir, fresh_db  # noqa: E402
-from test_phone_line import (POLICY, SCHEDULE, download, free_udp_port, read_wav,  # noqa: E402
-                             sign_in_admin, wait_until_completed)
+from test_phone_line import (ASR_TABLE, POLICY, SCHEDULE, SPEECH_SERVER, download,  # noqa: E402
+                             free_udp_port, read_wav, sign_in_admin, wait_until_completed)
 
 # The one resident of the demo city (1000 residents, seed 4) this selects; ages and genders do not
 # move with the date.
@@ -32,7 +32,6 @@ RATE = 8000
 SILENCE_SECONDS = 3  # the start of baresip's WAV: the recording's right side is quiet until then
 TONE_HZ = 1000
 SPOKEN_HZ = 660  # what tests/cases/asr_answers.tsv hears as 知道了
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The opening of policy_notice takes about 18 s at espeak-ng's rate and ignores keys; the question
 # follows. Press 1 after it, like SIPp's residents, and again if the call is still up (a key in
 # the goodbye is ignored), so a slow machine does not fail the test.
@@ -308,10 +307,8 @@ class BaresipResidentTest(unittest.TestCase):
         write_resident_wav(wav, 60, hz=SPOKEN_HZ,
                            loud=lambda t: t >= FIRST_KEY_AFTER and (t - FIRST_KEY_AFTER) % 5 < 1)
         log = os.path.join(self.work.path, "speech.jsonl")
-        table = os.path.join(REPO, "tests", "cases", "asr_answers.tsv")
-        speech = subprocess.Popen(
-            [sys.executable, os.path.join(REPO, "tests", "voice", "openai_speech_server.py"),
-             "--table", table, "--log", log], stdout=subprocess.PIPE, text=True)
+        speech = subprocess.Popen([sys.executable, SPEECH_SERVER, "--table", ASR_TABLE, "--log", log],
+                                  stdout=subprocess.PIPE, text=True)
         self.addCleanup(speech.wait)
         self.addCleanup(speech.kill)
         port = int(speech.stdout.readline().split()[1])

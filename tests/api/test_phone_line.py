@@ -24,6 +24,8 @@ from steward_cli import Server, Workdir, fresh_db  # noqa: E402
 from test_http_api import PASSWORD, Client  # noqa: E402
 
 SCENARIO = os.path.join(os.path.dirname(__file__), "..", "voice", "sipp", "campaign_resident.xml")
+SPEECH_SERVER = os.path.join(os.path.dirname(__file__), "..", "voice", "openai_speech_server.py")
+ASR_TABLE = os.path.join(os.path.dirname(__file__), "..", "cases", "asr_answers.tsv")
 ALL_DAY = [["00:00", "23:59"]]
 SCHEDULE = json.dumps({"windows": {day: ALL_DAY for day in
                                    ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")}})
@@ -197,6 +199,45 @@ class PhoneLineTest(unittest.TestCase):
         status = self.work.run_json("--db", db, "campaign", "status", campaign_id)
         self.assertGreater(status["campaign"]["targeted"], 0, status)
         self.assertEqual(status["funnel"]["dialled"], 0, status)
+
+    def test_server_dials_nobody_until_its_voice_speaks(self):
+        db = fresh_db("sqlite", self.work.path)
+        self.work.run("--db", db, "demo", "--residents", "1000", "--seed", "4")
+        port = self.start_residents()
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            tts_port = probe.getsockname()[1]
+        # The TTS server is not up yet: the campaign starts, and nobody is dialled.
+        server = Server(self.work, "--db", db, env={
+            "STEWARD_SIP_TRUNK": "sip:{number}@127.0.0.1:%d" % port,
+            "STEWARD_TTS_URL": "http://127.0.0.1:%d" % tts_port})
+        speech = None
+        try:
+            admin = sign_in_admin(self, self.work, server)
+            body = {"script_name": "policy_notice", "query": "phone_valid = true and age >= 84",
+                    "name": "语音故障测试", "channel": "sip", "fields": {"notice": "测试通知"},
+                    "schedule": json.loads(SCHEDULE), "policy": json.loads(POLICY)}
+            status, _, created = admin.call("POST", "/api/v1/campaigns", body)
+            self.assertEqual(status, 201, created)
+            time.sleep(4)
+            status, _, campaign = admin.call("GET", "/api/v1/campaigns/" + created["id"])
+            self.assertEqual((campaign["state"], campaign["funnel"]["dialled"]), ("running", 0),
+                             campaign)
+            self.assertIn("no calls placed", server.log())
+            # It speaks: the calls go, and every one ends.
+            speech = subprocess.Popen(
+                [sys.executable, SPEECH_SERVER, "--table", ASR_TABLE, "--port", str(tts_port)],
+                stdout=subprocess.PIPE, text=True)
+            self.assertEqual(speech.stdout.readline().split(), ["PORT", str(tts_port)])
+            campaign = wait_until_completed(self, admin, created["id"], 120)
+            self.assertGreater(campaign["funnel"]["dialled"], 0, campaign)
+            self.assertEqual(server.stop(), 0)
+        finally:
+            if speech:
+                speech.kill()
+                speech.wait()
+            if server.process.poll() is None:
+                server.stop()
 
     @staticmethod
     def upload(client, path, data):

@@ -5,6 +5,8 @@
 // beyond policy; two nodes share a campaign without double-dialling.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <map>
 #include <random>
 #include <set>
@@ -642,6 +644,63 @@ TEST_P(CampaignTest, AnswersBecomePendingChangesAndOptOutsHoldForTheNextCampaign
                   "'on_do_not_call_list'",
                   {second.id}),
             opted);
+}
+
+// The simulator behind a voice that can fail: NotReady while `down`, and what Prepare was given.
+class FailingVoiceChannel final : public campaign::Channel {
+ public:
+  explicit FailingVoiceChannel(campaign::Channel& inner) : inner_(inner) {}
+  Status Dial(const campaign::DialRequest& request, campaign::CallSink* sink) override {
+    ++dialled;
+    return inner_.Dial(request, sink);
+  }
+  void Play(int64_t call_id, const campaign::Prompt& prompt) override {
+    inner_.Play(call_id, prompt);
+  }
+  void StopPrompt(int64_t call_id) override { inner_.StopPrompt(call_id); }
+  void Hangup(int64_t call_id) override { inner_.Hangup(call_id); }
+  void Transfer(int64_t call_id, const std::string& phone) override {
+    inner_.Transfer(call_id, phone);
+  }
+  bool HasSpeech() const override { return inner_.HasSpeech(); }
+  void Prepare(const std::vector<std::string>& texts) override {
+    prepared.insert(prepared.end(), texts.begin(), texts.end());
+  }
+  std::string NotReady() override { return down ? "the voice is down" : ""; }
+
+  bool down = true;
+  int dialled = 0;
+  std::vector<std::string> prepared;
+
+ private:
+  campaign::Channel& inner_;
+};
+
+TEST_P(CampaignTest, NobodyIsDialledWhileTheVoiceIsDownAndCallsGoOnOnceItSpeaks) {
+  campaign::VirtualTimers timers(kStart);
+  campaign::SimulatorChannel simulator(timers, 7);
+  FailingVoiceChannel channel(simulator);
+  CampaignStore store(*database_, *vault_, ids_, timers.clock());
+  auto residents = AllResidents();
+  residents.resize(50);
+  const Campaign campaign = Create(
+      store, "policy_notice", {{"max_concurrent", 10}, {"max_calls_per_second", 5}}, residents);
+  CampaignRunner runner(store, channel, timers, calendar_, Units(), {"node-a"});
+  ASSERT_TRUE(runner.Start());
+  timers.RunFor(3600 * 1000 + 60 * 1000);  // an hour into the window (it opens at 9:00)
+  // Its prompts were handed over before any call; nobody was dialled, no attempt spent.
+  EXPECT_NE(std::find(channel.prepared.begin(), channel.prepared.end(), "感谢您的收听，再见。"),
+            channel.prepared.end());
+  EXPECT_EQ(channel.dialled, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM call_attempt"), 0);
+  channel.down = false;
+  size_t most_active = 0;
+  ASSERT_TRUE(RunToEnd(store, runner, timers, campaign.id, &most_active));
+  EXPECT_EQ(store.Get(campaign.id)->state, CampaignState::kCompleted);
+  EXPECT_GT(channel.dialled, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM campaign_target WHERE campaign_id = ? AND state <> 'done'",
+                  {campaign.id}),
+            0);
 }
 
 TEST_P(CampaignTest, CancelEndsWhatIsLeftAndPauseHoldsCalls) {

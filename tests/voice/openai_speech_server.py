@@ -15,8 +15,9 @@ reason) rather than guessing:
 Every request is appended to --log as one JSON line: path, what was checked, and the verdict.
 With --api-key, a request without "Authorization: Bearer KEY" is refused with 401.
 
-    openai_speech_server.py --table T.tsv [--log L.jsonl] [--api-key K]
-prints "PORT <n>" when it listens on 127.0.0.1 (a free port), then serves until killed."""
+    openai_speech_server.py --table T.tsv [--log L.jsonl] [--api-key K] [--port N]
+prints "PORT <n>" when it listens on 127.0.0.1 (a free port unless --port), then serves until
+killed."""
 import argparse
 import email.parser
 import email.policy
@@ -162,6 +163,7 @@ def main():
     parser.add_argument("--table", required=True)
     parser.add_argument("--log")
     parser.add_argument("--api-key")
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
     args = parser.parse_args()
     with open(args.table, encoding="utf-8") as rows:
         Handler.table = [(float(hz), text) for hz, text in
@@ -169,7 +171,7 @@ def main():
                           if line.strip() and not line.startswith("#"))]
     Handler.log_path = args.log
     Handler.api_key = args.api_key
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()
 
