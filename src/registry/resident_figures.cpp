@@ -356,6 +356,10 @@ void ResidentFigures::Count(Id resident_id, const Record& record, int sign) {
   ForEachTag(resident_id, record, [&](size_t tag) { Bump(unit.by_tag, tag, sign); });
   if (record.birth_day != kNoBirthDay) {
     BumpSorted(unit.birth_days, record.birth_day, sign);
+    if (unit.birth_days_by_gender.size() <= record.gender) {
+      unit.birth_days_by_gender.resize(record.gender + 1);
+    }
+    BumpSorted(unit.birth_days_by_gender[record.gender], record.birth_day, sign);
     if (HasTag(resident_id, record, kLivesAloneTag)) {
       BumpSorted(unit.alone_birth_days, record.birth_day, sign);
     }
@@ -391,6 +395,10 @@ ResidentFigures::Figures ResidentFigures::Query(std::span<const UnitPathRange> r
   std::lock_guard lock(mutex_);
   const int64_t day_18 = today.YearsEarlier(18).ToDays(), day_60 = today.YearsEarlier(60).ToDays(),
                 day_80 = today.YearsEarlier(80).ToDays();
+  // Born on or before band_day[i]: at least 10·i years old.
+  std::array<int64_t, kPyramidBands> band_day{};
+  for (int i = 1; i < kPyramidBands; ++i) band_day[i] = today.YearsEarlier(10 * i).ToDays();
+  std::vector<Pyramid> pyramids;  // by gender index
   Figures figures;
   std::vector<int64_t> statuses, genders, tags;
   std::vector<AssistanceCount> assistance;
@@ -411,6 +419,21 @@ ResidentFigures::Figures ResidentFigures::Query(std::span<const UnitPathRange> r
     up_to_60 += CountUpTo(unit.birth_days, day_60);
     up_to_80 += CountUpTo(unit.birth_days, day_80);
     figures.elderly_living_alone += CountUpTo(unit.alone_birth_days, day_60);
+    for (size_t g = 0; g < unit.birth_days_by_gender.size(); ++g) {
+      if (pyramids.size() <= g) pyramids.resize(g + 1, Pyramid{});
+      const auto& days = unit.birth_days_by_gender[g];
+      int64_t at_least = static_cast<int64_t>(days.size());  // at least 10·i years old
+      for (int i = 0; i < kPyramidBands; ++i) {
+        const int64_t older = i + 1 < kPyramidBands ? CountUpTo(days, band_day[i + 1]) : 0;
+        pyramids[g][i] += at_least - older;
+        at_least = older;
+      }
+    }
+  }
+  for (size_t g = 0; g < pyramids.size(); ++g) {
+    int64_t total = 0;
+    for (int64_t band : pyramids[g]) total += band;
+    if (total != 0) figures.age_pyramid[genders_.Name(g)] = pyramids[g];
   }
   figures.ages = {known - up_to_18, up_to_18 - up_to_60, up_to_60 - up_to_80, up_to_80,
                   figures.residents - known};

@@ -3,12 +3,13 @@
 //
 // What it counts (the same as the SQL it replaced; tests/integration/resident_figures_test.cpp
 // compares the two on both engines): live (not deleted) residents by residence status, gender and
-// age band ("unknown" without a birth date), elderly living alone (born on or before today 60
-// years ago, tag lives_alone), residents per tag (tags in the tag dictionary), and households with
-// an assistance type with their live members, counted under the unit of the household's building
-// (not the members' units). A resident counts under its own unit_id; a query sums the units whose
-// org_unit path lies in any of the given byte-order ranges (the data scope's ranges, or one unit's
-// subtree: [path, org::SubtreeUpperBound(path))).
+// age band ("unknown" without a birth date), the age pyramid (each gender by ten years of age),
+// elderly living alone (born on or before today 60 years ago, tag lives_alone), residents per tag
+// (tags in the tag dictionary), and households with an assistance type with their live members,
+// counted under the unit of the household's building (not the members' units). A resident counts
+// under its own unit_id; a query sums the units whose org_unit path lies in any of the given
+// byte-order ranges (the data scope's ranges, or one unit's subtree: [path,
+// org::SubtreeUpperBound(path))).
 //
 // Keeping current: the first CatchUp reads the change log's last sequence number, then loads
 // everything (org_unit paths, tags, buildings, assistance households, residents and their tags);
@@ -19,14 +20,16 @@
 // next call. A backlog of more than Options::reload_after changes (a big import) reloads instead.
 //
 // Memory: per live resident a 24-byte record in a hash node (48 bytes with the allocator's
-// header, 8-16 more for its bucket) plus 4 bytes in its unit's sorted birth-day list (8 if tagged
-// lives_alone): 60-75 bytes; per unit a few small vectors; per assistance household and per
-// building one small hash node. Tag indices past 31 (more than 32 tag codes) cost a side vector.
+// header, 8-16 more for its bucket) plus 4 bytes in its unit's sorted birth-day list and 4 in its
+// gender's (12 if tagged lives_alone): 64-80 bytes; per unit a few small vectors; per assistance
+// household and per building one small hash node. Tag indices past 31 (more than 32 tag codes) cost
+// a side vector.
 //
 // Thread-safety: every member may be called from any thread; one mutex (`mutex_`) guards all
 // state, held for a whole CatchUp (database reads included) and a whole Query.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -61,6 +64,9 @@ class ResidentFigures {
   struct AgeBands {
     int64_t under_18 = 0, from_18_to_59 = 0, from_60_to_79 = 0, from_80 = 0, unknown = 0;
   };
+  // The age pyramid: residents with a birth date by ten years of age, 0-9, 10-19 … 80-89, 90+.
+  static constexpr int kPyramidBands = 10;
+  using Pyramid = std::array<int64_t, kPyramidBands>;
   struct TagCount {
     std::string name;
     bool sensitive = false;
@@ -75,6 +81,7 @@ class ResidentFigures {
     std::map<std::string, int64_t> residence_status;
     std::map<std::string, int64_t> gender;
     AgeBands ages;
+    std::map<std::string, Pyramid> age_pyramid;  // gender -> its pyramid (genders with any)
     int64_t elderly_living_alone = 0;
     std::map<std::string, TagCount> tags;  // sensitive ones included: the caller filters
     std::map<std::string, AssistanceCount> assistance;
@@ -110,8 +117,9 @@ class ResidentFigures {
     std::string path;  // empty until org_unit is read: such a unit matches no range
     int64_t residents = 0;
     std::vector<int32_t> by_status, by_gender, by_tag;
-    std::vector<int32_t> birth_days;        // sorted
-    std::vector<int32_t> alone_birth_days;  // sorted; residents tagged lives_alone
+    std::vector<int32_t> birth_days;                         // sorted
+    std::vector<int32_t> alone_birth_days;                   // sorted; residents tagged lives_alone
+    std::vector<std::vector<int32_t>> birth_days_by_gender;  // sorted, per gender index
     std::vector<AssistanceCount> assistance;
   };
   struct Household {  // only households with an assistance type

@@ -112,6 +112,18 @@ describe('console', () => {
     }
     assert.equal(await page.locator('[data-test=chart-by-child] canvas').count(), 1)
     assert.ok((await page.locator('[data-test=map] path.unit').count()) >= stats.streets)
+    // The age pyramid: men and women with a birth date, as the API counts them (residents without
+    // a birth date, or of another gender, are not in it).
+    const api = new Api(city.url)
+    await api.login('admin', PASSWORD)
+    const summary = (await api.call('GET', '/api/v1/stats/summary')).data
+    const pyramid = page.locator('[data-test=chart-age]')
+    const sum = (gender) => (summary.age_pyramid.by_gender[gender] ?? []).reduce((a, b) => a + b, 0)
+    assert.equal(Number(await pyramid.getAttribute('data-male')), sum('male'))
+    assert.equal(Number(await pyramid.getAttribute('data-female')), sum('female'))
+    assert.equal(summary.age_pyramid.bands.length, 10)
+    assert.ok(sum('male') + sum('female') + summary.age_bands.unknown <= summary.residents)
+    assert.ok(sum('male') > 0 && sum('female') > 0)
     await screenshot(page, '02-dashboard')
   })
 

@@ -47,6 +47,7 @@ nlohmann::json ToJson(const ResidentFigures::Figures& figures) {
           {"ages",
            {figures.ages.under_18, figures.ages.from_18_to_59, figures.ages.from_60_to_79,
             figures.ages.from_80, figures.ages.unknown}},
+          {"age_pyramid", figures.age_pyramid},
           {"elderly_living_alone", figures.elderly_living_alone},
           {"tags", tags},
           {"assistance", assistance}};
@@ -103,6 +104,20 @@ Result<ResidentFigures::Figures> Reference(Connection& connection,
                            count(born + "r.birth_date <= ? AND " + where, {d80}));
   STEWARD_ASSIGN_OR_RETURN(figures.ages.unknown,
                            count(born + "r.birth_date IS NULL AND " + where, {}));
+  // The pyramid: per gender, born after the day 10·(i+1) years back and on or before 10·i.
+  for (int i = 0; i < ResidentFigures::kPyramidBands; ++i) {
+    std::string sql = born + "r.birth_date <= ? AND ";
+    std::vector<Value> band = {today.YearsEarlier(10 * i).ToString()};
+    if (i + 1 < ResidentFigures::kPyramidBands) {
+      sql += "r.birth_date > ? AND ";
+      band.emplace_back(today.YearsEarlier(10 * (i + 1)).ToString());
+    }
+    sql = "SELECT r.gender, count(*)" + sql.substr(std::string("SELECT count(*)").size()) + where +
+          " GROUP BY r.gender";
+    STEWARD_TRY(connection.QueryEach(sql, with(band), [&](const storage::RowView& row) {
+      figures.age_pyramid[std::string(row.Text(0))][static_cast<size_t>(i)] = row.Int(1);
+    }));
+  }
   STEWARD_ASSIGN_OR_RETURN(
       figures.elderly_living_alone,
       count(born +

@@ -50,6 +50,12 @@ Result<nlohmann::json> Compute(ApiCall& call, storage::Connection& connection,
                           {"60-79", residents.ages.from_60_to_79},
                           {"80+", residents.ages.from_80},
                           {"unknown", residents.ages.unknown}};  // no birth date recorded
+  nlohmann::json pyramid = nlohmann::json::object();
+  for (const auto& [gender, bands] : residents.age_pyramid) pyramid[gender] = bands;
+  figures["age_pyramid"] = {
+      {"bands",
+       {"0-9", "10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80-89", "90+"}},
+      {"by_gender", std::move(pyramid)}};  // residents with a birth date, per gender and band
   figures["elderly_living_alone"] = residents.elderly_living_alone;
 
   // Tags (sensitive ones only for those who may see them).

@@ -87,6 +87,8 @@ export interface Summary {
   residence_status: { both: number; resident_only: number; registered_only: number }
   gender: { male: number; female: number }
   age_bands: Record<string, number>
+  /** residents with a birth date by ten years of age (bands 0-9 … 90+), per gender code */
+  age_pyramid: { bands: string[]; by_gender: Record<string, number[]> }
   elderly_living_alone: number
   tags: Record<string, { count: number; name: string }>
   assistance?: Record<string, HouseholdsMembers>

@@ -36,7 +36,7 @@ const en: Messages = {
     residents: 'Residents collected', elderly_living_alone: 'Elderly living alone', assistance_households: 'Assistance households',
     assistance_members: 'Assistance members', grids_without_grid_worker: 'Grids without a grid worker',
     by_child: 'Residents by unit', click_to_drill: '(click to drill down)', residence_status: 'Residence status',
-    age_pyramid: 'Age structure', age_band: '{band}', age_unknown: 'Unknown', tags: 'Residents by tag',
+    age_pyramid: 'Age structure', age_band: '{band}', age_unknown: 'Unknown', age_unknown_count: '(no birth date: {n})', tags: 'Residents by tag',
     map: 'Area', open_map: 'Open the map', my_scope: 'My scope', as_of: 'As of {date}',
   },
   map: {

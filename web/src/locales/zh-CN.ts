@@ -31,7 +31,7 @@ export default {
     residents: '已采集人口', elderly_living_alone: '独居老人', assistance_households: '救助户数',
     assistance_members: '救助人数', grids_without_grid_worker: '未配专职网格员的网格',
     by_child: '各下级单位人口', click_to_drill: '（点击下钻）', residence_status: '人户状态占比',
-    age_pyramid: '年龄结构', age_band: '{band}岁', age_unknown: '未知', tags: '重点标签人数',
+    age_pyramid: '年龄结构', age_band: '{band}岁', age_unknown: '未知', age_unknown_count: '（出生日期未知 {n} 人）', tags: '重点标签人数',
     map: '区域分布', open_map: '打开一张图', my_scope: '我的范围', as_of: '数据日期 {date}',
   },
   map: {
