@@ -235,6 +235,35 @@ describe('console', () => {
     assert.match(newest, /独居，每周探访一次/)
     assert.match(newest, /console/)
     assert.equal((await page.textContent('[data-test=notes]')).trim(), '独居，每周探访一次')
+
+    // 迁户: moved to another household (the one it is in cannot be picked), as one edit with its
+    // history entry.
+    const residentId = /residents\/(\d+)/.exec(page.url())[1]
+    const api = new Api(city.url)
+    await api.login('admin', PASSWORD)
+    const before = (await api.call('GET', `/api/v1/residents/${residentId}`)).data
+    await page.click('[data-test=move]')
+    await page.waitForSelector('[data-test=move-household-dialog]')
+    const first = (list) => page.locator(`.${list} .el-select-dropdown__item:not(.is-disabled)`).first()
+    // A building of another micro-grid of its grid (the grid searched by name in the dialog).
+    const own = (await api.call('GET', `/api/v1/org/units/${before.unit.id}`)).data
+    const grid = (await api.call('GET', `/api/v1/org/units/${own.parent_id}`)).data
+    const buildings = (await api.call('GET', `/api/v1/places/buildings?unit=${grid.id}`)).data.items
+    const target = buildings.find((b) => b.households > 0 && b.unit_id !== before.unit.id)
+    assert.ok(target, 'another building in the grid')
+    await page.fill('[data-test=move-unit] input', grid.name)
+    await page.click(`.el-autocomplete-suggestion li:has-text("${grid.name}")`)
+    await page.click('[data-test=move-building]')
+    await page.click(`.move-building-list .el-select-dropdown__item[data-building="${target.name}"]`)
+    await page.click('[data-test=move-household]')
+    await first('move-household-list').click()
+    await screenshot(page, '08b-move-household')
+    await page.click('[data-test=move-confirm]')
+    await page.waitForFunction((n) => document.querySelectorAll('.history-entry').length === n + 2, versionsBefore)
+    const after = (await api.call('GET', `/api/v1/residents/${residentId}`)).data
+    assert.notEqual(after.household_id, before.household_id)
+    assert.equal(after.version, before.version + 1)
+    assert.match(await page.locator('.history-entry').first().textContent(), /household_id|户/)
   })
 
   test('unmasking asks for a purpose and is in the audit log', async () => {

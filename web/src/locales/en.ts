@@ -86,6 +86,10 @@ const en: Messages = {
     unit_in: 'In unit', building: 'Building', complex: 'Complex',
   },
   segment_op: { eq: 'is', ne: 'is not', lt: '<', le: '≤', gt: '>', ge: '≥' },
+  move: {
+    title: 'Move household', unit: 'Unit', building: 'Building', household: 'Household', pick_building: 'Choose a building',
+    pick_household: 'Choose a household (entrance-room)', members: '{n} people', done: 'Moved to the new household',
+  },
   prompts: {
     tab: 'Recorded prompts', hint: "What this script's calls say besides residents' names and unit names. Upload a recording (WAV, MP3, up to 120 s) and every call plays it instead of the speech synthesis.",
     text: 'Text', voice: 'Voice', tts: 'Speech synthesis', upload: 'Upload', replace: 'Replace', remove: 'Delete', saved: 'Recording saved',

@@ -81,6 +81,10 @@ export default {
     unit_in: '所属单位', building: '楼栋', complex: '小区',
   },
   segment_op: { eq: '等于', ne: '不等于', lt: '小于', le: '不大于', gt: '大于', ge: '不小于' },
+  move: {
+    title: '迁户', unit: '所属单位', building: '楼栋', household: '户', pick_building: '选择楼栋', pick_household: '选择户（单元-房号）',
+    members: '{n} 人', done: '已迁入新户',
+  },
   prompts: {
     tab: '录音提示音', hint: '通话中除居民称呼和单位名称外要说的固定文字。上传录音（WAV、MP3，最长 120 秒）后，每通电话都播放录音，不再用语音合成。',
     text: '文字', voice: '声音', tts: '语音合成', upload: '上传录音', replace: '重新上传', remove: '删除', saved: '录音已保存',
