@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // make bench: the console in Chromium on loopback with a cold cache (a fresh profile for each
 // measurement). Measures the JavaScript the login page and the dashboard route load — bytes on
-// the wire (steward serves files uncompressed) and their gzip size, the yardstick — and
+// the wire (steward sends the .gz copies web/build.sh makes to browsers that take gzip) and their
+// gzip size at level 9, the yardstick — and
 // the time from navigation to the dashboard's data-ready marker (every figure rendered). The
 // baseline beside each number is the goal: login ≤ 300 kB gzip, dashboard ≤ 1 MB gzip,
 // data-ready ≤ 1.5 s.
@@ -32,8 +33,9 @@ async function measure(url, hash, cookie, waitReady) {
     page.on('response', async (response) => {
       if (response.request().resourceType() !== 'script') return
       try {
-        const body = await response.body()
-        scripts.set(response.url(), { wire: body.length, gzip: gzipSync(body, { level: 9 }).length })
+        const body = await response.body()  // decoded
+        const sizes = await response.request().sizes()  // responseBodySize: as transferred
+        scripts.set(response.url(), { wire: sizes.responseBodySize, gzip: gzipSync(body, { level: 9 }).length })
       } catch {
         // a redirect or an aborted load carries no body
       }

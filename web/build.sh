@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the console into web/dist when it is missing or older than its sources: `npm ci` when
 # node_modules is missing or older than package-lock.json, then `npm run build` (API types from
-# api/openapi.yaml, vue-tsc, vite build). Used by `make build`, `make run` and the ctest fixture.
+# api/openapi.yaml, vue-tsc, vite build), then a gzip copy of each text file over 1 kB (served to
+# browsers that take gzip). Used by `make build`, `make run` and the ctest fixture.
 #
 #   web/build.sh            build if needed
 #   web/build.sh --deps     only make sure node_modules is installed (for vitest)
@@ -28,13 +29,24 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
 fi
 [[ "${1:-}" == --deps ]] && exit 0
 
+# gzip copies beside the text files over 1 kB that lack a current one: steward serve sends them to
+# browsers that take gzip.
+precompress() {
+  find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \
+    -o -name '*.json' \) -size +1k -print0 | while IFS= read -r -d '' file; do
+    [[ -f "$file.gz" && ! "$file.gz" -ot "$file" ]] || gzip -k -9 -f -n "$file"
+  done
+}
+
 newest_source() {
   find "$web/src" "$web/index.html" "$web/vite.config.ts" "$web/tsconfig.json" "$web/package-lock.json" \
     "$repo/api/openapi.yaml" -type f -not -path '*/generated/*' -newer "$web/dist/index.html" -print -quit 2>/dev/null
 }
 if [[ -f dist/index.html && -z "$(newest_source)" ]]; then
+  precompress
   echo "web: dist is up to date"
   exit 0
 fi
 echo "web: building the console (vite build)"
 "${as_owner[@]}" npm run build --silent
+precompress

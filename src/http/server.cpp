@@ -445,7 +445,8 @@ Response Server::Impl::Unrouted(Request& request, Response not_found) {
       request.path.starts_with("/api/") || not_found.status != 404) {
     return not_found;
   }
-  if (auto file = internal::StaticFile(options.static_dir, request.path)) {
+  if (auto file = internal::StaticFile(options.static_dir, request.path,
+                                       internal::AcceptsGzip(request.Header("accept-encoding")))) {
     request.route = "static";
     return std::move(*file);
   }

@@ -200,6 +200,35 @@ TEST_F(ServerFeaturesTest, StaticFilesServeTheConsoleAndNeverLeaveTheirFolder) {
   EXPECT_EQ(head.Header("content-length"), "14");
 }
 
+TEST_F(ServerFeaturesTest, AGzipCopyGoesToClientsThatTakeGzip) {
+  const auto web = dir_ / "web";
+  std::filesystem::create_directories(web / "assets");
+  std::ofstream(web / "index.html") << "<!doctype html>";
+  std::ofstream(web / "assets" / "app-1234.js") << "console.log(1)";
+  std::ofstream(web / "assets" / "app-1234.js.gz", std::ios::binary) << "GZIP-BYTES";
+  ServerOptions options;
+  options.static_dir = web;
+  Make(options);
+  Start();
+  auto get = [&](const std::string& accept) {
+    return Exchange("GET /assets/app-1234.js HTTP/1.1\r\nHost: test\r\n" +
+                    (accept.empty() ? "" : "Accept-Encoding: " + accept + "\r\n") + "\r\n");
+  };
+  for (const char* accept : {"gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*"}) {
+    RawResponse zipped = get(accept);
+    EXPECT_EQ(zipped.body, "GZIP-BYTES") << accept;
+    EXPECT_EQ(zipped.Header("content-encoding"), "gzip") << accept;
+    EXPECT_EQ(zipped.Header("content-type"), "text/javascript; charset=utf-8");
+    EXPECT_EQ(zipped.Header("vary"), "Accept-Encoding");
+  }
+  for (const char* accept : {"", "identity", "gzip;q=0", "br"}) {
+    RawResponse plain = get(accept);
+    EXPECT_EQ(plain.body, "console.log(1)") << accept;
+    EXPECT_EQ(plain.Header("content-encoding"), "") << accept;
+  }
+  EXPECT_EQ(Exchange(Get("/index.html")).Header("vary"), "");  // no copy, nothing varies
+}
+
 TEST_F(ServerFeaturesTest, MetricsCountRequestsByRoutePatternNotByPath) {
   Make().Route("GET", "/api/v1/residents/{id}",
                [](const Request&) { return Response{.body = "{}"}; });
