@@ -4,9 +4,7 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <future>
-#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -47,9 +45,7 @@ bool HasDigit(std::string_view text) {
 bool Loud(int16_t sample) { return std::abs(int{sample}) >= kSilence; }
 
 std::optional<std::vector<int16_t>> ReadPcm(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string bytes = ReadWhole(path);
   if (bytes.empty() || bytes.size() % 2 != 0) return std::nullopt;
   std::vector<int16_t> samples(bytes.size() / 2);
   for (size_t i = 0; i < samples.size(); ++i) {

@@ -3,8 +3,6 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "crypto/digest.hpp"
@@ -14,11 +12,6 @@ namespace steward::voice {
 namespace {
 
 constexpr size_t kMaxName = 100;
-
-std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 }  // namespace
 
@@ -40,7 +33,7 @@ void RecordedPrompts::Refresh() {
   if (seen == index_stat_ && now - index_read_at_ < std::chrono::seconds(1)) return;
   index_stat_ = seen;
   index_read_at_ = now;
-  std::string content = exists ? ReadAll(index) : std::string();
+  std::string content = exists ? ReadWhole(index) : std::string();
   if (content == index_content_) return;
   index_content_ = std::move(content);
   ++generation_;
@@ -127,17 +120,9 @@ std::vector<RecordedPrompt> RecordedPrompts::List() {
   return all;
 }
 
-std::optional<RecordedPrompt> RecordedPrompts::Find(const std::string& name) {
-  std::lock_guard lock(mutex_);
-  Refresh();
-  auto found = prompts_.find(name);
-  if (found == prompts_.end()) return std::nullopt;
-  return found->second;
-}
-
 std::optional<RecordedPrompts::Samples> RecordedPrompts::Load(const std::string& name) {
   if (auto found = loaded_.find(name); found != loaded_.end()) return found->second;
-  auto audio = ParseWav(ReadAll(FileOf(name)));
+  auto audio = ParseWav(ReadWhole(FileOf(name)));
   if (!audio || audio->samples.empty()) return std::nullopt;
   auto samples = std::make_shared<const std::vector<int16_t>>(std::move(audio->samples));
   loaded_[name] = samples;

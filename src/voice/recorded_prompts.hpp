@@ -49,7 +49,6 @@ class RecordedPrompts {
   // kNotFound when there is none of that name.
   Status Remove(const std::string& name);
   std::vector<RecordedPrompt> List();
-  std::optional<RecordedPrompt> Find(const std::string& name);
 
   // The audio of the prompt named `name`, or of the one saying `text`; nullopt when none.
   std::optional<Samples> ByName(const std::string& name);

@@ -1,6 +1,7 @@
 #include "voice/recordings.hpp"
 
 #include <fstream>
+#include <iterator>
 
 namespace steward::voice {
 
@@ -19,6 +20,11 @@ Result<std::filesystem::path> SaveRecording(const std::filesystem::path& dir,
   const std::filesystem::path path = RecordingPath(dir, call_id);
   STEWARD_TRY(WriteWhole(path, wav));
   return path;
+}
+
+std::string ReadWhole(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 Status WriteWhole(const std::filesystem::path& path, std::string_view bytes) {

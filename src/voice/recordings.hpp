@@ -23,6 +23,9 @@ Result<std::filesystem::path> SaveRecording(const std::filesystem::path& dir,
 // kUnavailable naming the file when it cannot.
 Status WriteWhole(const std::filesystem::path& path, std::string_view bytes);
 
+// The bytes of the file at `path`; empty when it cannot be read (or is empty).
+std::string ReadWhole(const std::filesystem::path& path);
+
 // Deletes the recordings (and left-over .part files) last written before `now - max_age`;
 // returns how many were deleted. A missing folder holds none.
 Result<int> PruneRecordings(

@@ -9,14 +9,12 @@
 //   DELETE /api/v1/prompts?name=N
 // Saving and deleting are audited (prompt.save, prompt.delete). Without services.prompts the
 // routes answer 503.
-#include <fstream>
-#include <iterator>
-
 #include "auth/permission.hpp"
 #include "campaign/script_library.hpp"
 #include "campaign/session.hpp"
 #include "http/handlers/api_call.hpp"
 #include "voice/recorded_prompts.hpp"
+#include "voice/recordings.hpp"
 #include "voice/sound_file.hpp"
 
 namespace steward::http::handlers {
@@ -79,9 +77,8 @@ Result<Response> SavePrompt(ApiCall& call) {
         "text", "variable",
         "录音只能替换固定文字，不能含变量 / a recording replaces fixed text, without variables"));
   }
-  std::ifstream in(call.request.upload_file, std::ios::binary);
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  STEWARD_ASSIGN_OR_RETURN(voice::Audio audio, voice::DecodeSoundFile(bytes));
+  STEWARD_ASSIGN_OR_RETURN(voice::Audio audio,
+                           voice::DecodeSoundFile(voice::ReadWhole(call.request.upload_file)));
   STEWARD_ASSIGN_OR_RETURN(auto saved,
                            prompts->Save(name, text, audio, call.services.clock.NowMillis()));
   STEWARD_TRY(call.Audit("prompt.save", "prompt:" + name,
