@@ -13,6 +13,25 @@ from steward_cli import Server, Workdir, engines, fresh_db  # noqa: E402
 
 ID_PATTERN = re.compile(rb"(?<![0-9])[1-9][0-9]{16}[0-9X](?![0-9])")
 DEMO_PHONE_PATTERN = re.compile(rb"(?<![0-9])1999[0-9]{7}(?![0-9])")
+HEX = re.compile(rb"[0-9a-fA-F]*")
+BASE64 = re.compile(rb"[A-Za-z0-9+/=_-]*")
+
+
+def inside_a_token(raw, match):
+    """Whether `match` is part of a lookup hash (32+ hex characters) or a sealed value (40+
+    base64 characters): digits that only look like a phone there."""
+    for alphabet, least in ((HEX, 32), (BASE64, 40)):
+        start = match.start()
+        while start > 0 and alphabet.fullmatch(raw[start - 1:start]):
+            start -= 1
+        end = alphabet.match(raw, match.end()).end()
+        if end - start >= least:
+            return True
+    return False
+
+
+def plain_phones(raw):
+    return [m.group() for m in DEMO_PHONE_PATTERN.finditer(raw) if not inside_a_token(raw, m)]
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
@@ -124,7 +143,7 @@ class CliTest(unittest.TestCase):
                     raw += f.read()
         ids = [m for m in ID_PATTERN.findall(raw) if valid_id(m)]
         self.assertEqual(ids, [], "plain ID numbers found in the database file")
-        self.assertEqual(DEMO_PHONE_PATTERN.findall(raw), [], "plain phone numbers in the file")
+        self.assertEqual(plain_phones(raw), [], "plain phone numbers in the file")
         # Masked forms are there for display.
         self.assertRegex(raw, rb"3311\*{10}[0-9]{3}[0-9X]")
         self.assertRegex(raw, rb"199\*{4}[0-9]{4}")
