@@ -3,7 +3,9 @@
 
 Usage: tools/openapi_to_json.py IN.yaml OUT.cpp
 Writes a C++ source defining steward::http::kOpenApiJson (the document as compact JSON). Fails
-with a clear message when the YAML does not parse or is not an OpenAPI 3 document with paths.
+with a clear message when the YAML does not parse, is not an OpenAPI 3 document with paths, or
+holds a key without a value: in a flow mapping ({description: a, b}) an unquoted comma cuts the
+text and makes the rest a key of its own, which YAML accepts silently.
 Needs PyYAML (Debian: python3-yaml, installed by scripts/install-deps.sh).
 """
 import json
@@ -13,6 +15,20 @@ try:
     import yaml
 except ImportError:
     sys.exit("openapi_to_json: PyYAML is missing: run scripts/install-deps.sh (python3-yaml)")
+
+
+def keys_without_value(node, path=""):
+    """Where a mapping key has no value (null): the mark of an unquoted comma in a flow mapping."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = "%s/%s" % (path, key)
+            if value is None:
+                yield where
+            else:
+                yield from keys_without_value(value, where)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from keys_without_value(item, "%s/%d" % (path, i))
 
 
 def main():
@@ -25,6 +41,10 @@ def main():
     if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3.") \
             or not isinstance(document.get("paths"), dict):
         sys.exit("openapi_to_json: %s is not an OpenAPI 3 document with paths" % source)
+    empty = list(keys_without_value(document))
+    if empty:
+        sys.exit("openapi_to_json: %s: keys without a value (quote a text holding a comma in {...}): %s"
+                 % (source, "; ".join(empty[:5])))
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
     delimiter = "OPENAPI"
     if (")" + delimiter + '"') in text:

@@ -7,13 +7,14 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Api, City, PASSWORD, launch, screenshot, signIn, sippResidents } from './harness.mjs'
+import { Api, City, ContractChecker, PASSWORD, launch, screenshot, signIn, sippResidents } from './harness.mjs'
 
 let city
 let browser
 let page
 let admin
 let sipp
+const contract = new ContractChecker()
 
 before(async () => {
   city = new City(2000)
@@ -22,6 +23,7 @@ before(async () => {
   city.env.STEWARD_SIP_TRUNK = `sip:{number}@127.0.0.1:${sipp.port}`
   await city.serve()
   browser = await launch()
+  contract.watch(browser.context)
   page = await browser.context.newPage()
 })
 
@@ -114,7 +116,7 @@ describe('console', () => {
     assert.ok((await page.locator('[data-test=map] path.unit').count()) >= stats.streets)
     // The age pyramid: men and women with a birth date, as the API counts them (residents without
     // a birth date, or of another gender, are not in it).
-    const api = new Api(city.url)
+    const api = new Api(city.url, contract)
     await api.login('admin', PASSWORD)
     const summary = (await api.call('GET', '/api/v1/stats/summary')).data
     const pyramid = page.locator('[data-test=chart-age]')
@@ -128,7 +130,7 @@ describe('console', () => {
   })
 
   test('the one map draws every micro-grid and a click shows that unit\'s figures', async () => {
-    admin = new Api(city.url)
+    admin = new Api(city.url, contract)
     await admin.login('admin', PASSWORD)
     const stats = city.runJson('stats')
     await page.goto(city.url + '/#/map')
@@ -239,7 +241,7 @@ describe('console', () => {
     // 迁户: moved to another household (the one it is in cannot be picked), as one edit with its
     // history entry.
     const residentId = /residents\/(\d+)/.exec(page.url())[1]
-    const api = new Api(city.url)
+    const api = new Api(city.url, contract)
     await api.login('admin', PASSWORD)
     const before = (await api.call('GET', `/api/v1/residents/${residentId}`)).data
     await page.click('[data-test=move]')
@@ -329,6 +331,11 @@ describe('console', () => {
     await screenshot(page, '12-import-commit')
     const found = await admin.call('GET', '/api/v1/residents?name=' + encodeURIComponent('导入'))
     assert.deepEqual(found.data.items.map((r) => r.name).sort(), ['导入丙', '导入甲'])
+    // The upload's answer, as the API gives it (Chromium does not keep an upload's answer for
+    // the page's watcher): its shape is checked at the end.
+    const uploaded = await admin.call('POST', '/api/v1/imports?name=' + encodeURIComponent('采集表.csv'), readFileSync(sheet), { 'Content-Type': 'application/octet-stream' })
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.data))
+    assert.equal(uploaded.data.preview.length, 3)
   })
 
   test('a segment built row by row counts what the API counts, is saved and exported', async () => {
@@ -534,6 +541,49 @@ describe('console', () => {
     assert.match(await page.textContent('[data-test=org] .el-descriptions'), /331181/)
     await screenshot(page, '13-org')
 
+    // A new community under 龙渊街道 gets its boundary drawn on the map, corner by corner.
+    const street = (await admin.call('GET', '/api/v1/org/units/search?q=' + encodeURIComponent('龙渊街道'))).data.items.find((u) => u.kind === 'street')
+    const created = await admin.call('POST', '/api/v1/org/units', { parent_id: street.id, name: '画界试点社区', division_code: `${street.division_code}099` })
+    assert.equal(created.status, 201, JSON.stringify(created.data))
+    await page.locator('[data-test=org] .el-tree-node__content', { hasText: '龙渊街道' }).locator('.el-tree-node__expand-icon').click()
+    await page.locator('[data-test=org] .el-tree-node__content', { hasText: '画界试点社区' }).click()
+    await page.waitForFunction(() => document.querySelector('[data-test=org] .head')?.textContent?.includes('画界试点社区'))
+    await page.click('[data-test=draw-boundary]')
+    const drawer = page.locator('[data-test=boundary-drawer]')
+    await drawer.locator('path.unit-street').waitFor()
+    await page.click('[data-test=draw-start]')
+    await page.waitForSelector('[data-test=boundary-drawer][data-drawing=true]')
+    const box = await drawer.locator('.map-view').boundingBox()
+    const corners = [[0.4, 0.4], [0.6, 0.4], [0.6, 0.6], [0.4, 0.6]].map(([x, y]) => [box.x + box.width * x, box.y + box.height * y])
+    for (const [x, y] of [...corners, corners[0]]) {
+      await page.mouse.click(x, y)
+      await page.waitForTimeout(150)
+    }
+    await page.waitForSelector('[data-test=boundary-drawer]:not([data-drawing])[data-vertices="4"]')
+    await screenshot(page, '13-org-draw')
+    await page.click('[data-test=draw-save]')
+    await drawer.waitFor({ state: 'detached' })
+    const drawn = await admin.call('GET', `/api/v1/org/units/${created.data.id}/boundary`)
+    assert.equal(drawn.status, 200)
+    const ring = drawn.data.geometry.coordinates[0]
+    assert.equal(ring.length, 5)
+    assert.deepEqual(ring[4], ring[0])
+    // Clicked left to right and top to bottom on a north-up map: longitudes grow, latitudes fall.
+    assert.ok(ring[1][0] > ring[0][0] && ring[2][1] < ring[1][1] && ring[3][0] < ring[2][0], JSON.stringify(ring))
+    // The map was fitted to the street, so the middle of the view lies within the street's extent.
+    const streetShape = (await admin.call('GET', `/api/v1/org/units/${street.id}/boundary`)).data.geometry
+    const streetPoints = streetShape.coordinates.flat(streetShape.type === 'Polygon' ? 1 : 2)
+    const [lons, lats] = [streetPoints.map((p) => p[0]), streetPoints.map((p) => p[1])]
+    for (const [lon, lat] of ring) {
+      assert.ok(lon > Math.min(...lons) && lon < Math.max(...lons) && lat > Math.min(...lats) && lat < Math.max(...lats), `${lon},${lat} within 龙渊街道`)
+    }
+    // Opened again, the saved shape is there to edit: its four corners.
+    await page.click('[data-test=draw-boundary]')
+    await page.waitForSelector('[data-test=boundary-drawer][data-vertices="4"]')
+    await drawer.locator('path.own-boundary').waitFor()
+    await page.keyboard.press('Escape')
+    await drawer.waitFor({ state: 'detached' })
+
     await page.goto(city.url + '/#/system/users')
     await page.waitForSelector('.user-row')
     const logins = await page.locator('.user-row td:first-child').allTextContents()
@@ -553,5 +603,12 @@ describe('console', () => {
     await page.waitForSelector('[data-test=dict] .el-table__row')
     assert.match(await page.textContent('[data-test=dict] .el-table'), /户主/)
     await screenshot(page, '16-dict')
+  })
+
+  test('every answer the console and the tests received has the shape api/openapi.yaml gives it', () => {
+    assert.deepEqual(contract.failures, [])
+    for (const name of ['Me', 'Summary', 'Job', 'ImportPreview', 'Resident', 'FeatureCollection', 'GeoFeature', 'GET /api/v1/org/units/{id}/staff']) {
+      assert.ok(contract.checked.get(name) > 0, `no answer checked against ${name}: ${JSON.stringify([...contract.checked])}, unread: ${contract.unread.join('; ')}`)
+    }
   })
 })

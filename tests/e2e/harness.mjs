@@ -86,10 +86,12 @@ export class City {
 
 /** A signed-in API client for setting up fixtures (cookie + X-CSRF-Token, like the console). */
 export class Api {
-  constructor(url) {
+  /** `contract`, a ContractChecker, checks every answer's shape. */
+  constructor(url, contract = null) {
     this.url = url
     this.cookie = ''
     this.csrf = ''
+    this.contract = contract
   }
 
   async call(method, path, body, headers = {}) {
@@ -101,6 +103,7 @@ export class Api {
     if (setCookie) this.cookie = setCookie.split(';')[0]
     const type = response.headers.get('content-type') || ''
     const data = type.includes('json') ? await response.json() : Buffer.from(await response.arrayBuffer())
+    if (this.contract && type.includes('json')) this.contract.check(method, new URL(this.url + path).pathname, response.status, data)
     return { status: response.status, data, headers: response.headers }
   }
 
@@ -184,4 +187,73 @@ export async function adminApi(city) {
   if (r.status !== 200) throw new Error('password change: ' + JSON.stringify(r.data))
   await api.login('admin', PASSWORD)
   return api
+}
+
+/**
+ * Checks the API's answers against api/openapi.yaml: each JSON (or GeoJSON) response is matched
+ * to its documented operation (path template, method) and validated against the schema that
+ * operation declares for its status. `watch(page)` follows what the console receives;
+ * `check(method, path, status, body)` takes one answer. `checked` counts the schemas used by
+ * name, `failures` lists what broke its shape, `unread` the answers whose body could not be read.
+ */
+export class ContractChecker {
+  constructor() {
+    const yaml = require('js-yaml')
+    const Ajv = require('ajv')
+    const document = yaml.load(readFileSync(join(repo, 'api/openapi.yaml'), 'utf8'))
+    this.ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true })
+    this.ajv.addSchema(document, 'openapi')
+    this.operations = Object.entries(document.paths).map(([template, item]) => ({
+      template,
+      pattern: new RegExp('^' + template.replace(/\{[^}]+\}/g, '[^/]+') + '$'),
+      item,
+    }))
+    this.checked = new Map()
+    this.failures = []
+    this.unread = []
+  }
+
+  /** The documented schema of an answer: its JSON pointer into the document and its name, or null. */
+  schemaOf(method, path, status) {
+    const candidates = this.operations.filter((o) => o.pattern.test(path))
+    // A literal segment beats a parameter: /org/units/search before /org/units/{id}.
+    candidates.sort((a, b) => (a.template.match(/\{/g) ?? []).length - (b.template.match(/\{/g) ?? []).length)
+    const operation = candidates[0]?.item?.[method.toLowerCase()]
+    const response = operation?.responses?.[String(status)]
+    if (!response?.content) return null
+    const type = Object.keys(response.content).find((t) => t.endsWith('json'))
+    if (!type || !response.content[type].schema) return null
+    const escape = (s) => s.replace(/~/g, '~0').replace(/\//g, '~1')
+    const template = candidates[0].template
+    return {
+      pointer: `openapi#/paths/${escape(template)}/${method.toLowerCase()}/responses/${status}/content/${escape(type)}/schema`,
+      name: response.content[type].schema.$ref?.split('/').pop() ?? `${method} ${template}`,
+    }
+  }
+
+  check(method, path, status, body) {
+    const schema = this.schemaOf(method, path, status)
+    if (!schema) return
+    const validate = this.ajv.getSchema(schema.pointer)
+    const name = schema.name
+    this.checked.set(name, (this.checked.get(name) ?? 0) + 1)
+    if (!validate(body)) this.failures.push(`${method} ${path} ${status}: ${this.ajv.errorsText(validate.errors)}`)
+  }
+
+  /** Checks every API answer a page, or every page of a browser context, receives. */
+  watch(target) {
+    target.on('response', async (response) => {
+      const url = new URL(response.url())
+      if (!url.pathname.startsWith('/api/') || !/json/.test(response.headers()['content-type'] ?? '')) return
+      let body
+      try {
+        body = await response.json()
+      } catch (error) {
+        // the page went away before the body was read
+        this.unread.push(`${response.request().method()} ${url.pathname}: ${error.message}`)
+        return
+      }
+      this.check(response.request().method(), url.pathname, response.status(), body)
+    })
+  }
 }

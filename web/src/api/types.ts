@@ -1,6 +1,6 @@
 // Types of the API, taken from the file openapi-typescript generates from api/openapi.yaml
 // (src/api/generated/schema.d.ts, never edited by hand). Shapes the document only describes in
-// prose (the signed-in user, the dashboard figures, jobs) are written here, next to the routes.
+// prose are written here, next to the routes.
 import type { components, paths } from './generated/schema'
 
 export type Schemas = components['schemas']
@@ -9,6 +9,23 @@ export type ResidentListItem = Schemas['ResidentListItem']
 export type Resident = Schemas['Resident']
 export type ResidentInput = Schemas['ResidentInput']
 export type UnitKind = NonNullable<Unit['kind']>
+
+/** GET /api/v1/auth/me: the signed-in user, with the units of their scopes. */
+export type Me = Schemas['Me']
+export type MeUnit = Schemas['MeUnit']
+/** GET /api/v1/stats/summary: the dashboard's figures. */
+export type Summary = Schemas['Summary']
+export type HouseholdsMembers = Schemas['HouseholdsMembers']
+export type ChildFigure = NonNullable<Summary['by_child']>[number]
+/** An import or export job (GET /api/v1/imports/{id}, /api/v1/exports/{id}). */
+export type Job = Schemas['Job']
+export type ImportPreview = Schemas['ImportPreview']
+export type HistoryEntry = Schemas['HistoryEntry']
+export type HouseholdMember = Schemas['HouseholdMember']
+export type Staff = Schemas['Staff']
+/** The one map's layers: GET /api/v1/org/boundaries?kind= and one unit's boundary. */
+export type GeoFeature = Schemas['GeoFeature']
+export type FeatureCollection = Schemas['FeatureCollection']
 
 /** A recorded prompt, and GET /api/v1/prompts?script=…: the recordings and the script's fixed pieces. */
 export type RecordedPrompt = Schemas['RecordedPrompt']
@@ -43,59 +60,11 @@ export interface Items<T> {
   items: T[]
 }
 
-export interface MeUnit {
-  id: string
-  kind: UnitKind
-  name: string
-  scope: 'capture' | 'view' | 'search'
-}
-
-export interface Me {
-  id: string
-  login: string
-  display_name: string
-  csrf_token: string
-  must_change_password: boolean
-  permissions: string[]
-  roles: string[]
-  units: MeUnit[]
-}
-
 export interface LoginAnswer {
   user: { id: string; login: string }
   csrf_token: string
   must_change_password: boolean
   expires_at: number
-}
-
-export interface ChildFigure {
-  id: string
-  kind: UnitKind
-  name: string
-  residents: number
-}
-
-export interface HouseholdsMembers {
-  households: number
-  members: number
-}
-
-export interface Summary {
-  as_of: string
-  unit?: { id: string; kind: UnitKind; name: string }
-  residents: number
-  residence_status: { both: number; resident_only: number; registered_only: number }
-  gender: { male: number; female: number }
-  age_bands: Record<string, number>
-  /** residents with a birth date by ten years of age (bands 0-9 … 90+), per gender code */
-  age_pyramid: { bands: string[]; by_gender: Record<string, number[]> }
-  elderly_living_alone: number
-  tags: Record<string, { count: number; name: string }>
-  assistance?: Record<string, HouseholdsMembers>
-  units: Partial<Record<UnitKind, number>>
-  staffing: Record<string, number>
-  by_child?: ChildFigure[]
-  residents_not_in_a_child?: number
 }
 
 export interface Building {
@@ -112,41 +81,6 @@ export interface Building {
   version: number
 }
 
-export interface Staff {
-  id: string
-  role: string
-  name: string
-  phone: string | null
-  user_id?: string | null
-  building_id?: string | null
-  valid_from?: string
-}
-
-export interface Job {
-  id: string
-  kind: string
-  state: 'uploaded' | 'running' | 'done' | 'failed' | 'cancelled'
-  step: string
-  file_name: string
-  progress: number | { done?: number; total?: number; [key: string]: unknown }
-  rows: number
-  result: Record<string, unknown> | null
-  error: string | null
-}
-
-export interface ImportPreview {
-  id: string
-  file_name: string
-  state: string
-  format: string
-  encoding: string
-  header_row: number
-  columns: Array<{ index: number; header: string; field: string | null }>
-  unknown_columns: string[]
-  missing_required: string[]
-  preview: string[][]
-}
-
 export interface DictItem {
   code: string
   label: string
@@ -160,13 +94,3 @@ export interface TagItem {
   builtin: boolean
 }
 
-export interface GeoFeature {
-  type: 'Feature'
-  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: number[][][] | number[][][][] } | null
-  properties: { id: string; kind: UnitKind; name: string; parent_id: string | null }
-}
-
-export interface FeatureCollection {
-  type?: 'FeatureCollection'
-  features: GeoFeature[]
-}

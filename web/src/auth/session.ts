@@ -14,7 +14,7 @@ export async function loadMe(): Promise<Me | null> {
   try {
     const me = await http.get<Me>('/api/v1/auth/me', undefined, { quiet: true, noRedirect: true })
     session.me = me
-    session.csrf = me.csrf_token
+    session.csrf = me.csrf_token ?? null
   } catch {
     session.me = null
   }

@@ -47,3 +47,23 @@ export type CoordinateSystem = 'wgs84' | 'gcj02'
 export function toDisplay(system: CoordinateSystem, lon: number, lat: number): [number, number] {
   return system === 'gcj02' ? wgs84ToGcj02(lon, lat) : [lon, lat]
 }
+
+/**
+ * GCJ-02 → WGS-84, for points drawn on GCJ-02 tiles: the forward transform is smooth, so a few
+ * fixed-point steps (guess − (forward(guess) − target)) bring the round trip under a millimetre.
+ */
+export function gcj02ToWgs84(lon: number, lat: number): [number, number] {
+  if (outOfChina(lon, lat)) return [lon, lat]
+  let [x, y] = [lon, lat]
+  for (let i = 0; i < 8; i++) {
+    const [fx, fy] = wgs84ToGcj02(x, y)
+    x -= fx - lon
+    y -= fy - lat
+  }
+  return [x, y]
+}
+
+/** A point drawn on the tiles of `system`, back in WGS-84 as it is stored. */
+export function fromDisplay(system: CoordinateSystem, lon: number, lat: number): [number, number] {
+  return system === 'gcj02' ? gcj02ToWgs84(lon, lat) : [lon, lat]
+}

@@ -131,6 +131,10 @@ const en: Messages = {
     official_name: 'Official name', division_code: 'Division code', subtype: 'Type', role: 'Role', phone: 'Phone',
     end_assignment: 'End', current: 'Current', retired: 'Retired', no_selection: 'Choose a unit on the left',
     end_confirm: 'Retire "{name}" on {date}?',
+    draw_boundary: 'Draw the boundary', draw_title: 'Draw the boundary: {name}', draw_start: 'Start drawing', draw_again: 'Draw again', draw_clear: 'Clear',
+    draw_hint: 'Press "Start drawing", click each corner on the map and then the first one to close the shape; points snap to the parent\'s and neighbours\' edges.',
+    draw_hint_drawing: 'Click each corner; click the first one to close the shape.',
+    draw_hint_edit: '{n} corners: drag a corner to move it, drag an edge\'s middle to add one, right-click a corner to remove it.',
   },
   system: {
     users: 'Users', login: 'Login', display_name: 'Name', roles: 'Roles', units: 'Units', disabled: 'Disabled',

@@ -126,6 +126,10 @@ export default {
     official_name: '正式名称', division_code: '区划代码', subtype: '类型', role: '岗位', phone: '电话',
     end_assignment: '结束任职', current: '现行', retired: '已撤销', no_selection: '请在左侧选择单位',
     end_confirm: '确定在 {date} 撤销“{name}”吗？',
+    draw_boundary: '绘制边界', draw_title: '绘制边界：{name}', draw_start: '开始绘制', draw_again: '重新绘制', draw_clear: '清除',
+    draw_hint: '点“开始绘制”，在地图上依次点击各拐点，最后点击第一个点闭合；靠近上级和相邻单位的边界时会自动吸附。',
+    draw_hint_drawing: '依次点击各拐点，点击第一个点闭合边界。',
+    draw_hint_edit: '共 {n} 个拐点：拖动拐点可调整，拖动边的中点可加点，右键拐点可删除。',
   },
   system: {
     users: '用户', login: '登录名', display_name: '姓名', roles: '角色', units: '负责单位', disabled: '已停用',

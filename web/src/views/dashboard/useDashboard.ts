@@ -32,7 +32,7 @@ export function useDashboard(units: MeUnit[]) {
   const start: Crumb = startUnit(units)
   const trail = ref<Crumb[]>([start])
   const summary = shallowRef<Summary | null>(null)
-  const boundaries = shallowRef<FeatureCollection>({ features: [] })
+  const boundaries = shallowRef<FeatureCollection>({ type: 'FeatureCollection', features: [] })
   const loading = ref(false)
   const current = computed(() => trail.value[trail.value.length - 1]!)
 

@@ -80,5 +80,5 @@ export function useUnits() {
     await http.delete(`/api/v1/org/units/${selected.value!.id}/staff/${staffId}`)
     await refresh()
   }
-  return { selected, staff, treeVersion, children, select, createChild, rename, move, end, uploadBoundary, assign, endAssignment }
+  return { selected, staff, treeVersion, children, select, refresh, createChild, rename, move, end, uploadBoundary, assign, endAssignment }
 }

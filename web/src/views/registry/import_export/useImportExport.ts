@@ -28,9 +28,7 @@ export interface ImportResult {
 export type OnError = 'abort' | 'skip'
 
 export function progressFraction(progress: Job['progress'] | undefined): number {
-  if (typeof progress === 'number') return Math.max(0, Math.min(1, progress))
-  if (progress && typeof progress.done === 'number' && progress.total) return progress.done / progress.total
-  return 0
+  return typeof progress === 'number' ? Math.max(0, Math.min(1, progress)) : 0
 }
 
 export function useImport() {
