@@ -410,9 +410,10 @@ Result<Campaign> CampaignStore::Cancel(const storage::WriteContext& context, Id 
 
 Result<std::map<Id, Funnel>> CampaignStore::CountFunnels(const UnitScope& scope) {
   return database_.Read([&](storage::Connection& connection) -> Result<std::map<Id, Funnel>> {
-    const std::string where = scope.sql.empty() ? "" : " WHERE " + scope.sql;
+    // The targets in the scope (all of them without one); the queries add their own conditions.
     const std::string in_scope =
-        " FROM campaign_target t JOIN org_unit u ON u.id = t.unit_id" + where;
+        " FROM campaign_target t JOIN org_unit u ON u.id = t.unit_id WHERE " +
+        (scope.sql.empty() ? std::string("1 = 1") : scope.sql);
     std::map<Id, Funnel> funnels;
     STEWARD_TRY(connection.QueryEach(
         "SELECT t.campaign_id, count(*), sum(CASE WHEN t.attempts > 0 THEN 1 ELSE 0 END), "
@@ -428,8 +429,8 @@ Result<std::map<Id, Funnel>> CampaignStore::CountFunnels(const UnitScope& scope)
           funnel.attempts = row.Int(5);
         }));
     STEWARD_TRY(connection.QueryEach(
-        "SELECT t.campaign_id, count(*)" + in_scope + (where.empty() ? " WHERE " : " AND ") +
-            "EXISTS (SELECT 1 FROM call_attempt a WHERE a.campaign_id = t.campaign_id AND "
+        "SELECT t.campaign_id, count(*)" + in_scope +
+            " AND EXISTS (SELECT 1 FROM call_attempt a WHERE a.campaign_id = t.campaign_id AND "
             "a.round = t.round AND a.resident_id = t.resident_id AND a.answered_at IS NOT NULL) "
             "GROUP BY t.campaign_id",
         scope.params, [&](const RowView& row) { funnels[row.Int(0)].answered = row.Int(1); }));

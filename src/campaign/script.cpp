@@ -103,6 +103,22 @@ class Reader {
     return out;
   }
 
+  // An object of non-empty texts by key ({"normal": "正常"}); empty when absent.
+  std::map<std::string, std::string> TextMap(const nlohmann::json& object, const char* key,
+                                             const std::string& path, const char* expected) {
+    std::map<std::string, std::string> out;
+    const nlohmann::json* found = Object(object, key, path);
+    if (!found) return out;
+    for (const auto& [name, value] : found->items()) {
+      if (!value.is_string() || value.get<std::string>().empty()) {
+        Problem(path + "." + key + "." + name, "type", expected);
+      } else {
+        out[name] = value.get<std::string>();
+      }
+    }
+    return out;
+  }
+
   const nlohmann::json* Object(const nlohmann::json& object, const char* key,
                                const std::string& path) {
     auto it = object.find(key);
@@ -213,24 +229,8 @@ void ReadAsk(Reader& reader, const nlohmann::json& json, const std::string& path
   node.no_match_text = reader.Text(json, "no_match", path, false);
   node.on_fail = reader.Text(json, "on_fail", path, false);
   node.label = reader.Text(json, "label", path, false);
-  if (const auto* labels = reader.Object(json, "labels", path)) {
-    for (const auto& [value, label] : labels->items()) {
-      if (!label.is_string() || label.get<std::string>().empty()) {
-        reader.Problem(path + ".labels." + value, "type", "应为文字 / must be a text");
-      } else {
-        node.labels[value] = label.get<std::string>();
-      }
-    }
-  }
-  if (const auto* follow_up = reader.Object(json, "follow_up", path)) {
-    for (const auto& [value, task] : follow_up->items()) {
-      if (!task.is_string() || task.get<std::string>().empty()) {
-        reader.Problem(path + ".follow_up." + value, "type", "应为任务说明 / must be a task text");
-      } else {
-        node.follow_up[value] = task.get<std::string>();
-      }
-    }
-  }
+  node.labels = reader.TextMap(json, "labels", path, "应为文字 / must be a text");
+  node.follow_up = reader.TextMap(json, "follow_up", path, "应为任务说明 / must be a task text");
   if (const auto* updates = reader.Object(json, "updates", path)) {
     for (const auto& [value, update] : updates->items()) {
       const std::string update_path = path + ".updates." + value;

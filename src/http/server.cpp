@@ -607,6 +607,10 @@ asio::awaitable<bool> Server::Impl::Send(Session& session, Response response, un
   if (!response.file.empty()) {
     bhttp::response<bhttp::file_body> message;
     message.body().open(response.file.c_str(), beast::file_mode::scan, ec);
+    if (response.remove_file) {
+      std::error_code ignored;
+      std::filesystem::remove(response.file, ignored);
+    }
     if (ec) {
       spdlog::error("http: {} cannot open a response file: {}", request_id, ec.message());
       response = internal::JsonError(500, "internal", "内部错误 / internal error");

@@ -95,6 +95,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   // When set, the file's contents are sent instead of `body`.
   std::filesystem::path file;
+  // With `file`: a temporary answer, removed as soon as it is opened for sending (its bytes live
+  // on until sent), or when it cannot be opened.
+  bool remove_file = false;
   // When set, the response is streamed (Server-Sent Events, long downloads) instead of `body` and
   // `file`: the server sends the header, then calls `stream` again and again on a worker thread
   // and sends each string it returns as one chunk (chunked transfer encoding; "" sends nothing),

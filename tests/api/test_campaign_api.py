@@ -114,7 +114,11 @@ class CampaignApiTest(unittest.TestCase):
         self.work.close()
 
     def start(self, engine):
-        return serve_demo(self, self.work, engine, "--residents", "1500", "--seed", "4")
+        # A temporary directory of the server's own: the ledger's files must not stay in it.
+        self.tmp = os.path.join(self.work.path, "tmp-" + engine)
+        os.makedirs(self.tmp, exist_ok=True)
+        return serve_demo(self, self.work, engine, "--residents", "1500", "--seed", "4",
+                          env={"TMPDIR": self.tmp})
 
     def user(self, admin, login, roles, units):
         return add_user(self, admin, login, roles, units)
@@ -344,6 +348,8 @@ class CampaignApiTest(unittest.TestCase):
         self.assertIsNone(PLAIN_PHONE.search(text))
         rows = list(csv.reader(io.StringIO(text)))
         self.assertGreaterEqual(len(rows), mine["count"] + 1)
+        # Sent from a temporary file, removed once opened.
+        self.assertEqual([f for f in os.listdir(self.tmp) if f.startswith("steward-ledger-")], [])
         status, _, audit = admin.call("GET", "/api/v1/audit?action=campaign.ledger")
         self.assertEqual(status, 200, audit)
         self.assertGreaterEqual(len(audit["items"]), 2)

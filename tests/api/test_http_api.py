@@ -40,10 +40,10 @@ class Client:
         self.token = token
         self.language = language
 
-    def call(self, method, path, body=None, headers=None, raw=None):
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    def open(self, method, path, data=None, content_type="application/json", headers=None):
+        """The response as a file (for streams); raises HTTPError on an error status."""
         request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
+        request.add_header("Content-Type", content_type)
         request.add_header("Accept-Language", self.language)
         if self.csrf and method not in ("GET", "HEAD"):
             request.add_header("X-CSRF-Token", self.csrf)
@@ -51,13 +51,20 @@ class Client:
             request.add_header("Authorization", "Bearer " + self.token)
         for name, value in (headers or {}).items():
             request.add_header(name, value)
+        return self.opener.open(request, timeout=60)
+
+    def raw(self, method, path, data=None, content_type="application/json", headers=None):
+        """(status, headers, the body's bytes)."""
         try:
-            with self.opener.open(request, timeout=30) as response:
-                text = response.read().decode()
-                return response.status, dict(response.headers), json.loads(text) if text else None
+            with self.open(method, path, data, content_type, headers) as response:
+                return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as error:
-            text = error.read().decode()
-            return error.code, dict(error.headers), json.loads(text) if text else None
+            return error.code, dict(error.headers), error.read()
+
+    def call(self, method, path, body=None, headers=None, raw=None):
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        status, response_headers, text = self.raw(method, path, data, headers=headers)
+        return status, response_headers, json.loads(text) if text else None
 
     def login(self, login, password):
         status, _, body = self.call("POST", "/api/v1/auth/login", {"login": login, "password": password})
@@ -71,12 +78,12 @@ def error_code(body):
     return body["error"]["code"], details[0].get("code")
 
 
-def serve_demo(case, work, engine, *demo_args):
-    """A demo city on `engine` served by `steward serve`, with the admin signed in (first password
-    changed to PASSWORD): (db, server, admin client)."""
+def serve_demo(case, work, engine, *demo_args, env=None):
+    """A demo city on `engine` served by `steward serve` (with `env` added to its environment),
+    with the admin signed in (first password changed to PASSWORD): (db, server, admin client)."""
     db = fresh_db(engine, work.path + "/" + engine)
     work.run("--db", db, "demo", *demo_args)
-    server = Server(work, "--db", db)
+    server = Server(work, "--db", db, env=env)
     with open(os.path.join(work.path, "data", "initial-admin.txt"), encoding="utf-8") as f:
         initial = [line.split(":", 1)[1].strip() for line in f if line.startswith("密码")][0]
     admin = Client(server.url)
@@ -244,6 +251,13 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(sorted(detail["tags"]), ["lives_alone", "subsistence_allowance"])
         status, _, body = worker.call("GET", "/api/v1/residents?tags=subsistence_allowance")
         self.assertEqual(status, 403)
+        # A numeric filter out of its range or not a number is refused, naming the parameter.
+        for query, field in (("page_size=500", "page_size"), ("page=0", "page"),
+                             ("age_min=abc", "age_min"), ("unit=-3", "unit")):
+            status, _, body = worker.call("GET", "/api/v1/residents?" + query)
+            self.assertEqual(status, 400, query)
+            self.assertEqual([(d["field"], d["code"]) for d in body["error"]["details"]],
+                             [(field, "range")], query)
         # Search scope: an exact number finds a resident of another grid, with name and masks only.
         status, _, created = admin.call("PATCH", "/api/v1/residents/" + b["id"],
                                         {"id_number": id_number("33118119520304002")},

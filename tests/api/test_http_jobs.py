@@ -7,70 +7,27 @@ scoped to one grid cannot import rows into another; jobs are their owner's.
 """
 import csv
 import datetime
-import http.cookiejar
 import io
 import json
 import os
 import sys
 import time
 import unittest
-import urllib.error
 import urllib.parse
-import urllib.request
 import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from steward_cli import Server, Workdir, engines, fresh_db  # noqa: E402
+from steward_cli import Workdir, engines  # noqa: E402
+from test_http_api import add_user, id_number, serve_demo  # noqa: E402
 
-WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-PASSWORD = "Steward2026ok"
 HEADER = "姓名,性别,身份证号,出生日期,联系电话,所属社区,所属网格"
 GOOD_ROWS = 1500  # enough for the commit to be seen running
-
-
-def id_number(first17):
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
 
 
 def numbered_id(i):
     """A valid, distinct ID number per i (born 1950-01-01 + i days)."""
     day = datetime.date(1950, 1, 1) + datetime.timedelta(days=i)
     return id_number("331181%s%03d" % (day.strftime("%Y%m%d"), i % 1000))
-
-
-class Client:
-    """One browser-like client: a cookie jar and the CSRF token of its session."""
-
-    def __init__(self, url):
-        self.url = url
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.csrf = None
-
-    def open(self, method, path, data=None, content_type="application/json"):
-        request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Content-Type", content_type)
-        if self.csrf and method not in ("GET", "HEAD"):
-            request.add_header("X-CSRF-Token", self.csrf)
-        return self.opener.open(request, timeout=60)
-
-    def raw(self, method, path, data=None, content_type="application/json"):
-        try:
-            with self.open(method, path, data, content_type) as response:
-                return response.status, dict(response.headers), response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read()
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        status, headers, text = self.raw(method, path, data)
-        return status, headers, json.loads(text) if text else None
-
-    def login(self, login, password):
-        status, _, body = self.call("POST", "/api/v1/auth/login", {"login": login, "password": password})
-        if status == 200:
-            self.csrf = body["csrf_token"]
-        return status, body
 
 
 def detail_code(body):
@@ -85,28 +42,8 @@ class HttpJobsTest(unittest.TestCase):
         self.work.close()
 
     def start(self, engine):
-        db = fresh_db(engine, self.work.path + "/" + engine)
-        self.work.run("--db", db, "demo", "--residents", "1000")
-        server = Server(self.work, "--db", db)
-        with open(os.path.join(self.work.path, "data", "initial-admin.txt"), encoding="utf-8") as f:
-            initial = [line.split(":", 1)[1].strip() for line in f if line.startswith("密码")][0]
-        admin = Client(server.url)
-        self.assertEqual(admin.login("admin", initial)[0], 200)
-        status, _, body = admin.call("POST", "/api/v1/auth/password",
-                                     {"old_password": initial, "new_password": PASSWORD})
-        self.assertEqual(status, 200, body)
+        _, server, admin = serve_demo(self, self.work, engine, "--residents", "1000")
         return server, admin
-
-    def make_user(self, admin, login, roles, units):
-        status, _, body = admin.call("POST", "/api/v1/system/users", {
-            "login": login, "password": PASSWORD + "x", "roles": roles, "units": units})
-        self.assertEqual(status, 201, body)
-        client = Client(admin.url)
-        self.assertEqual(client.login(login, PASSWORD + "x")[0], 200)
-        status, _, body = client.call("POST", "/api/v1/auth/password",
-                                      {"old_password": PASSWORD + "x", "new_password": PASSWORD})
-        self.assertEqual(status, 200, body)
-        return client
 
     def grids(self, admin):
         """Two grids of 城东社区."""
@@ -234,7 +171,7 @@ class HttpJobsTest(unittest.TestCase):
 
     def check_scoped_import(self, admin, grid_a, grid_b):
         # An importer whose capture scope is grid A.
-        importer = self.make_user(admin, "daoru_a", ["community_admin"], {grid_a["id"]: "capture"})
+        importer = add_user(self, admin, "daoru_a", ["community_admin"], {grid_a["id"]: "capture"})
         lines = [HEADER,
                  "本网格,," + numbered_id(6000) + ",,,城东社区," + grid_a["name"],
                  "外网格,," + numbered_id(6001) + ",,,城东社区," + grid_b["name"]]

@@ -85,6 +85,15 @@ class CampaignTest : public ::testing::TestWithParam<Engine> {
     return count;
   }
 
+  // A resident's history, oldest first (empty, with a failure, when it cannot be read).
+  std::vector<storage::ChangeEntry> History(Id resident_id) {
+    auto history = database_->Read([&](storage::Connection& connection) {
+      return storage::ReadHistory(connection, "resident", resident_id);
+    });
+    EXPECT_TRUE(history && !history->empty()) << "resident " << resident_id;
+    return history ? *history : std::vector<storage::ChangeEntry>{};
+  }
+
   std::vector<Attempt> Attempts(Id campaign_id) {
     std::vector<Attempt> attempts;
     auto status = database_->Read([&](storage::Connection& connection) {
@@ -481,12 +490,10 @@ TEST_P(CampaignTest, ANewPhoneKeyedInIsStoredSealedAndReplacesTheOldOneOnlyWhenA
   EXPECT_EQ(*resident_store.RevealPhone(after->phones[0]), plain);
   EXPECT_EQ(after->phones[0].masked, change.value);
   EXPECT_EQ(after->phones.size(), std::max<size_t>(before->phones.size(), 1));
-  auto history = database_->Read([&](storage::Connection& connection) {
-    return storage::ReadHistory(connection, "resident", change.resident_id);
-  });
-  ASSERT_TRUE(history);
-  EXPECT_EQ(history->back().source, "call");
-  EXPECT_EQ(history->back().actor, "user:42");
+  const auto history = History(change.resident_id);
+  ASSERT_FALSE(history.empty());
+  EXPECT_EQ(history.back().source, "call");
+  EXPECT_EQ(history.back().actor, "user:42");
   EXPECT_EQ(Count("SELECT count(*) FROM change_log WHERE fields LIKE ?", {"%" + plain + "%"}), 0);
 }
 
@@ -572,14 +579,11 @@ TEST_P(CampaignTest, AnswersBecomePendingChangesAndOptOutsHoldForTheNextCampaign
   auto rejected = campaign::RejectChange(*database_, reviewer, other->id, clock_);
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->state, "rejected");
-  auto history = database_->Read([&](storage::Connection& connection) {
-    return storage::ReadHistory(connection, "resident", moved_change->resident_id);
-  });
-  ASSERT_TRUE(history);
-  ASSERT_GE(history->size(), 2u);
-  EXPECT_EQ(history->back().source, "call");
-  EXPECT_EQ(history->back().actor, "user:42");
-  EXPECT_EQ(history->back().fields["residence_status"]["new"], "registered_only");
+  const auto history = History(moved_change->resident_id);
+  ASSERT_GE(history.size(), 2u);
+  EXPECT_EQ(history.back().source, "call");
+  EXPECT_EQ(history.back().actor, "user:42");
+  EXPECT_EQ(history.back().fields["residence_status"]["new"], "registered_only");
   auto resident = database_->Read([&](storage::Connection& connection) {
     return resident_store.Get(connection, moved_change->resident_id);
   });

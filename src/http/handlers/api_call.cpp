@@ -77,10 +77,10 @@ Result<Id> ApiCall::IdParam(std::string_view name) const {
               {{std::string(name), "id.invalid", "应为正整数 / must be a positive integer"}});
 }
 
-Result<int64_t> ApiCall::IntQuery(std::string_view name, int64_t fallback, int64_t low,
-                                  int64_t high) const {
+Result<std::optional<int64_t>> ApiCall::OptionalIntQuery(std::string_view name, int64_t low,
+                                                         int64_t high) const {
   auto text = request.Query(name);
-  if (!text) return fallback;
+  if (!text) return std::nullopt;
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc() || end != text->data() + text->size() || value < low || value > high) {
@@ -90,6 +90,12 @@ Result<int64_t> ApiCall::IntQuery(std::string_view name, int64_t fallback, int64
                                            std::to_string(low) + " to " + std::to_string(high)));
   }
   return value;
+}
+
+Result<int64_t> ApiCall::IntQuery(std::string_view name, int64_t fallback, int64_t low,
+                                  int64_t high) const {
+  STEWARD_ASSIGN_OR_RETURN(auto value, OptionalIntQuery(name, low, high));
+  return value.value_or(fallback);
 }
 
 Result<int64_t> ApiCall::ExpectedVersion() const {

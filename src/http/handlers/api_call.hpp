@@ -75,6 +75,9 @@ class ApiCall {
   // kInvalidArgument naming the parameter and the range (never silently replaced).
   Result<int64_t> IntQuery(std::string_view name, int64_t fallback, int64_t low,
                            int64_t high) const;
+  // The same, nullopt when absent (a filter that is not given).
+  Result<std::optional<int64_t>> OptionalIntQuery(std::string_view name, int64_t low,
+                                                  int64_t high) const;
   // A query parameter holding an id (0 when it is not a number: found nowhere); nullopt if absent.
   std::optional<Id> IdQuery(std::string_view name) const;
   // A unit inside the caller's view scope, or kNotFound (never revealing units outside it).

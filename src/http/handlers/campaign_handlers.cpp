@@ -527,25 +527,24 @@ Result<Response> CampaignLedger(ApiCall& call) {
         InvalidField("format", "enum", "format 应为 xlsx 或 csv / format: xlsx or csv"));
   }
   STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(found.id, ScopeOf(call)));
+  // Written to a temporary file (the writer needs one) and sent from it: a ledger of a big
+  // campaign is not held in memory. The server removes the file once it has opened it.
   const auto path = std::filesystem::temp_directory_path() /
                     ("steward-ledger-" + std::to_string(call.services.ids.Next()) + "." + format);
-  struct Remove {
-    std::filesystem::path path;
-    ~Remove() {
-      std::error_code ignored;
-      std::filesystem::remove(path, ignored);
-    }
-  } remove{path};
-  STEWARD_ASSIGN_OR_RETURN(int64_t rows,
-                           campaign::WriteLedger(call.services.database, call.services.vault, found,
-                                                 funnel, path, ScopeOf(call)));
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  STEWARD_TRY(call.Audit("campaign.ledger", std::to_string(found.id),
-                         {{"rows", rows}, {"format", format}}));
+  auto rows = campaign::WriteLedger(call.services.database, call.services.vault, found, funnel,
+                                    path, ScopeOf(call));
+  auto audited = rows ? call.Audit("campaign.ledger", std::to_string(found.id),
+                                   {{"rows", *rows}, {"format", format}})
+                      : Status{};
+  if (!rows || !audited) {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    if (!rows) return tl::unexpected(rows.error());
+    return tl::unexpected(audited.error());
+  }
   Response response;
-  response.body = bytes.str();
+  response.file = path;
+  response.remove_file = true;
   response.content_type = format == "xlsx"
                               ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                               : "text/csv; charset=utf-8";
@@ -553,7 +552,7 @@ Result<Response> CampaignLedger(ApiCall& call) {
       "Content-Disposition",
       ContentDisposition(found.name + " 台账." + format,
                          "ledger-" + std::to_string(found.id) + "." + format));
-  response.headers.emplace_back("X-Ledger-Rows", std::to_string(rows));
+  response.headers.emplace_back("X-Ledger-Rows", std::to_string(*rows));
   return response;
 }
 

@@ -1,7 +1,7 @@
 // /api/v1/residents: list with filters (one audit entry per query), detail with household and
 // history (audited), create, update with If-Match, soft delete, and per-resident unmasking.
 // Scope and masking come from auth's policy layer; nothing here decides who sees what.
-#include <charconv>
+#include <limits>
 #include <set>
 
 #include "audit/mask.hpp"
@@ -45,18 +45,6 @@ Error Invalid(std::string field, std::string code, std::string message) {
                {{std::move(field), std::move(code), std::move(message)}}};
 }
 
-template <typename Number = int>
-std::optional<Number> IntQuery(const Request& request, std::string_view name, Error* error) {
-  auto text = request.Query(name);
-  if (!text) return std::nullopt;
-  Number value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size()) {
-    *error = Invalid(std::string(name), "type", "应为整数 / must be an integer");
-  }
-  return value;
-}
-
 struct TagDictionary {
   std::set<std::string, std::less<>> codes;
   std::vector<std::string> sensitive;
@@ -72,20 +60,25 @@ Result<TagDictionary> LoadTags(storage::Connection& connection) {
   return tags;
 }
 
-Result<registry::ResidentFilter> FilterFrom(const Request& request) {
+Result<registry::ResidentFilter> FilterFrom(const ApiCall& call) {
+  const Request& request = call.request;
+  constexpr int64_t kMaxId = std::numeric_limits<int64_t>::max();
   registry::ResidentFilter filter;
-  Error error;
-  if (auto unit = IntQuery<Id>(request, "unit", &error)) filter.unit_id = *unit;
+  STEWARD_ASSIGN_OR_RETURN(auto unit, call.OptionalIntQuery("unit", 1, kMaxId));
+  if (unit) filter.unit_id = *unit;
   filter.name_prefix = request.Query("name").value_or("");
   filter.id_number = request.Query("id_number");
   filter.phone = request.Query("phone");
-  filter.age_min = IntQuery(request, "age_min", &error);
-  filter.age_max = IntQuery(request, "age_max", &error);
-  if (auto household = IntQuery<Id>(request, "household_id", &error))
-    filter.household_id = *household;
-  filter.page = IntQuery(request, "page", &error).value_or(1);
-  filter.page_size = IntQuery(request, "page_size", &error).value_or(20);
-  if (!error.message.empty()) return tl::unexpected(error);
+  STEWARD_ASSIGN_OR_RETURN(auto age_min, call.OptionalIntQuery("age_min", 0, 200));
+  STEWARD_ASSIGN_OR_RETURN(auto age_max, call.OptionalIntQuery("age_max", 0, 200));
+  if (age_min) filter.age_min = static_cast<int>(*age_min);
+  if (age_max) filter.age_max = static_cast<int>(*age_max);
+  STEWARD_ASSIGN_OR_RETURN(auto household, call.OptionalIntQuery("household_id", 1, kMaxId));
+  if (household) filter.household_id = *household;
+  STEWARD_ASSIGN_OR_RETURN(const int64_t page, call.IntQuery("page", 1, 1, 1'000'000));
+  STEWARD_ASSIGN_OR_RETURN(const int64_t page_size, call.IntQuery("page_size", 20, 1, 200));
+  filter.page = static_cast<int>(page);
+  filter.page_size = static_cast<int>(page_size);
   if (auto gender = request.Query("gender")) {
     registry::Gender parsed;
     if (!registry::ParseGender(*gender, &parsed)) {
@@ -166,7 +159,7 @@ nlohmann::json ListNote(const ApiCall& call, size_t rows, int64_t total) {
 }
 
 Result<Response> ListResidents(ApiCall& call) {
-  STEWARD_ASSIGN_OR_RETURN(auto filter, FilterFrom(call.request));
+  STEWARD_ASSIGN_OR_RETURN(auto filter, FilterFrom(call));
   // An exact ID number or phone may reach the search scope; anything else stays in view.
   const bool exact = filter.id_number.has_value() || filter.phone.has_value();
   const auth::ScopeKind kind = exact ? auth::ScopeKind::kSearch : auth::ScopeKind::kView;
