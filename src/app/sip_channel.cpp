@@ -154,7 +154,7 @@ std::string SipChannel::Refusal(const std::string& phone) const {
 void SipChannel::Prepare(const std::vector<std::string>& texts) {
   prompts_.Warm(texts);
   std::lock_guard lock(mutex_);
-  preparing_.insert(preparing_.end(), texts.begin(), texts.end());
+  preparing_.insert(texts.begin(), texts.end());
 }
 
 std::string SipChannel::NotReady() {

@@ -21,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -92,7 +93,8 @@ class SipChannel final : public campaign::Channel, public voice::SipLineListener
   voice::SipLine line_;
   std::mutex mutex_;
   std::unordered_map<int64_t, campaign::CallSink*> sinks_;  // guarded by mutex_
-  std::vector<std::string> preparing_;  // Prepare's texts not rendered yet; guarded by mutex_
+  // Prepare's texts not rendered yet, each once however often it is asked for; guarded by mutex_.
+  std::set<std::string, std::less<>> preparing_;
   std::chrono::steady_clock::time_point last_probe_{};  // the timers' thread only
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   voice::Asr* asr_;

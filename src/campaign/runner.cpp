@@ -51,6 +51,11 @@ void CampaignRunner::Wake() {
   tick_ = timers_.After(0, [this] { Tick(); });
 }
 
+std::string CampaignRunner::Waiting() const {
+  std::lock_guard lock(waiting_mutex_);
+  return waiting_;
+}
+
 void CampaignRunner::Tick() {
   tick_ = 0;
   if (!running_) return;
@@ -62,6 +67,7 @@ void CampaignRunner::Tick() {
     last_error_ = campaigns.error();
   } else {
     int capacity = options_.max_calls - static_cast<int>(active_.size());
+    tick_waiting_.clear();
     for (auto& campaign : *campaigns) {
       if (!options_.channel.empty() && campaign.channel != options_.channel) continue;
       auto next = RunCampaign(campaign, now, &capacity);
@@ -72,6 +78,8 @@ void CampaignRunner::Tick() {
       }
       wake = std::min(wake, *next);
     }
+    std::lock_guard lock(waiting_mutex_);
+    waiting_ = tick_waiting_;
   }
   tick_ = timers_.After(std::max<int64_t>(wake - now, options_.tick_ms), [this] { Tick(); });
 }
@@ -115,6 +123,7 @@ Result<int64_t> CampaignRunner::RunCampaign(Campaign& campaign, int64_t now, int
     channel_.Prepare(PromptPieces(campaign.script, known));
   }
   if (const std::string why = channel_.NotReady(); !why.empty()) {
+    tick_waiting_ = why;
     if (now >= next_not_ready_log_) {
       spdlog::warn("campaign {}: no calls placed: {}", campaign.id, why);
       next_not_ready_log_ = now + 60'000;

@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -60,6 +61,9 @@ class CampaignRunner {
   size_t active_calls() const { return active_.size(); }
   // The last error a tick met (a database that went away); ticks go on.
   const std::optional<Error>& last_error() const { return last_error_; }
+  // Why no call is being placed although campaigns are due: the channel's NotReady reason at the
+  // last tick (its voice failing, prompts being rendered); empty while it dials. Any thread.
+  std::string Waiting() const;
 
  private:
   struct ActiveCall {
@@ -88,6 +92,9 @@ class CampaignRunner {
   std::set<std::pair<Id, Id>> prepared_;  // (campaign, unit) whose prompts were prepared
   std::set<Id> prepared_campaigns_;       // campaigns whose fixed prompts were prepared
   int64_t next_not_ready_log_ = 0;        // the channel's NotReady is logged once a minute
+  std::string tick_waiting_;              // the NotReady reason this tick met (timers' thread)
+  mutable std::mutex waiting_mutex_;
+  std::string waiting_;  // the last tick's, for Waiting(); guarded by waiting_mutex_
   Timers::TimerId tick_ = 0;
   int64_t next_heartbeat_ = 0;
   bool running_ = false;

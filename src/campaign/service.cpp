@@ -75,4 +75,9 @@ void CampaignService::Wake() {
   });
 }
 
+std::string CampaignService::Waiting(const std::string& channel) const {
+  if (channel == "sip") return sip_runner_ ? sip_runner_->Waiting() : std::string();
+  return channel == "sim" ? runner_->Waiting() : std::string();
+}
+
 }  // namespace steward::campaign

@@ -51,6 +51,9 @@ class CampaignService {
   bool Calls(const std::string& channel) const {
     return channel == "sim" || (channel == "sip" && sip_runner_);
   }
+  // Why this server places no call on `channel` now (CampaignRunner::Waiting); empty while it
+  // dials, or when it does not call that channel. Any thread.
+  std::string Waiting(const std::string& channel) const;
 
  private:
   HolidayCalendar calendar_;

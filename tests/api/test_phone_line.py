@@ -223,6 +223,7 @@ class PhoneLineTest(unittest.TestCase):
             status, _, campaign = admin.call("GET", "/api/v1/campaigns/" + created["id"])
             self.assertEqual((campaign["state"], campaign["funnel"]["dialled"]), ("running", 0),
                              campaign)
+            self.assertIn("语音合成失败", campaign.get("waiting", ""), campaign)
             self.assertIn("no calls placed", server.log())
             # It speaks: the calls go, and every one ends.
             speech = subprocess.Popen(
@@ -231,6 +232,7 @@ class PhoneLineTest(unittest.TestCase):
             self.assertEqual(speech.stdout.readline().split(), ["PORT", str(tts_port)])
             campaign = wait_until_completed(self, admin, created["id"], 120)
             self.assertGreater(campaign["funnel"]["dialled"], 0, campaign)
+            self.assertNotIn("waiting", campaign)
             self.assertEqual(server.stop(), 0)
         finally:
             if speech:

@@ -697,7 +697,10 @@ TEST_P(CampaignTest, NobodyIsDialledWhileTheVoiceIsDownAndCallsGoOnOnceItSpeaks)
             channel.prepared.end());
   EXPECT_EQ(channel.dialled, 0);
   EXPECT_EQ(Count("SELECT count(*) FROM call_attempt"), 0);
+  EXPECT_EQ(runner.Waiting(), "the voice is down");  // what the campaign's monitor shows
   channel.down = false;
+  timers.RunFor(2000);
+  EXPECT_EQ(runner.Waiting(), "");
   size_t most_active = 0;
   ASSERT_TRUE(RunToEnd(store, runner, timers, campaign.id, &most_active));
   EXPECT_EQ(store.Get(campaign.id)->state, CampaignState::kCompleted);

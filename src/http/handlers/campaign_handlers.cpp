@@ -262,6 +262,13 @@ nlohmann::json SummaryJson(const Campaign& found, const campaign::Funnel& funnel
 
 // A campaign's status: counts inside the caller's view scope (a grid worker sees their grid's),
 // the script, and the labels of its answers.
+// Why this server places none of a running campaign's calls now (its channel is not ready: the
+// voice failing, the prompts being rendered), or empty.
+std::string WaitingOf(const ApiServices& services, const Campaign& found) {
+  if (!services.campaigns || found.state != CampaignState::kRunning) return {};
+  return services.campaigns->Waiting(found.channel);
+}
+
 Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
                                   const Campaign& found) {
   const campaign::UnitScope scope = ScopeOf(call);
@@ -278,6 +285,7 @@ Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
     labels[slot] = {{"label", answer.label}, {"values", nlohmann::json(answer.values)}};
   }
   json["answer_labels"] = std::move(labels);
+  if (auto why = WaitingOf(call.services, found); !why.empty()) json["waiting"] = why;
   return json;
 }
 
@@ -452,14 +460,15 @@ Result<Response> CallRecording(ApiCall& call) {
 }
 
 // The live monitor's picture: states, the funnel, calls in progress and the latest results.
-Result<nlohmann::json> MonitorJson(storage::Database& database, CampaignStore& store, Id id,
+Result<nlohmann::json> MonitorJson(const ApiServices& services, CampaignStore& store, Id id,
                                    const campaign::UnitScope& scope) {
   STEWARD_ASSIGN_OR_RETURN(auto found, store.Get(id));
   STEWARD_ASSIGN_OR_RETURN(auto funnel, store.ComputeFunnel(id, scope));
   nlohmann::json json = {{"id", std::to_string(id)},
                          {"state", campaign::CampaignStateName(found.state)},
                          {"funnel", campaign::FunnelToJson(funnel)}};
-  STEWARD_TRY(database.Read([&](storage::Connection& connection) -> Status {
+  if (auto why = WaitingOf(services, found); !why.empty()) json["waiting"] = why;
+  STEWARD_TRY(services.database.Read([&](storage::Connection& connection) -> Status {
     STEWARD_ASSIGN_OR_RETURN(auto states, campaign::CountTargetStates(connection, id, scope));
     json["target_states"] = states;
     campaign::CallFilter in_flight{.in_flight_only = true, .limit = 50};
@@ -505,7 +514,7 @@ Result<Response> CampaignEvents(ApiCall& call) {
     if (!state->first && !PauseStream(stopping, interval)) return std::nullopt;
     state->first = false;
     CampaignStore store(services.database, services.vault, services.ids, services.clock);
-    auto picture = MonitorJson(services.database, store, id, scope);
+    auto picture = MonitorJson(services, store, id, scope);
     if (!picture) {
       state->ended = true;
       return LiveEvent(websocket, "error", {{"message", picture.error().message}});

@@ -116,7 +116,7 @@ const en: Messages = {
     policy: 'Policy', max_concurrent: 'Calls at once', calls_per_second: 'Calls per second', max_attempts: 'Attempts', retry_min: 'Retry after no answer / busy (minutes)',
     per_day_cap: 'Calls per resident a day', per_week_cap: 'Calls per resident a week', start: 'Start', started: 'The campaign has started', steps_script: 'Script', steps_segment: 'Segment',
     steps_schedule: 'Schedule and policy', steps_confirm: 'Confirm', next: 'Next', prev: 'Back', state: 'State', targeted: 'Targeted', dialled: 'Dialled',
-    answered: 'Answered', completed: 'Completed', done: 'Done', created_at: 'Created', monitor: 'Monitor', live_on: 'Live', live_off: 'Disconnected, reconnecting', live_ended: 'Campaign ended', pause: 'Pause', resume: 'Resume', cancel: 'Cancel campaign',
+    answered: 'Answered', completed: 'Completed', done: 'Done', created_at: 'Created', monitor: 'Monitor', live_on: 'Live', live_off: 'Disconnected, reconnecting', live_ended: 'Campaign ended', waiting: 'No calls placed for now', pause: 'Pause', resume: 'Resume', cancel: 'Cancel campaign',
     cancel_confirm: 'Residents not called yet will not be called. Cancel the campaign?', ledger: 'Ledger (Excel)', ledger_csv: 'CSV', in_call: 'In a call',
     calls: 'Calls and recordings', recording: 'Recording', not_recorded: 'Not recorded', more_calls: 'Load more', recent: 'Latest results', outcomes: 'Outcomes', answer_distribution: 'Answers', by_community: 'By community', pending: 'To call', retry: 'To retry',
     address: 'Addressed as', unit: 'Unit', attempt: 'Attempt', started_at: 'Started', ended: 'Ended', review: 'Review and visits', changes: 'Pending changes',

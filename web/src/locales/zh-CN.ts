@@ -111,7 +111,7 @@ export default {
     policy: '拨打策略', max_concurrent: '最大并发', calls_per_second: '每秒呼叫数', max_attempts: '最多拨打次数', retry_min: '未接/占线重拨间隔（分钟）',
     per_day_cap: '每人每日上限', per_week_cap: '每人每周上限', start: '启动任务', started: '外呼任务已启动', steps_script: '选择话术', steps_segment: '圈选人群',
     steps_schedule: '时段与策略', steps_confirm: '确认启动', next: '下一步', prev: '上一步', state: '状态', targeted: '目标', dialled: '已拨打',
-    answered: '接通', completed: '完成', done: '已结束', created_at: '创建时间', monitor: '任务监控', live_on: '实时连接', live_off: '连接中断，正在重连', live_ended: '任务已结束', pause: '暂停', resume: '继续', cancel: '取消任务',
+    answered: '接通', completed: '完成', done: '已结束', created_at: '创建时间', monitor: '任务监控', live_on: '实时连接', live_off: '连接中断，正在重连', live_ended: '任务已结束', waiting: '暂未拨号', pause: '暂停', resume: '继续', cancel: '取消任务',
     cancel_confirm: '取消后未拨打的居民不再拨打，确定取消吗？', ledger: '导出台账（Excel）', ledger_csv: '导出 CSV', in_call: '通话中',
     calls: '通话与录音', recording: '录音', not_recorded: '无录音', more_calls: '加载更多', recent: '最近结果', outcomes: '结果分布', answer_distribution: '答案分布', by_community: '按社区', pending: '待拨打', retry: '待重拨',
     address: '称呼', unit: '所属单位', attempt: '第几次', started_at: '开始', ended: '已结束', review: '审核与上门', changes: '待审核变更',

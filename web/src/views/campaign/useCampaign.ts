@@ -25,6 +25,8 @@ export interface Campaign {
   targeted: number; created_at: string; started_at?: string; funnel: Funnel; target_states: TargetStates
   segment_query: string
   answer_labels?: Record<string, { label: string; values: Record<string, string> }>
+  /** why the server holds a running campaign's calls back (its voice failing, its prompts being rendered) */
+  waiting?: string
   [key: string]: unknown
 }
 export interface CallRecord {
@@ -38,7 +40,8 @@ export interface CallRecord {
 export function recordingUrl(campaignId: string, callId: string): string {
   return `/api/v1/campaigns/${encodeURIComponent(campaignId)}/calls/${encodeURIComponent(callId)}/recording`
 }
-export interface Monitor { id: string; state: string; funnel: Funnel; target_states: TargetStates; in_call: CallRecord[]; recent: CallRecord[] }
+/** The live monitor's picture; `waiting` says why the server holds the calls back (its voice failing ...). */
+export interface Monitor { id: string; state: string; funnel: Funnel; target_states: TargetStates; in_call: CallRecord[]; recent: CallRecord[]; waiting?: string }
 export interface PendingChange { id: string; resident_id: string; resident_name: string; unit_name: string; field: string; value: string; campaign_id: string; state: string; created_at: string }
 export interface FollowUpTask { id: string; resident_id: string; resident_name: string; unit_name: string; kind: string; detail: string; state: string; created_at: string; campaign_id: string }
 
