@@ -260,14 +260,15 @@ nlohmann::json SummaryJson(const Campaign& found, const campaign::Funnel& funnel
   return json;
 }
 
-// A campaign's status: counts inside the caller's view scope (a grid worker sees their grid's),
-// the script, and the labels of its answers.
 // Why this server places none of a running campaign's calls now (its channel is not ready: the
 // voice failing, the prompts being rendered), or empty.
 std::string WaitingOf(const ApiServices& services, const Campaign& found) {
   if (!services.campaigns || found.state != CampaignState::kRunning) return {};
   return services.campaigns->Waiting(found.channel);
 }
+
+// A campaign's status: counts inside the caller's view scope (a grid worker sees their grid's),
+// the script, the labels of its answers, and why its calls wait, when they do.
 
 Result<nlohmann::json> StatusJson(const ApiCall& call, CampaignStore& store,
                                   const Campaign& found) {
