@@ -39,7 +39,15 @@ export function useChart(element: Ref<HTMLElement | null>, option: () => ChartOp
     })
     if (onClick) chart.value.on('click', (params) => onClick(String(params.name), params.dataIndex))
     draw()
-    observer = new ResizeObserver(() => chart.value?.resize())
+    // The observer reports the element's size at once: resizing only on a change spares every
+    // chart a second full render as the dashboard loads.
+    let size = `${element.value.clientWidth}x${element.value.clientHeight}`
+    observer = new ResizeObserver(() => {
+      const next = element.value ? `${element.value.clientWidth}x${element.value.clientHeight}` : size
+      if (next === size) return
+      size = next
+      chart.value?.resize()
+    })
     observer.observe(element.value)
   })
   watch(option, draw)
