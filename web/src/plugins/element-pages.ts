@@ -2,24 +2,14 @@
 // (see element.ts). Each also registers its children (ElTable → ElTableColumn, ElMenu →
 // ElMenuItem, ElSelect → ElOption, ElTabs → ElTabPane, ElSteps → ElStep, ElDescriptions → ElDescriptionsItem, …).
 import type { App, Plugin } from 'vue'
-import {
-  ElAside, ElAutocomplete, ElBreadcrumb, ElCard, ElCheckbox, ElCol, ElContainer, ElDatePicker,
-  ElDescriptions, ElDialog, ElDropdown, ElEmpty, ElInputNumber, ElLoading, ElMenu, ElPagination,
-  ElPopover, ElProgress, ElRow, ElSelect, ElStatistic, ElSteps, ElSwitch, ElTable, ElTabs, ElTag,
-  ElTimeline, ElTimeSelect, ElTree, ElUpload,
-} from 'element-plus'
+import { ElAside, ElBreadcrumb, ElCard, ElContainer, ElDropdown, ElMenu } from 'element-plus'
 
-const pages: Plugin[] = [
-  ElAside, ElAutocomplete, ElBreadcrumb, ElCard, ElCheckbox, ElCol, ElContainer, ElDatePicker,
-  ElDescriptions, ElDialog, ElDropdown, ElEmpty, ElInputNumber, ElMenu, ElPagination, ElPopover,
-  ElProgress, ElRow, ElSelect, ElStatistic, ElSteps, ElSwitch, ElTable, ElTabs, ElTag, ElTimeline,
-  ElTimeSelect, ElTree, ElUpload,
-]
+// What the layout and the dashboard use; the rest (element-more.ts) loads with the other pages.
+const pages: Plugin[] = [ElAside, ElBreadcrumb, ElCard, ElContainer, ElDropdown, ElMenu]
 
 let installed = false
 export function installPages(app: App): void {
   if (installed) return
   installed = true
   for (const plugin of pages) app.use(plugin)
-  app.use(ElLoading)
 }

@@ -17,10 +17,16 @@ export function installElement(app: App): void {
   for (const plugin of base) app.use(plugin)
 }
 
-/** The rest of Element Plus, for the signed-in pages: the router awaits it with the layout. */
+/** The layout's and the dashboard's part of Element Plus: the router awaits it with the layout. */
 export async function installElementPages(): Promise<void> {
   const { installPages } = await import('./element-pages')
   if (installedOn) installPages(installedOn)
+}
+
+/** The rest of Element Plus, for every signed-in page but the dashboard: awaited with the page. */
+export async function installElementMore(): Promise<void> {
+  const { installMore } = await import('./element-more')
+  if (installedOn) installMore(installedOn)
 }
 
 export function toastError(message: string): void {
