@@ -148,20 +148,28 @@ struct SipLine::Impl {
         return Fail(ErrorCode::kUnavailable, "libre: no DNS client");
       }
     }
-    // When sip_close finds no transaction left, the loop can stop.
-    if (sip_alloc(
-            &stack, dns, 64, 64, 64, "Steward", [](void*) { re_cancel(); }, nullptr) != 0 ||
-        sip_transp_add(stack, SIP_TRANSP_UDP, &local) != 0) {
-      return Fail(ErrorCode::kUnavailable, "cannot bind SIP on " + options.local_address + ":" +
-                                               std::to_string(options.sip_port));
-    }
-    sa bound{};
-    sip_transp_laddr(stack, &bound, SIP_TRANSP_UDP, nullptr);
-    port = sa_port(&bound);
-    // TCP on the same port, for trunks whose URI says ;transport=tcp.
-    if (sip_transp_add(stack, SIP_TRANSP_TCP, &bound) != 0) {
-      return Fail(ErrorCode::kUnavailable, "cannot listen for SIP over TCP on " +
-                                               options.local_address + ":" + std::to_string(port));
+    // UDP, and TCP on the same port for trunks whose URI says ;transport=tcp. With sip_port 0
+    // the kernel picks the UDP port, and another socket may hold that number for TCP: then the
+    // line tries again with another (a few times), as a fixed port gets no second try.
+    for (int attempt = 1;; ++attempt) {
+      // When sip_close finds no transaction left, the loop can stop.
+      if (sip_alloc(
+              &stack, dns, 64, 64, 64, "Steward", [](void*) { re_cancel(); }, nullptr) != 0 ||
+          sip_transp_add(stack, SIP_TRANSP_UDP, &local) != 0) {
+        return Fail(ErrorCode::kUnavailable, "cannot bind SIP on " + options.local_address + ":" +
+                                                 std::to_string(options.sip_port));
+      }
+      sa bound{};
+      sip_transp_laddr(stack, &bound, SIP_TRANSP_UDP, nullptr);
+      port = sa_port(&bound);
+      if (sip_transp_add(stack, SIP_TRANSP_TCP, &bound) == 0) break;
+      if (options.sip_port != 0 || attempt == 10) {
+        return Fail(ErrorCode::kUnavailable, "cannot listen for SIP over TCP on " +
+                                                 options.local_address + ":" +
+                                                 std::to_string(port));
+      }
+      sip_close(stack, true);
+      stack = static_cast<sip*>(mem_deref(stack));
     }
     if (sipsess_listen(&sessions, stack, 64, &Impl::OnIncoming, this) != 0 ||
         sipevent_listen(&events, stack, 32, 32, nullptr, nullptr) != 0 ||
