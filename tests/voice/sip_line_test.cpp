@@ -453,8 +453,10 @@ TEST_F(SipLineTest, EarlyMediaIsHeardAndRecordedBeforeTheAnswer) {
   bytes << in.rdbuf();
   const auto recording = ParseWav(bytes.str());
   ASSERT_TRUE(recording.has_value()) << recording.error().ToString();
-  // The 1.5 s of early media before the answer are in the recording, then the time to key 1.
-  EXPECT_GE(recording->DurationMs(), 1500 + 600);
+  // The 1.5 s of early media before the answer are in the recording, then the ~0.6 s to key 1
+  // (without the early media it would last about 0.6 s). Under a loaded machine the line's 20 ms
+  // tick falls a few frames behind: once, in make test, 2,080 ms where 2,100 were sent.
+  EXPECT_GE(recording->DurationMs(), 1500 + 400);
 }
 
 TEST_F(SipLineTest, UnusableSdpAnswerEndsTheCallAtOnce) {
